@@ -1,0 +1,1 @@
+"""Silsila's HTTP API (FastAPI): thin routes over the graph package."""

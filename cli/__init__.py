@@ -1,0 +1,1 @@
+"""The `silsila` command line."""

@@ -1,0 +1,144 @@
+"""The `silsila` command: run the local Neo4j, load records, serve the API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph.errors import GraphError
+from graph.runtime import LocalNeo4j, RuntimeStatus
+from graph.settings import Settings
+from loaders import pipeline
+from loaders.errors import LoaderError
+from loaders.records import read_paths
+from ontology import generate
+from ontology.errors import OntologyError
+from ontology.model import load as load_ontology
+
+app = typer.Typer(
+    help="Silsila: a knowledge graph of actors, events and places for accountability work "
+    "on Syria.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run the local Neo4j (fetched from Maven Central).", no_args_is_help=True)
+ontology_app = typer.Typer(help="Work with the ontology and its derived files.")
+app.add_typer(db_app, name="db")
+app.add_typer(ontology_app, name="ontology")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _describe(status: RuntimeStatus) -> None:
+    state = "[green]running[/green]" if status.running else "[yellow]stopped[/yellow]"
+    out.print(f"Neo4j {status.server_version or status.version} (Community): {state}")
+    out.print(f"  bolt:   {status.bolt_uri}")
+    out.print(f"  port:   {status.port}")
+    out.print(f"  data:   {status.data_dir}")
+    out.print(f"  logs:   {status.logs_dir}")
+    if status.pid is not None:
+        out.print(f"  pid:    {status.pid}")
+    if status.rss_bytes is not None:
+        out.print(f"  memory: {status.rss_bytes / 1024**2:.0f} MiB resident")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the local Neo4j (fetching it on first use) and wait until Bolt answers."""
+    runtime = LocalNeo4j(Settings())
+    already = runtime.process() is not None
+    with out.status(f"Starting Neo4j {runtime.version} on 127.0.0.1..."):
+        status = runtime.start()
+    out.print("Neo4j was already running." if already else "Neo4j started.")
+    _describe(status)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j and wait until its Java process is gone."""
+    stopped = LocalNeo4j(Settings()).stop()
+    out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Report whether the local Neo4j runs, its version, port and data folder."""
+    _describe(LocalNeo4j(Settings()).status())
+
+
+@app.command("load")
+def load(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Record files (*.jsonl) or folders of them; default: the dataset."),
+    ] = None,
+) -> None:
+    """Validate record files against the ontology, then load them all, or nothing."""
+    settings = Settings()
+    records = read_paths(paths or [settings.data_dir])
+    ontology = load_ontology()
+    with Progress(
+        TextColumn("Loading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("records", total=len(records))
+        summary = pipeline.load(settings, ontology, records, lambda n: progress.advance(task, n))
+    out.print(f"Loaded {summary.total} records:")
+    for label in sorted(set(summary.created) | set(summary.matched)):
+        out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: SILSILA_API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: SILSILA_API_PORT.")] = None,
+) -> None:
+    """Serve the API (OpenAPI at /docs) until interrupted."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    if host is not None:
+        settings.api_host = host
+    if port is not None:
+        settings.api_port = port
+    out.print(f"Silsila API on {settings.api_url}  (health: {settings.api_url}/health)")
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+
+
+@ontology_app.command("generate")
+def ontology_generate(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only fail if derived files are stale.")
+    ] = False,
+) -> None:
+    """Regenerate ontology/terms.py from ontology/silsila.ttl (or check it is fresh)."""
+    if check:
+        generate.check_terms()
+        out.print("Derived files are up to date with the ontology.")
+    else:
+        out.print(f"Wrote {generate.write_terms()}")
+
+
+def main() -> None:
+    """Entry point: known errors print one clear message and exit 1, without a traceback."""
+    try:
+        app()
+    except (GraphError, LoaderError, OntologyError) as e:
+        err.print(f"[bold red]error:[/bold red] {e}", markup=True, highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Silsila's graph layer: the local Neo4j, settings, and every query."""

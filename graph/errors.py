@@ -1,0 +1,59 @@
+"""Errors raised by the graph package; every one derives from GraphError."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """Root of every error the graph package raises."""
+
+
+class GraphUnavailableError(GraphError):
+    """Neo4j does not answer over Bolt (stopped, starting, or unreachable)."""
+
+
+class QueryError(GraphError):
+    """Neo4j answered but refused or failed a statement."""
+
+
+class RuntimeSetupError(GraphError):
+    """The local Neo4j cannot be fetched or started; the message says what to fix."""
+
+
+class JavaMissingError(RuntimeSetupError):
+    """No `java` executable was found."""
+
+
+class JavaVersionError(RuntimeSetupError):
+    """The `java` found is not a version Neo4j 5.26 runs on."""
+
+
+class MavenMissingError(RuntimeSetupError):
+    """Neo4j is not fetched yet and no `mvn` executable was found to fetch it."""
+
+
+class FetchError(RuntimeSetupError):
+    """Maven could not fetch Neo4j from Maven Central."""
+
+
+class PortTakenError(RuntimeSetupError):
+    """Another process already listens on the configured Bolt port."""
+
+
+class NotEnoughMemoryError(RuntimeSetupError):
+    """The machine has less free memory than the configured heap and page cache."""
+
+
+class StartTimeoutError(RuntimeSetupError):
+    """Neo4j did not answer on Bolt within the start timeout."""
+
+
+class ServerExitedError(RuntimeSetupError):
+    """The Neo4j process exited while starting."""
+
+
+class CredentialsLostError(RuntimeSetupError):
+    """The data folder has a password set but the recorded connection file is gone."""
+
+
+class CredentialsRejectedError(GraphError):
+    """No password is known, or Neo4j refused the one given."""

@@ -1,0 +1,1 @@
+"""Loaders: one folder per format, one shared pipeline (parse, validate, normalise, MERGE)."""

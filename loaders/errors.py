@@ -1,0 +1,37 @@
+"""Errors raised by loaders; every one derives from LoaderError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LoaderError(Exception):
+    """Root of every error the loaders raise."""
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """One thing wrong with one record: where it is, which field, what to fix."""
+
+    file: str
+    line: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.problem}"
+
+
+class InvalidRecordsError(LoaderError):
+    """Some records are invalid; nothing was written. Lists every problem found."""
+
+    def __init__(self, problems: list[RecordProblem]) -> None:
+        self.problems = problems
+        listing = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"{len(problems)} problem(s) found; nothing was loaded. Fix these:\n{listing}"
+        )
+
+
+class SourceFileError(LoaderError):
+    """A path given to the loader is missing or unreadable."""

@@ -1,0 +1,5 @@
+"""Silsila's own record format: JSON Lines, one node per line, keyed by ontology terms."""
+
+from loaders.records.reader import read_paths
+
+__all__ = ["read_paths"]

@@ -1,0 +1,1 @@
+"""Silsila's ontology (OWL/Turtle) and what is derived from it."""
