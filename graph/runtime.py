@@ -192,6 +192,8 @@ class LocalNeo4j:
         """Fail early when something else listens on the Bolt port."""
         port = self.settings.neo4j_bolt_port
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # SO_REUSEADDR, as Neo4j itself binds: only a listener, not TIME_WAIT, blocks it.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError as e:

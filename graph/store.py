@@ -20,7 +20,7 @@ from ontology.model import Ontology
 DRIVER_OPTIONS: dict[str, Any] = {
     "connection_timeout": 5.0,
     "connection_acquisition_timeout": 10.0,
-    "max_transaction_retry_time": 5.0,
+    "max_transaction_retry_time": 2.0,
 }
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, OSError)
 

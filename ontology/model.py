@@ -120,9 +120,7 @@ def _applies_to(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> tuple[s
         raise InvalidOntologyError(f"{prop} has no sil:appliesTo")
     missing = [c for c in classes if c not in label_of]
     if missing:
-        raise InvalidOntologyError(
-            f"{prop}: sil:appliesTo names classes without a label: {missing}"
-        )
+        raise InvalidOntologyError(f"{prop}: sil:appliesTo names unlabelled classes: {missing}")
     return tuple(label_of[c] for c in classes)
 
 

@@ -1,0 +1,66 @@
+"""GET /health on the real Neo4j: 200 with counts, 503 while it is down, then recovery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from graph.runtime import LocalNeo4j
+from graph.settings import Settings
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def client(settings: Settings, driver: Driver) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_health_reports_version_and_counts_by_label(client: TestClient, settings: Settings) -> None:
+    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["neo4j"] == {"reachable": True, "version": "5.26.30", "edition": "community"}
+    assert body["counts"] == {
+        "Event": 0,
+        "Organization": 0,
+        "Person": 0,
+        "Place": 0,
+        "Source": 5,
+    }
+
+
+def test_health_is_503_while_neo4j_is_down_and_recovers(
+    client: TestClient, neo4j_runtime: LocalNeo4j
+) -> None:
+    assert client.get("/health").status_code == 200
+    neo4j_runtime.stop()
+    try:
+        assert neo4j_runtime.process() is None, "db stop left a Java process behind"
+        down = client.get("/health")
+        assert down.status_code == 503
+        assert down.json()["status"] == "unavailable"
+        assert "not reachable" in down.json()["error"]
+        assert "silsila db start" in down.json()["error"]
+    finally:
+        neo4j_runtime.start()
+    # The same app and driver, with no restart: the driver reconnects by itself.
+    up = client.get("/health")
+    assert up.status_code == 200
+    assert up.json()["neo4j"]["reachable"] is True
+
+
+def test_no_response_carries_the_password(client: TestClient, settings: Settings) -> None:
+    assert settings.neo4j_password is not None
+    password = settings.neo4j_password.get_secret_value()
+    for path in ("/health", "/openapi.json", "/docs"):
+        assert password not in client.get(path).text

@@ -1,0 +1,57 @@
+"""The ontology is read from Turtle, checked, and its derived file is never stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ontology import generate
+from ontology.errors import InvalidOntologyError, StaleDerivedFileError
+from ontology.model import TURTLE, load
+from ontology.terms import Label, Prop, Rel
+
+
+def test_labels_and_relationship_types_come_from_the_turtle_file() -> None:
+    ontology = load()
+    assert set(ontology.labels) == {"Person", "Organization", "Event", "Place", "Source"}
+    assert [r.name for r in ontology.relationships] == ["LOCATED_IN"]
+    assert ("Source", "published") in ontology.indexed("range")
+    assert set(ontology.fulltext_properties()) == {"name", "aliases"}
+
+
+def test_generated_terms_match_the_ontology() -> None:
+    generate.check_terms()
+    assert {label.value for label in Label} == set(load().labels)
+    assert {p.value for p in Prop} == {p.name for p in load().properties}
+    assert {r.value for r in Rel} == {r.name for r in load().relationships}
+
+
+def test_a_stale_terms_file_is_detected_with_a_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = tmp_path / "terms.py"
+    stale.write_text(generate.TERMS.read_text().replace('PERSON = "Person"\n', ""))
+    monkeypatch.setattr(generate, "TERMS", stale)
+    with pytest.raises(StaleDerivedFileError, match=r'\+    PERSON = "Person"'):
+        generate.check_terms()
+
+
+def test_a_property_naming_an_unlabelled_class_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        TURTLE.read_text() + '\nsil:bogus a owl:DatatypeProperty ; sil:graphName "bogus" ; '
+        "sil:appliesTo sil:Actor .\n"
+    )
+    with pytest.raises(InvalidOntologyError, match="bogus.*unlabelled classes"):
+        load(broken)
+
+
+def test_a_graph_name_used_twice_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "twice.ttl"
+    broken.write_text(
+        TURTLE.read_text() + '\nsil:again a owl:DatatypeProperty ; sil:graphName "name" ; '
+        "sil:appliesTo sil:Person .\n"
+    )
+    with pytest.raises(InvalidOntologyError, match="used twice"):
+        load(broken)
