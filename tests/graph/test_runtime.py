@@ -1,4 +1,4 @@
-"""The local Neo4j: fetched, started once, private credentials, clear errors when it cannot start."""
+"""The local Neo4j: fetched, started once, private password, clear errors if it cannot start."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_wrong_java_version_is_reported(tmp_path: Path) -> None:
     old_java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     old_java.chmod(0o755)
     runtime = LocalNeo4j(make_settings(tmp_path, java=str(old_java)))
-    with pytest.raises(JavaVersionError, match="Java 11; Neo4j 5.26.* needs Java 17 or 21"):
+    with pytest.raises(JavaVersionError, match=r"Java 11; Neo4j 5\.26\.\d+ needs Java 17 or 21"):
         runtime.start()
 
 

@@ -43,7 +43,7 @@ def test_a_property_naming_an_unlabelled_class_is_refused(tmp_path: Path) -> Non
         TURTLE.read_text() + '\nsil:bogus a owl:DatatypeProperty ; sil:graphName "bogus" ; '
         "sil:appliesTo sil:Actor .\n"
     )
-    with pytest.raises(InvalidOntologyError, match="bogus.*unlabelled classes"):
+    with pytest.raises(InvalidOntologyError, match=r"bogus.*unlabelled classes"):
         load(broken)
 
 
