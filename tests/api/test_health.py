@@ -35,7 +35,7 @@ def test_health_reports_version_and_counts_by_label(client: TestClient, settings
         "Organization": 0,
         "Person": 0,
         "Place": 0,
-        "Source": 5,
+        "Source": 6,
     }
 
 

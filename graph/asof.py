@@ -1,0 +1,129 @@
+"""Partial dates, cited intervals, and the one answer to "does this hold at date D?".
+
+Following Security Force Monitor's practice, a relation (a posting, a unit's place in the
+hierarchy, control of an area) is known from the first and last dates a source cites it, each
+with its precision, plus flags saying whether the first date is the real start, whether the
+last date is the real end, and whether the relation is open-ended. Between the citations it
+certainly held; outside them it possibly held, unless a flag closes that side.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from graph.errors import GraphError
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class InvalidDateError(GraphError, ValueError):
+    """A date string that is not YYYY, YYYY-MM or YYYY-MM-DD, or an interval that ends first."""
+
+
+class Precision(StrEnum):
+    """How much of a date is known."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+class Certainty(StrEnum):
+    """The three answers to "did it hold at D?"."""
+
+    CERTAIN = "certain"
+    POSSIBLE = "possible"
+    NO = "no"
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day; it stands for a range of days."""
+
+    earliest: dt.date
+    latest: dt.date
+    precision: Precision
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """`2012` -> all of 2012; `2012-08` -> August 2012; `2012-08-20` -> that day."""
+        match = _PARTIAL.match(text.strip())
+        if match is None:
+            raise InvalidDateError(
+                f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+            )
+        year = int(match.group(1))
+        month, day = (int(g) if g else None for g in match.groups()[1:])
+        try:
+            if month is None:
+                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR)
+            if day is None:
+                last = calendar.monthrange(year, month)[1]
+                return cls(dt.date(year, month, 1), dt.date(year, month, last), Precision.MONTH)
+            return cls(dt.date(year, month, day), dt.date(year, month, day), Precision.DAY)
+        except ValueError as e:
+            raise InvalidDateError(f"{text!r} is not a real date: {e}") from e
+
+    def __str__(self) -> str:
+        if self.precision is Precision.YEAR:
+            return f"{self.earliest.year:04d}"
+        if self.precision is Precision.MONTH:
+            return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
+        return self.earliest.isoformat()
+
+
+@dataclass(frozen=True)
+class CitedInterval:
+    """When a relation is known to hold: first and last cited dates and SFM's flags."""
+
+    first_cited: PartialDate | None = None
+    last_cited: PartialDate | None = None
+    first_is_start: bool = False
+    last_is_end: bool = False
+    open_ended: bool = False
+
+    def __post_init__(self) -> None:
+        first, last = self.first_cited, self.last_cited
+        if first is not None and last is not None and last.latest < first.earliest:
+            raise InvalidDateError(f"the interval ends ({last}) before it starts ({first})")
+        if self.open_ended and self.last_is_end:
+            raise InvalidDateError("an interval cannot be both open-ended and ended")
+
+
+@dataclass(frozen=True)
+class HoldsAt:
+    """The answer, with the reason an investigator can read."""
+
+    certainty: Certainty
+    reason: str
+
+
+def holds_at(interval: CitedInterval, when: PartialDate) -> HoldsAt:
+    """Certain if the citations span every day of WHEN; no if a closed side excludes it all."""
+    first, last = interval.first_cited, interval.last_cited
+    if first is not None and interval.first_is_start and when.latest < first.earliest:
+        return HoldsAt(Certainty.NO, f"it began in {first}, after {when}")
+    if last is not None and interval.last_is_end and when.earliest > last.latest:
+        return HoldsAt(Certainty.NO, f"it ended in {last}, before {when}")
+    if first is None or last is None:
+        return HoldsAt(Certainty.POSSIBLE, "the record has no cited span to be certain of")
+    # Certain only where both citations are surely on either side of every day of WHEN.
+    if first.latest <= when.earliest and when.latest <= last.earliest:
+        return HoldsAt(Certainty.CERTAIN, f"cited from {first} to {last}")
+    return HoldsAt(Certainty.POSSIBLE, _possible_reason(first, last, interval.open_ended, when))
+
+
+def _possible_reason(
+    first: PartialDate, last: PartialDate, open_ended: bool, when: PartialDate
+) -> str:
+    if when.latest < first.earliest:
+        return f"first cited in {first}; it may have begun earlier"
+    if when.earliest > last.latest:
+        if open_ended:
+            return f"last cited in {last} and open-ended; nothing says when it ended"
+        return f"last cited in {last}; it may have continued"
+    return f"cited from {first} to {last}, and {when} is not wholly inside that span"

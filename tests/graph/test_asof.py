@@ -1,0 +1,83 @@
+"""Did it hold at date D? certain, possible or no, with partial dates kept at their precision."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.asof import (
+    Certainty,
+    CitedInterval,
+    InvalidDateError,
+    PartialDate,
+    Precision,
+    holds_at,
+)
+
+
+def d(text: str) -> PartialDate:
+    return PartialDate.parse(text)
+
+
+def test_partial_dates_keep_their_precision() -> None:
+    assert d("2012").precision is Precision.YEAR
+    assert (str(d("2012").earliest), str(d("2012").latest)) == ("2012-01-01", "2012-12-31")
+    assert (str(d("2024-02").earliest), str(d("2024-02").latest)) == ("2024-02-01", "2024-02-29")
+    assert str(d("2012-08-20")) == "2012-08-20"
+    assert str(d("2011-12")) == "2011-12"
+
+
+@pytest.mark.parametrize("text", ["August 2012", "2012-13", "2012-02-30", "12-08-2012", ""])
+def test_bad_dates_are_refused(text: str) -> None:
+    with pytest.raises(InvalidDateError):
+        d(text)
+
+
+def test_an_interval_cannot_end_before_it_starts() -> None:
+    with pytest.raises(InvalidDateError, match="ends"):
+        CitedInterval(first_cited=d("2024-01"), last_cited=d("2023"))
+
+
+# Qahtan Khalil was named head of the Air Force Intelligence Directorate in January 2024.
+HEAD_OF_AFID = CitedInterval(first_cited=d("2024-01"), last_cited=d("2024-06"), first_is_start=True)
+
+
+@pytest.mark.parametrize(
+    ("when", "certainty"),
+    [
+        ("2012-08-20", Certainty.NO),
+        ("2023", Certainty.NO),
+        ("2023-12-31", Certainty.NO),
+        ("2024", Certainty.POSSIBLE),  # all of 2024 is not inside Jan..Jun
+        ("2024-01-15", Certainty.POSSIBLE),  # January is only the month he was named
+        ("2024-03-01", Certainty.CERTAIN),
+        ("2024-06-01", Certainty.CERTAIN),  # cited some day in June, so on or after the 1st
+        ("2024-06-15", Certainty.POSSIBLE),  # last cited some day in June, maybe before
+        ("2025-05", Certainty.POSSIBLE),  # after the last citation, not ended
+    ],
+)
+def test_head_of_directorate_as_of(when: str, certainty: Certainty) -> None:
+    assert holds_at(HEAD_OF_AFID, d(when)).certainty is certainty
+
+
+def test_before_first_citation_without_a_known_start_is_only_possible() -> None:
+    posting = CitedInterval(first_cited=d("2012-08"), last_cited=d("2012-08"))
+    answer = holds_at(posting, d("2011-12-19"))
+    assert answer.certainty is Certainty.POSSIBLE
+    assert "may have begun earlier" in answer.reason
+
+
+def test_after_a_known_end_is_no() -> None:
+    posting = CitedInterval(first_cited=d("2011"), last_cited=d("2012-06"), last_is_end=True)
+    assert holds_at(posting, d("2012-08-20")).certainty is Certainty.NO
+    assert holds_at(posting, d("2012-03")).certainty is Certainty.CERTAIN
+
+
+def test_open_ended_after_last_citation_is_possible_and_says_why() -> None:
+    control = CitedInterval(first_cited=d("2016-09"), last_cited=d("2016-09"), open_ended=True)
+    answer = holds_at(control, d("2017"))
+    assert answer.certainty is Certainty.POSSIBLE
+    assert "open-ended" in answer.reason
+
+
+def test_no_cited_span_is_only_possible() -> None:
+    assert holds_at(CitedInterval(), d("2012")).certainty is Certainty.POSSIBLE
