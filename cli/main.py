@@ -91,11 +91,18 @@ def load(
         console=out,
         transient=True,
     ) as progress:
-        task = progress.add_task("records", total=len(records))
-        summary = pipeline.load(settings, ontology, records, lambda n: progress.advance(task, n))
-    out.print(f"Loaded {summary.total} records:")
+        task = progress.add_task("nodes", total=None)
+        summary = pipeline.load(
+            settings,
+            ontology,
+            records,
+            on_batch=lambda n: progress.advance(task, n),
+            on_plan=lambda total: progress.update(task, total=total),
+        )
+    out.print(f"Loaded {len(records)} records as {summary.total} nodes:")
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
+    out.print(f"  relationships: {summary.relationships}")
 
 
 @app.command("serve")
@@ -123,12 +130,13 @@ def ontology_generate(
         bool, typer.Option("--check", help="Only fail if derived files are stale.")
     ] = False,
 ) -> None:
-    """Regenerate ontology/terms.py from ontology/silsila.ttl (or check it is fresh)."""
+    """Regenerate the files derived from ontology/silsila.ttl (or check they are fresh)."""
     if check:
-        generate.check_terms()
+        generate.check_derived()
         out.print("Derived files are up to date with the ontology.")
     else:
-        out.print(f"Wrote {generate.write_terms()}")
+        for path in generate.write_derived():
+            out.print(f"Wrote {path}")
 
 
 def main() -> None:

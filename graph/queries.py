@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ontology.model import Ontology
+from ontology.terms import Label, Rel
 
 SERVER_VERSION = (
     "CALL dbms.components() YIELD name, versions, edition "
@@ -53,12 +54,55 @@ def count_by_label(labels: Iterable[str]) -> str:
     return f"RETURN {{{entries}}} AS counts"
 
 
-def merge_nodes(label: str) -> str:
-    """Upsert a batch of nodes of one label on their deterministic id."""
+def merge_nodes(
+    label: str, extra_labels: Iterable[str] = (), kind_labels: Iterable[str] = ()
+) -> str:
+    """Upsert a batch of nodes of one record type on their deterministic id.
+
+    `SET n = ...` replaces every property and the kind labels are reset first, so a
+    reloaded record converges to its file.
+    """
+    remove = "".join(f":{ident(x)}" for x in kind_labels)
+    extra = "".join(f", n:{ident(x)}" for x in extra_labels)
     return (
         f"UNWIND $rows AS row MERGE (n:{ident(label)} {{id: row.id}}) "
-        "ON CREATE SET n += row.properties "
-        "ON MATCH SET n += row.properties"
+        + (f"REMOVE n{remove} " if remove else "")
+        + f"SET n = row.properties{extra}"
+    )
+
+
+def delete_outgoing(label: str) -> str:
+    """Drop the outgoing relationships of nodes about to be rewritten; list their citations."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{ident(label)} {{id: id}})-[r]->(m) "
+        f"WITH r, CASE WHEN type(r) = '{Rel.CITED_IN}' THEN m.id END AS cited "
+        "DELETE r RETURN collect(DISTINCT cited) AS cited"
+    )
+
+
+def merge_links(rel: str, from_label: str, to_label: str) -> str:
+    """Upsert a batch of relationships between nodes found by label and id."""
+    return (
+        f"UNWIND $rows AS row MATCH (a:{ident(from_label)} {{id: row.from}}) "
+        f"MATCH (b:{ident(to_label)} {{id: row.to}}) MERGE (a)-[:{ident(rel)}]->(b) "
+        "RETURN count(*) AS linked"
+    )
+
+
+DELETE_UNCITED_CITATIONS = (
+    f"UNWIND $ids AS id MATCH (c:{ident(Label.CITATION)} {{id: id}}) "
+    f"WHERE NOT ()-[:{ident(Rel.CITED_IN)}]->(c) DETACH DELETE c"
+)
+
+
+def labels_of_ids(root_labels: Iterable[str]) -> str:
+    """Labels of the nodes with the given ids, looked up through each root label's index."""
+    branches = " UNION ".join(
+        f"MATCH (n:{ident(label)} {{id: id}}) RETURN n" for label in root_labels
+    )
+    return (
+        f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
+        "RETURN n.id AS id, labels(n) AS labels LIMIT $limit"
     )
 
 

@@ -14,7 +14,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 from graph import queries
 from graph.errors import CredentialsRejectedError, GraphUnavailableError, QueryError
 from graph.settings import Settings
-from ontology.model import Ontology
+from ontology.model import Ontology, load
 
 # Short timeouts so an unreachable server is reported in seconds, not minutes.
 DRIVER_OPTIONS: dict[str, Any] = {
@@ -137,3 +137,11 @@ def delete_all(driver: Driver, settings: Settings) -> None:
     """Empty the database (keeps constraints and indexes)."""
     with translated_errors(settings), driver.session(database=settings.neo4j_database) as session:
         session.run(queries.DELETE_ALL).consume()
+
+
+def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dict[str, set[str]]:
+    """The labels of the graph's nodes with these ids (absent ids are left out)."""
+    ontology = load()
+    roots = [t for t in ontology.record_types if not ontology.ancestors(t)[1:]]
+    records = read(driver, settings, queries.labels_of_ids(roots), ids=list(ids), limit=len(ids))
+    return {r["id"]: set(r["labels"]) for r in records}

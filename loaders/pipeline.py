@@ -1,28 +1,36 @@
-"""The one pipeline every format goes through: validate against the ontology, then batched MERGE."""
+"""The one pipeline every format goes through: validate, normalise, then batched MERGE."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from neo4j import Driver
+from jsonschema import Draft202012Validator, ValidationError
+from neo4j import Driver, ManagedTransaction
 
 from graph import queries, store
+from graph.asof import CitedInterval, InvalidDateError, PartialDate
 from graph.settings import Settings
-from loaders.errors import InvalidRecordsError, RecordProblem
-from ontology.model import SIL, Ontology, PropertyDef
+from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
+from ontology.model import Ontology, RelationshipDef
+from ontology.records_schema import DATE_PATTERN, ID_PATTERN, records_schema
 
 BATCH_SIZE = 1000
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:._-]*$")
-PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+PATTERN_HINTS = {
+    DATE_PATTERN: "a date: use YYYY, YYYY-MM or YYYY-MM-DD",
+    ID_PATTERN: "a valid id: use lowercase letters, digits and : . _ -",
+}
+# Pairs of date fields whose second must not come before the first.
+ORDERED_DATES = (("first_cited", "last_cited"), ("start", "end"), ("start_date", "end_date"))
 
 
 @dataclass(frozen=True)
 class Record:
-    """One node to write, with where it came from for error messages."""
+    """One record as read from a file, with where it came from for error messages."""
 
     label: str
     properties: dict[str, Any]
@@ -34,102 +42,346 @@ class Record:
         return str(self.properties.get("id", ""))
 
 
+@dataclass(frozen=True)
+class NodeRow:
+    """A node to MERGE: its record type (the MERGE label), extra labels, and properties."""
+
+    label: str
+    extra_labels: tuple[str, ...]
+    properties: dict[str, Any]
+    kind_labels: tuple[str, ...] = ()  # reset on every write, so a changed kind converges
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A relationship to MERGE between two nodes found by label and id."""
+
+    rel: str
+    from_label: str
+    from_id: str
+    to_label: str
+    to_id: str
+
+
 @dataclass
 class LoadSummary:
-    """What a load did, per label."""
+    """What a load did, per record type."""
 
-    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    matched: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    created: Counter[str] = field(default_factory=Counter)
+    matched: Counter[str] = field(default_factory=Counter)
+    relationships: int = 0
 
     @property
     def total(self) -> int:
         return sum(self.created.values()) + sum(self.matched.values())
 
 
-def validate(records: Iterable[Record], ontology: Ontology) -> list[RecordProblem]:
-    """Every problem in the records, against the ontology's labels and properties."""
+# ----- validation -----------------------------------------------------------------
+
+
+@cache
+def _validator(ontology: Ontology) -> Draft202012Validator:
+    return Draft202012Validator(records_schema(ontology))
+
+
+def validate(
+    records: Sequence[Record], ontology: Ontology, existing: dict[str, set[str]] | None = None
+) -> list[RecordProblem]:
+    """Every problem in the records: schema, duplicate ids, dangling links, reversed dates.
+
+    EXISTING maps ids already in the graph to their labels, so links may point there.
+    """
     problems: list[RecordProblem] = []
-    seen: dict[tuple[str, str], Record] = {}
+    seen: dict[str, Record] = {}
     for record in records:
-        problems += _record_problems(record, ontology)
-        key = (record.label, record.id)
-        if key in seen:
-            first = seen[key]
+        problems += _schema_problems(record, ontology)
+        problems += _date_problems(record)
+        if record.id in seen:
+            first = seen[record.id]
             problems.append(
                 _problem(record, "id", f"{record.id!r} repeats {first.file}:{first.line}")
             )
-        seen.setdefault(key, record)
-    return problems
+        seen.setdefault(record.id, record)
+    labels = known_labels(records, ontology, existing)
+    for record in records:
+        problems += _link_problems(record, ontology, labels)
+    return sorted(problems, key=lambda p: (p.file, p.line, p.field))
+
+
+def known_labels(
+    records: Sequence[Record], ontology: Ontology, existing: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """Every id the records may link to, with its labels: the records' own, then the graph's."""
+    labels = {
+        r.id: set(node_labels(r.label, r.properties, ontology))
+        for r in records
+        if r.label in ontology.record_types
+    }
+    return labels | {k: v for k, v in (existing or {}).items() if k not in labels}
 
 
 def _problem(record: Record, name: str, text: str) -> RecordProblem:
     return RecordProblem(record.file, record.line, name, text)
 
 
-def _record_problems(record: Record, ontology: Ontology) -> list[RecordProblem]:
-    if record.label not in ontology.labels:
-        known = ", ".join(ontology.labels)
-        return [_problem(record, "type", f"unknown type {record.label!r}; use one of {known}")]
-    allowed = {p.name: p for p in ontology.properties_of(record.label)}
-    problems = [
-        _problem(record, name, f"not a property of {record.label}; allowed: {sorted(allowed)}")
-        for name in record.properties
-        if name not in allowed
-    ]
-    for prop in allowed.values():
-        value = record.properties.get(prop.name)
-        if value is None:
-            if prop.required:
-                problems.append(_problem(record, prop.name, "required, but missing"))
-            continue
-        problem = _value_problem(prop, value)
-        if problem:
-            problems.append(_problem(record, prop.name, problem))
+def _schema_problems(record: Record, ontology: Ontology) -> list[RecordProblem]:
+    document = {"type": record.label, **record.properties}
+    problems = []
+    for error in _validator(ontology).iter_errors(document):
+        path = [str(p) for p in error.absolute_path]
+        name = ".".join(path) if path else "(record)"
+        problems.append(_problem(record, name, _readable(error)))
     return problems
 
 
-def _value_problem(prop: PropertyDef, value: Any) -> str | None:
-    """What is wrong with one value, or None."""
-    values = value if prop.multiple else [value]
-    if prop.multiple and not isinstance(value, list):
-        return f"must be a list of strings, got {type(value).__name__}"
-    for item in values:
-        if not isinstance(item, str) or not item.strip():
-            return f"must be a non-empty string, got {item!r}"
-        if prop.name == "id" and not ID_PATTERN.match(item):
-            return f"{item!r} is not a valid id (lowercase letters, digits, and : . _ -)"
-        if prop.datatype == str(SIL.PartialDate) and not PARTIAL_DATE.match(item):
-            return f"{item!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
-    return None
+def _readable(error: ValidationError) -> str:
+    """Say what to write instead of quoting a whole pattern back."""
+    if error.validator == "pattern":
+        hint = PATTERN_HINTS.get(str(error.validator_value))
+        if hint is not None:
+            return f"{error.instance!r} is not {hint}"
+    return error.message
+
+
+def _date_problems(record: Record) -> list[RecordProblem]:
+    problems = []
+    for first, last in ORDERED_DATES:
+        a, b = record.properties.get(first), record.properties.get(last)
+        if not (isinstance(a, str) and isinstance(b, str)):
+            continue
+        try:
+            CitedInterval(first_cited=PartialDate.parse(a), last_cited=PartialDate.parse(b))
+        except InvalidDateError as e:
+            problems.append(_problem(record, last, f"{e} ({first} {a}, {last} {b})"))
+    return problems
+
+
+def _link_problems(
+    record: Record, ontology: Ontology, labels: dict[str, set[str]]
+) -> list[RecordProblem]:
+    if record.label not in ontology.labels:
+        return []
+    problems = []
+    for rel in ontology.relationships_of(record.label):
+        if rel.embedded:
+            for i, item in enumerate(record.properties.get(rel.field) or []):
+                if isinstance(item, dict):
+                    problems += _target_problems(
+                        record, f"{rel.field}.{i}", _embedded_links(ontology, rel, item), labels
+                    )
+            continue
+        targets = [(rel, t) for t in _ids(record.properties.get(rel.field))]
+        problems += _target_problems(record, rel.field, targets, labels)
+    return problems
+
+
+def _embedded_links(
+    ontology: Ontology, rel: RelationshipDef, item: dict[str, Any]
+) -> list[tuple[RelationshipDef, str]]:
+    inner = ontology.relationships_of(rel.targets[0])
+    return [(r, t) for r in inner for t in _ids(item.get(r.field))]
+
+
+def _target_problems(
+    record: Record,
+    name: str,
+    targets: Iterable[tuple[RelationshipDef, str]],
+    labels: dict[str, set[str]],
+) -> list[RecordProblem]:
+    problems = []
+    for rel, target in targets:
+        found = labels.get(target)
+        if found is None:
+            problems.append(_problem(record, _field_name(name, rel), f"unknown id {target!r}"))
+        elif not found & set(rel.targets):
+            wanted = " or ".join(rel.targets)
+            problems.append(
+                _problem(record, _field_name(name, rel), f"{target!r} is not a {wanted}")
+            )
+    return problems
+
+
+def _field_name(name: str, rel: RelationshipDef) -> str:
+    return name if name.endswith(rel.field) else f"{name}.{rel.field}"
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+# ----- normalisation ----------------------------------------------------------------
+
+
+def normalise(
+    records: Sequence[Record], ontology: Ontology, labels: dict[str, set[str]]
+) -> tuple[list[NodeRow], list[LinkRow]]:
+    """Nodes with their labels and graph properties, citation nodes, and relationships.
+
+    LABELS (from `known_labels`) tells which indexed label finds each link's target.
+    """
+    link = _Linker(ontology, labels)
+    nodes: list[NodeRow] = []
+    links: list[LinkRow] = []
+    for record in records:
+        nodes.append(_node(record.label, record.properties, ontology))
+        for rel in ontology.relationships_of(record.label):
+            value = record.properties.get(rel.field)
+            if not rel.embedded:
+                links += [link(rel, record.label, record.id, t) for t in _ids(value)]
+                continue
+            for item in value or []:
+                child = _embedded_node(record.id, rel, item, ontology)
+                child_id = child.properties["id"]
+                nodes.append(child)
+                links.append(link(rel, record.label, record.id, child_id))
+                links += [
+                    link(inner, child.label, child_id, target)
+                    for inner, target in _embedded_links(ontology, rel, item)
+                ]
+    return nodes, links
+
+
+def node_labels(label: str, values: dict[str, Any], ontology: Ontology) -> tuple[str, ...]:
+    """The record type, its ancestors, and the subclass its kind field selects."""
+    labels = list(ontology.ancestors(label))
+    for prop in ontology.properties_of(label):
+        value = values.get(prop.name)
+        if prop.selects_kind_of is not None and isinstance(value, str):
+            sub = ontology.subclass_for(prop.selects_kind_of, value)
+            labels += [a for a in ontology.ancestors(sub or label) if a not in labels]
+    return tuple(labels)
+
+
+def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
+    properties: dict[str, Any] = {}
+    for prop in ontology.properties_of(label):
+        value = values.get(prop.name)
+        if value is None:
+            continue
+        properties[prop.name] = value
+        if prop.is_date:
+            day_range = PartialDate.parse(value)
+            earliest, latest = prop.bound_names()
+            properties[earliest], properties[latest] = day_range.earliest, day_range.latest
+    extra = node_labels(label, values, ontology)[1:]
+    return NodeRow(label, extra, properties, ontology.kind_labels(label))
+
+
+def _embedded_node(
+    owner: str, rel: RelationshipDef, item: dict[str, Any], ontology: Ontology
+) -> NodeRow:
+    """An inline object (a citation) as a node whose id hashes its owner and content."""
+    key = "\x1f".join([owner, *(f"{k}={item[k]}" for k in sorted(item))])
+    label = rel.targets[0]
+    node_id = f"{label.lower()}:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:24]}"
+    return _node(label, {**item, "id": node_id}, ontology)
+
+
+class _Linker:
+    """Builds LinkRows, finding each target through a label with a uniqueness index."""
+
+    def __init__(self, ontology: Ontology, labels: dict[str, set[str]]) -> None:
+        self.ontology = ontology
+        self.labels = labels
+        self.indexed = {label for label, key in ontology.indexed("unique") if key == "id"}
+
+    def __call__(self, rel: RelationshipDef, from_label: str, from_id: str, to_id: str) -> LinkRow:
+        return LinkRow(rel.name, from_label, from_id, self._label_of(rel, to_id), to_id)
+
+    def _label_of(self, rel: RelationshipDef, to_id: str) -> str:
+        """The first indexed label, among the link's target classes, that the target has."""
+        found = self.labels.get(to_id, {rel.targets[0]})
+        candidates = [a for t in rel.targets for a in self.ontology.ancestors(t)]
+        return next(a for a in candidates if a in self.indexed and a in found)
+
+
+# ----- writing ----------------------------------------------------------------------
 
 
 def write(
     driver: Driver,
     settings: Settings,
-    records: Sequence[Record],
+    nodes: Sequence[NodeRow],
+    links: Sequence[LinkRow],
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadSummary:
-    """MERGE the records in batches inside one transaction, so a failed load writes nothing."""
-    summary = LoadSummary()
-    by_label: dict[str, list[Record]] = defaultdict(list)
-    for record in records:
-        by_label[record.label].append(record)
+    """MERGE everything in batches inside one transaction, so a failed load writes nothing."""
     with (
         store.translated_errors(settings),
         driver.session(database=settings.neo4j_database) as session,
-        session.begin_transaction() as tx,
     ):
-        for label, group in sorted(by_label.items()):
-            for start in range(0, len(group), BATCH_SIZE):
-                batch = group[start : start + BATCH_SIZE]
-                rows = [{"id": r.id, "properties": r.properties} for r in batch]
-                counters = tx.run(queries.merge_nodes(label), rows=rows).consume().counters
-                summary.created[label] += counters.nodes_created
-                summary.matched[label] += len(batch) - counters.nodes_created
-                if on_batch is not None:
-                    on_batch(len(batch))
-        tx.commit()
+        return session.execute_write(_write_all, nodes, links, on_batch)
+
+
+def _write_all(
+    tx: ManagedTransaction,
+    nodes: Sequence[NodeRow],
+    links: Sequence[LinkRow],
+    on_batch: Callable[[int], None] | None,
+) -> LoadSummary:
+    summary = LoadSummary()
+    stale_citations = _unlink(tx, nodes)
+    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[NodeRow]] = defaultdict(list)
+    for node in nodes:
+        groups[(node.label, node.extra_labels, node.kind_labels)].append(node)
+    for (label, extra, kinds), group in sorted(groups.items()):
+        statement = queries.merge_nodes(label, extra, kinds)
+        for batch in _batches(group):
+            rows = [{"id": n.properties["id"], "properties": n.properties} for n in batch]
+            counters = tx.run(statement, rows=rows).consume().counters
+            summary.created[label] += counters.nodes_created
+            summary.matched[label] += len(batch) - counters.nodes_created
+            if on_batch is not None:
+                on_batch(len(batch))
+    summary.relationships = _link_all(tx, links)
+    tx.run(queries.DELETE_UNCITED_CITATIONS, ids=sorted(stale_citations)).consume()
     return summary
+
+
+def _unlink(tx: ManagedTransaction, nodes: Sequence[NodeRow]) -> set[str]:
+    """Drop the outgoing relationships of the nodes about to be written, so reloads converge.
+
+    Returns the citations they pointed to, to delete those no longer cited by anyone.
+    """
+    stale: set[str] = set()
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for node in nodes:
+        by_label[node.label].append(node.properties["id"])
+    for label, ids in by_label.items():
+        record = tx.run(queries.delete_outgoing(label), ids=ids).single()
+        stale |= set(record["cited"] if record else [])
+    return stale
+
+
+def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow]) -> int:
+    groups: dict[tuple[str, str, str], list[LinkRow]] = defaultdict(list)
+    for link in links:
+        groups[(link.rel, link.from_label, link.to_label)].append(link)
+    total = 0
+    for (rel, from_label, to_label), group in sorted(groups.items()):
+        for batch in _batches(group):
+            rows = [{"from": x.from_id, "to": x.to_id} for x in batch]
+            record = tx.run(queries.merge_links(rel, from_label, to_label), rows=rows).single()
+            linked = record["linked"] if record else 0
+            if linked != len(batch):
+                raise LoaderError(
+                    f"{len(batch) - linked} {rel} link(s) found no node to attach to; "
+                    "nothing was loaded"
+                )
+            total += linked
+    return total
+
+
+def _batches(rows: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(rows), BATCH_SIZE):
+        yield rows[start : start + BATCH_SIZE]
+
+
+# ----- the whole load -----------------------------------------------------------------
 
 
 def load(
@@ -137,11 +389,42 @@ def load(
     ontology: Ontology,
     records: Sequence[Record],
     on_batch: Callable[[int], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> LoadSummary:
-    """Validate everything first; write only if every record is valid."""
-    problems = validate(records, ontology)
-    if problems:
-        raise InvalidRecordsError(problems)
+    """Validate everything first; write only if every record is valid.
+
+    ON_PLAN gets the number of nodes to write (citations included), ON_BATCH each batch's size.
+    """
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
-        return write(driver, settings, records, on_batch)
+        existing = _existing_targets(driver, settings, records, ontology)
+        problems = validate(records, ontology, existing)
+        if problems:
+            raise InvalidRecordsError(problems)
+        nodes, links = normalise(records, ontology, known_labels(records, ontology, existing))
+        if on_plan is not None:
+            on_plan(len(nodes))
+        return write(driver, settings, nodes, links, on_batch)
+
+
+def _existing_targets(
+    driver: Driver, settings: Settings, records: Sequence[Record], ontology: Ontology
+) -> dict[str, set[str]]:
+    """Labels of the graph nodes that records link to but do not define themselves."""
+    defined = {r.id for r in records}
+    wanted: set[str] = set()
+    for record in records:
+        if record.label not in ontology.labels:
+            continue
+        for rel in ontology.relationships_of(record.label):
+            if rel.embedded:
+                items = record.properties.get(rel.field) or []
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict):
+                        wanted |= {t for _, t in _embedded_links(ontology, rel, item)}
+            else:
+                wanted |= set(_ids(record.properties.get(rel.field)))
+    missing = sorted(wanted - defined)
+    if not missing:
+        return {}
+    return store.labels_of_ids(driver, settings, missing)

@@ -1,15 +1,18 @@
-"""Derive ontology/terms.py from the Turtle file, and tell whether the derived file is stale."""
+"""Derive files from the Turtle ontology, and tell whether a derived file is stale."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from pathlib import Path
 
 from ontology.errors import StaleDerivedFileError
 from ontology.model import Ontology, load
+from ontology.records_schema import records_schema
 
 TERMS = Path(__file__).parent / "terms.py"
+RECORDS_SCHEMA = Path(__file__).parent / "records.schema.json"
 HEADER = '''"""Python names for the ontology's graph terms.
 
 GENERATED from ontology/silsila.ttl by `silsila ontology generate`: do not edit by hand.
@@ -23,8 +26,13 @@ def render_terms(ontology: Ontology) -> str:
     """The text of terms.py: one StrEnum each for labels, properties and relationship types."""
     sections = [
         _enum("Label", "A Neo4j node label.", ontology.labels),
-        _enum("Prop", "A Neo4j property key.", sorted({p.name for p in ontology.properties})),
+        _enum("Prop", "A Neo4j property key.", ontology.property_keys()),
         _enum("Rel", "A Neo4j relationship type.", sorted(r.name for r in ontology.relationships)),
+        _enum(
+            "Field",
+            "A record field that names another record.",
+            sorted(r.field for r in ontology.relationships),
+        ),
     ]
     return HEADER + "".join(sections)
 
@@ -39,25 +47,39 @@ def _constant(value: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value).upper()
 
 
-def write_terms() -> Path:
-    """Regenerate terms.py from the ontology."""
-    TERMS.write_text(render_terms(load()), encoding="utf-8")
-    return TERMS
+def render_records_schema(ontology: Ontology) -> str:
+    """The text of records.schema.json."""
+    return json.dumps(records_schema(ontology), indent=2, ensure_ascii=False) + "\n"
 
 
-def check_terms() -> None:
-    """Raise StaleDerivedFileError, with a diff, when terms.py no longer matches the ontology."""
-    expected = render_terms(load())
-    actual = TERMS.read_text(encoding="utf-8") if TERMS.is_file() else ""
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                actual.splitlines(keepends=True),
-                expected.splitlines(keepends=True),
-                "ontology/terms.py (on disk)",
-                "ontology/terms.py (from silsila.ttl)",
+def derived_files() -> dict[Path, str]:
+    """Every derived file and the text it must hold."""
+    ontology = load()
+    return {TERMS: render_terms(ontology), RECORDS_SCHEMA: render_records_schema(ontology)}
+
+
+def write_derived() -> list[Path]:
+    """Regenerate every derived file from the ontology."""
+    written = []
+    for path, text in derived_files().items():
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def check_derived() -> None:
+    """Raise StaleDerivedFileError, with a diff, when a derived file no longer matches."""
+    for path, expected in derived_files().items():
+        actual = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if actual != expected:
+            diff = "".join(
+                difflib.unified_diff(
+                    actual.splitlines(keepends=True),
+                    expected.splitlines(keepends=True),
+                    f"ontology/{path.name} (on disk)",
+                    f"ontology/{path.name} (from silsila.ttl)",
+                )
             )
-        )
-        raise StaleDerivedFileError(
-            f"ontology/terms.py is stale; run `silsila ontology generate`.\n{diff}"
-        )
+            raise StaleDerivedFileError(
+                f"ontology/{path.name} is stale; run `silsila ontology generate`.\n{diff}"
+            )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -13,6 +13,20 @@ from ontology.errors import InvalidOntologyError
 TURTLE = Path(__file__).parent / "silsila.ttl"
 SIL = Namespace("https://w3id.org/silsila/ontology#")
 INDEX_KINDS = frozenset({"unique", "range", "fulltext"})
+PARTIAL_DATE = str(SIL.PartialDate)
+OTHER_KIND = "other"
+# What a partial date X is stored as besides its text: the range of days it may mean.
+DATE_BOUNDS = ("earliest", "latest")
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    """An ontology class with a graph label."""
+
+    iri: str
+    label: str
+    parents: tuple[str, ...]
+    kind_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,34 +40,111 @@ class PropertyDef:
     index: str | None = None
     required: bool = False
     multiple: bool = False
+    allowed: tuple[str, ...] = ()
+    selects_kind_of: str | None = None
+
+    @property
+    def is_date(self) -> bool:
+        return self.datatype == PARTIAL_DATE
+
+    def bound_names(self) -> tuple[str, ...]:
+        """The derived keys holding a partial date's earliest and latest day."""
+        return tuple(f"{self.name}_{bound}" for bound in DATE_BOUNDS) if self.is_date else ()
 
 
 @dataclass(frozen=True)
 class RelationshipDef:
-    """An object property as a Neo4j relationship type."""
+    """An object property: a record field naming another record, stored as a relationship."""
 
     iri: str
     name: str
+    field: str
+    targets: tuple[str, ...]
     applies_to: tuple[str, ...]
+    required: bool = False
+    multiple: bool = False
+    embedded: bool = False
 
 
 @dataclass(frozen=True)
 class Ontology:
-    """Node labels, properties and relationship types, in the Turtle file's terms."""
+    """Classes, properties and relationship types, in the Turtle file's terms."""
 
-    labels: tuple[str, ...]
+    classes: tuple[ClassDef, ...]
     properties: tuple[PropertyDef, ...]
     relationships: tuple[RelationshipDef, ...]
 
+    @cached_property
+    def labels(self) -> tuple[str, ...]:
+        """Every node label, sorted."""
+        return tuple(sorted(c.label for c in self.classes))
+
+    @cached_property
+    def _by_label(self) -> dict[str, ClassDef]:
+        return {c.label: c for c in self.classes}
+
+    @cached_property
+    def record_types(self) -> tuple[str, ...]:
+        """Labels a record may name as its type (kind-selected subclasses are reached by kind)."""
+        return tuple(sorted(c.label for c in self.classes if c.kind_value is None))
+
+    def ancestors(self, label: str) -> tuple[str, ...]:
+        """The label and every label above it, nearest first."""
+        found: list[str] = []
+        queue = [label]
+        while queue:
+            current = queue.pop(0)
+            if current not in found:
+                found.append(current)
+                queue += self._by_label[current].parents
+        return tuple(found)
+
+    def subclass_for(self, label: str, kind: str) -> str | None:
+        """The subclass of LABEL whose kind value is KIND, if any."""
+        for c in self.classes:
+            if c.kind_value == kind and label in c.parents:
+                return c.label
+        return None
+
+    def kind_labels(self, label: str) -> tuple[str, ...]:
+        """Labels a node of this record type may gain through a kind field."""
+        lineage = set(self.ancestors(label))
+        return tuple(
+            sorted(c.label for c in self.classes if c.kind_value and lineage & set(c.parents))
+        )
+
+    def kind_values(self, label: str) -> tuple[str, ...]:
+        """The kind values that select subclasses of LABEL, plus "other"."""
+        kinds = sorted(c.kind_value for c in self.classes if c.kind_value and label in c.parents)
+        return (*kinds, OTHER_KIND)
+
     def properties_of(self, label: str) -> tuple[PropertyDef, ...]:
-        """The properties a node with this label may carry."""
-        return tuple(p for p in self.properties if label in p.applies_to)
+        """The datatype properties a node with this label may carry (inherited too)."""
+        lineage = set(self.ancestors(label))
+        return tuple(p for p in self.properties if lineage & set(p.applies_to))
+
+    def relationships_of(self, label: str) -> tuple[RelationshipDef, ...]:
+        """The record fields naming other records that this label may carry (inherited too)."""
+        lineage = set(self.ancestors(label))
+        return tuple(r for r in self.relationships if lineage & set(r.applies_to))
 
     def indexed(self, kind: str) -> tuple[tuple[str, str], ...]:
-        """(label, property) pairs that carry an index of this kind."""
-        return tuple(
-            (label, p.name) for p in self.properties if p.index == kind for label in p.applies_to
-        )
+        """(label, property key) pairs that carry an index of this kind.
+
+        Uniqueness holds on every record type that carries the property, so that a lookup
+        by the label a query names is served by an index. Range indexes on partial dates
+        cover their derived day bounds too.
+        """
+        pairs: list[tuple[str, str]] = []
+        for prop in self.properties:
+            if prop.index != kind:
+                continue
+            labels = prop.applies_to
+            if kind == "unique":
+                labels = tuple(t for t in self.record_types if prop in self.properties_of(t))
+            names = (prop.name, *prop.bound_names()) if kind == "range" else (prop.name,)
+            pairs += [(label, name) for label in labels for name in names]
+        return tuple(sorted(pairs))
 
     def fulltext_labels(self) -> tuple[str, ...]:
         """Labels covered by the name search index."""
@@ -63,22 +154,27 @@ class Ontology:
         """Properties covered by the name search index."""
         return tuple(sorted({p.name for p in self.properties if p.index == "fulltext"}))
 
+    def property_keys(self) -> tuple[str, ...]:
+        """Every property key the graph uses, derived keys included."""
+        keys = {p.name for p in self.properties}
+        keys |= {b for p in self.properties for b in p.bound_names()}
+        return tuple(sorted(keys))
+
 
 @cache
 def load(path: Path = TURTLE) -> Ontology:
     """Parse the ontology once and check every cross-reference the derivation needs."""
     graph = Graph().parse(path, format="turtle")
-    labels = _labels(graph)
-    label_of = {iri: label for iri, label in labels.items()}
+    classes = _classes(graph)
+    label_of = {c.iri: c.label for c in classes}
     properties = tuple(
         _property(graph, p, label_of) for p in _subjects(graph, OWL.DatatypeProperty)
     )
     relationships = tuple(
-        RelationshipDef(str(p), _one(graph, p, SIL.graphName), _applies_to(graph, p, label_of))
-        for p in _subjects(graph, OWL.ObjectProperty)
+        _relationship(graph, p, label_of) for p in _subjects(graph, OWL.ObjectProperty)
     )
     _check_unique(properties, relationships)
-    return Ontology(tuple(sorted(labels.values())), properties, relationships)
+    return Ontology(classes, properties, relationships)
 
 
 def _subjects(graph: Graph, cls: URIRef) -> list[URIRef]:
@@ -87,15 +183,26 @@ def _subjects(graph: Graph, cls: URIRef) -> list[URIRef]:
     return sorted(s for s in found if (s, SIL.graphName, None) in graph)
 
 
-def _labels(graph: Graph) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for cls in graph.subjects(SIL.graphLabel, None):
-        if not isinstance(cls, URIRef):
-            raise InvalidOntologyError(f"{cls} has sil:graphLabel but is a blank node")
+def _classes(graph: Graph) -> tuple[ClassDef, ...]:
+    labelled = sorted(c for c in graph.subjects(SIL.graphLabel, None) if isinstance(c, URIRef))
+    iris = set(labelled)
+    classes = []
+    for cls in labelled:
         if (cls, RDF.type, OWL.Class) not in graph:
             raise InvalidOntologyError(f"{cls} has sil:graphLabel but is not an owl:Class")
-        labels[str(cls)] = _one(graph, cls, SIL.graphLabel)
-    return labels
+        parents = sorted(
+            p for p in graph.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef) and p in iris
+        )
+        kind = graph.value(cls, SIL.kindValue)
+        classes.append(
+            ClassDef(
+                iri=str(cls),
+                label=_one(graph, cls, SIL.graphLabel),
+                parents=tuple(_one(graph, p, SIL.graphLabel) for p in parents),
+                kind_value=str(kind) if kind is not None else None,
+            )
+        )
+    return tuple(classes)
 
 
 def _property(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> PropertyDef:
@@ -103,24 +210,44 @@ def _property(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> PropertyD
     if index is not None and str(index) not in INDEX_KINDS:
         raise InvalidOntologyError(f"{prop}: sil:index {index!s} is not one of {INDEX_KINDS}")
     datatype = graph.value(prop, RDFS.range) or XSD.string
+    selects = graph.value(prop, SIL.selectsKindOf)
+    if selects is not None and str(selects) not in label_of:
+        raise InvalidOntologyError(f"{prop}: sil:selectsKindOf names an unlabelled class")
     return PropertyDef(
         iri=str(prop),
         name=_one(graph, prop, SIL.graphName),
         datatype=str(datatype),
-        applies_to=_applies_to(graph, prop, label_of),
+        applies_to=_labels_of(graph, prop, SIL.appliesTo, label_of),
         index=str(index) if index is not None else None,
         required=_flag(graph, prop, SIL.required),
         multiple=_flag(graph, prop, SIL.multiple),
+        allowed=tuple(sorted(str(v) for v in graph.objects(prop, SIL.allowedValue))),
+        selects_kind_of=label_of[str(selects)] if selects is not None else None,
     )
 
 
-def _applies_to(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> tuple[str, ...]:
-    classes = sorted(str(c) for c in graph.objects(prop, SIL.appliesTo))
+def _relationship(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> RelationshipDef:
+    return RelationshipDef(
+        iri=str(prop),
+        name=_one(graph, prop, SIL.graphName),
+        field=_one(graph, prop, SIL.field),
+        targets=_labels_of(graph, prop, SIL.target, label_of),
+        applies_to=_labels_of(graph, prop, SIL.appliesTo, label_of),
+        required=_flag(graph, prop, SIL.required),
+        multiple=_flag(graph, prop, SIL.multiple),
+        embedded=_flag(graph, prop, SIL.embedded),
+    )
+
+
+def _labels_of(
+    graph: Graph, prop: URIRef, predicate: URIRef, label_of: dict[str, str]
+) -> tuple[str, ...]:
+    classes = sorted(str(c) for c in graph.objects(prop, predicate))
     if not classes:
-        raise InvalidOntologyError(f"{prop} has no sil:appliesTo")
+        raise InvalidOntologyError(f"{prop} has no {predicate}")
     missing = [c for c in classes if c not in label_of]
     if missing:
-        raise InvalidOntologyError(f"{prop}: sil:appliesTo names unlabelled classes: {missing}")
+        raise InvalidOntologyError(f"{prop}: {predicate} names unlabelled classes: {missing}")
     return tuple(label_of[c] for c in classes)
 
 
@@ -138,6 +265,8 @@ def _flag(graph: Graph, subject: URIRef, predicate: URIRef) -> bool:
 
 def _check_unique(props: tuple[PropertyDef, ...], rels: tuple[RelationshipDef, ...]) -> None:
     names = [p.name for p in props] + [r.name for r in rels]
+    fields = [p.name for p in props] + [r.field for r in rels]
     duplicated = sorted({n for n in names if names.count(n) > 1})
+    duplicated += sorted({f for f in fields if fields.count(f) > 1})
     if duplicated:
-        raise InvalidOntologyError(f"graph names used twice: {duplicated}")
+        raise InvalidOntologyError(f"graph names or record fields used twice: {duplicated}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph import store
 from graph.settings import Settings
 from loaders import pipeline
 from loaders.errors import InvalidRecordsError, SourceFileError
@@ -19,91 +19,183 @@ from tests.conftest import REPO, cli_env
 
 DEFAULT = REPO / "data" / "default"
 SEEDS = REPO.parent / "shared" / "seeds"
+CITE = {"source": "source:000_a4a2605803ffedf8", "locator": "Infobox", "quote": "Darayya"}
 
 
-def node_state(driver: Driver) -> list[tuple[str, dict[str, object]]]:
-    records = driver.execute_query(
-        "MATCH (n) RETURN labels(n)[0] AS label, properties(n) AS props ORDER BY n.id",
+def graph_state(driver: Driver) -> tuple[list[object], list[object]]:
+    nodes = driver.execute_query(
+        "MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props ORDER BY id",
         database_="neo4j",
     ).records
-    return [(r["label"], r["props"]) for r in records]
+    rels = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b ORDER BY a, t, b",
+        database_="neo4j",
+    ).records
+    return [tuple(r.values()) for r in nodes], [tuple(r.values()) for r in rels]
 
 
-def test_default_dataset_loads_one_source_per_seed_and_one_for_general_knowledge(
+def load_default(settings: Settings) -> pipeline.LoadSummary:
+    return pipeline.load(settings, load_ontology(), read_paths([DEFAULT]))
+
+
+def test_default_dataset_loads_every_record_with_its_citations(
     driver: Driver, settings: Settings
 ) -> None:
-    summary = pipeline.load(settings, load_ontology(), read_paths([DEFAULT]))
-    assert summary.created == {"Source": 6}
-    counts = store.counts_by_label(driver, settings, load_ontology().labels)
-    assert counts["Source"] == 6
-    files = {props["file"] for _, props in node_state(driver) if "file" in props}
-    if SEEDS.is_dir():
-        assert files == {p.name for p in SEEDS.glob("*.txt")}
-    darayya = next(p for _, p in node_state(driver) if p["id"] == "source:000_a4a2605803ffedf8")
-    assert darayya["title"] == "Darayya massacre"
+    records = read_paths([DEFAULT])
+    summary = load_default(settings)
+    assert sum(summary.created.values()) == summary.total
+    citations = sum(len(r.properties.get("citations", [])) for r in records)
+    assert summary.created["Citation"] == len({c["id"] for c in _citation_ids(driver)})
+    assert summary.created["Citation"] <= citations
+    assert summary.total == len(records) + summary.created["Citation"]
+    uncited = driver.execute_query(
+        "MATCH (n) WHERE NOT n:Source AND NOT n:Citation AND NOT (n)-[:CITED_IN]->() "
+        "RETURN count(n) AS n"
+    ).records[0]["n"]
+    assert uncited == 0
 
 
-def test_default_source_titles_are_verbatim_in_their_seed() -> None:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    seed_sources = [r for r in read_paths([DEFAULT]) if "file" in r.properties]
-    assert len(seed_sources) == 5
-    for record in seed_sources:
-        text = " ".join((SEEDS / record.properties["file"]).read_text().split())
-        for field in ("title", "publisher"):
-            if field in record.properties:
-                assert " ".join(record.properties[field].split()) in text, (record.id, field)
+def _citation_ids(driver: Driver) -> list[dict[str, str]]:
+    return [dict(r) for r in driver.execute_query("MATCH (c:Citation) RETURN c.id AS id").records]
 
 
 def test_reloading_changes_nothing(driver: Driver, settings: Settings) -> None:
-    records = read_paths([DEFAULT])
-    pipeline.load(settings, load_ontology(), records)
-    before = node_state(driver)
-    summary = pipeline.load(settings, load_ontology(), records)
-    assert summary.created == {"Source": 0}
-    assert summary.matched == {"Source": 6}
-    assert node_state(driver) == before
+    load_default(settings)
+    before = graph_state(driver)
+    summary = load_default(settings)
+    assert sum(summary.created.values()) == 0
+    assert graph_state(driver) == before
 
 
-BAD = "\n".join(
-    [
-        '{"type": "Source", "id": "source:good", "name": "A good record"}',
-        '{"type": "Source", "id": "Bad Id", "name": "x"}',
-        "{not json",
-        '{"type": "Spaceship", "id": "ship:1", "name": "x"}',
-        '{"type": "Source", "id": "source:undated", "published": "August 2012"}',
-        '{"type": "Person", "id": "person:1", "name": "x", "height": 3}',
-    ]
-)
+def test_a_changed_record_converges_to_its_file(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    place = {
+        "type": "Place",
+        "id": "place:x",
+        "name": "X",
+        "place_kind": "town",
+        "citations": [CITE],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(place | {"aliases": ["Ex"]}) + "\n")
+    sources = DEFAULT / "sources.jsonl"
+    pipeline.load(settings, load_ontology(), read_paths([sources, path]))
+    quote = {**CITE, "quote": "Darayya massacre"}
+    path.write_text(json.dumps(place | {"place_kind": "village", "citations": [quote]}) + "\n")
+    pipeline.load(settings, load_ontology(), read_paths([sources, path]))
+    record = driver.execute_query(
+        "MATCH (p:Place {id: 'place:x'})-[:CITED_IN]->(c:Citation) "
+        "RETURN labels(p) AS labels, properties(p) AS props, collect(c.quote) AS quotes"
+    ).records[0]
+    assert sorted(record["labels"]) == ["Place", "Village"]
+    assert "aliases" not in record["props"]
+    assert record["quotes"] == ["Darayya massacre"]
+    orphans = driver.execute_query(
+        "MATCH (c:Citation) WHERE NOT ()-[:CITED_IN]->(c) RETURN count(c) AS n"
+    ).records[0]["n"]
+    assert orphans == 0
+
+
+def test_kind_fields_add_subclass_labels_and_dates_keep_their_range(
+    driver: Driver, settings: Settings
+) -> None:
+    load_default(settings)
+    record = driver.execute_query(
+        "MATCH (g:Governorate {id: 'place:rif-dimashq-governorate'}) "
+        "RETURN labels(g) AS labels, g.aliases AS aliases"
+    ).records[0]
+    assert set(record["labels"]) == {"Place", "Governorate"}
+    assert {"Damascus suburbs", "Rural Damascus"} <= set(record["aliases"])
+    posting = driver.execute_query(
+        "MATCH (p:Posting)-[:OF_PERSON]->(:Person {id: 'person:qahtan-khalil'}) "
+        "WHERE p.role = 'head' "
+        "RETURN p.first_cited AS text, p.first_cited_earliest AS earliest, "
+        "p.first_cited_latest AS latest"
+    ).records[0]
+    assert posting["text"] == "2024-01"
+    assert (posting["earliest"].iso_format(), posting["latest"].iso_format()) == (
+        "2024-01-01",
+        "2024-01-31",
+    )
+
+
+BAD = [
+    {
+        "type": "Place",
+        "id": "place:good",
+        "name": "Good",
+        "place_kind": "town",
+        "citations": [CITE],
+    },
+    {"type": "Place", "id": "Bad Id", "name": "x", "place_kind": "town", "citations": [CITE]},
+    {
+        "type": "Place",
+        "id": "place:good",
+        "name": "again",
+        "place_kind": "town",
+        "citations": [CITE],
+    },
+    {"type": "Spaceship", "id": "ship:1", "name": "x"},
+    {
+        "type": "Event",
+        "id": "event:x",
+        "event_kind": "massacre",
+        "start": "August 2012",
+        "place": "place:nowhere",
+        "citations": [CITE],
+    },
+    {"type": "Person", "id": "person:1", "name": "x", "height": 3, "citations": []},
+    {
+        "type": "Posting",
+        "id": "posting:1",
+        "person": "place:good",
+        "organization": "org:x",
+        "first_cited": "2024",
+        "last_cited": "2012",
+        "citations": [{**CITE, "source": "source:x"}],
+    },
+]
 
 
 def test_a_bad_file_lists_every_error_and_loads_nothing(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    pipeline.load(settings, load_ontology(), read_paths([DEFAULT]))
-    before = node_state(driver)
+    load_default(settings)
+    before = graph_state(driver)
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(BAD)
+    bad.write_text("\n".join(json.dumps(r) for r in BAD) + "\n{not json\n")
     with pytest.raises(InvalidRecordsError) as parse_error:
         read_paths([bad])
     assert [str(p) for p in parse_error.value.problems] == [
-        f"{bad}:3: (line): not valid JSON: Expecting property name enclosed in double quotes "
+        f"{bad}:8: (line): not valid JSON: Expecting property name enclosed in double quotes "
         "at column 2"
     ]
-    bad.write_text(BAD.replace("{not json", '{"type": "Source", "id": "source:good", "name": "y"}'))
+    bad.write_text("\n".join(json.dumps(r) for r in BAD) + "\n")
     with pytest.raises(InvalidRecordsError) as invalid:
         pipeline.load(settings, load_ontology(), read_paths([bad]))
     found = [str(p) for p in invalid.value.problems]
     assert found == [
-        f"{bad}:2: id: 'Bad Id' is not a valid id (lowercase letters, digits, and : . _ -)",
-        f"{bad}:3: id: 'source:good' repeats {bad}:1",
-        f"{bad}:4: type: unknown type 'Spaceship'; use one of Event, Organization, Person, "
-        "Place, Source",
-        f"{bad}:5: name: required, but missing",
-        f"{bad}:5: published: 'August 2012' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
-        f"{bad}:6: height: not a property of Person; allowed: ['aliases', 'id', 'name']",
+        f"{bad}:2: id: 'Bad Id' is not a valid id: use lowercase letters, digits and : . _ -",
+        f"{bad}:3: id: 'place:good' repeats {bad}:1",
+        f"{bad}:4: type: 'Spaceship' is not one of " + str(list(_record_types())),
+        f"{bad}:5: (record): 'name' is a required property",
+        f"{bad}:5: place: unknown id 'place:nowhere'",
+        f"{bad}:5: start: 'August 2012' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD",
+        f"{bad}:6: (record): Additional properties are not allowed ('height' was unexpected)",
+        f"{bad}:6: citations: [] should be non-empty",
+        f"{bad}:7: citations.0.source: unknown id 'source:x'",
+        f"{bad}:7: last_cited: the interval ends (2012) before it starts (2024) "
+        "(first_cited 2024, last_cited 2012)",
+        f"{bad}:7: organization: unknown id 'org:x'",
+        f"{bad}:7: person: 'place:good' is not a Person",
     ]
-    assert node_state(driver) == before
+    assert graph_state(driver) == before
+
+
+def _record_types() -> list[str]:
+    schema = json.loads((REPO / "ontology" / "records.schema.json").read_text())
+    return list(schema["properties"]["type"]["enum"])
 
 
 def test_a_missing_path_is_reported(tmp_path: Path) -> None:
@@ -124,10 +216,10 @@ def test_cli_load_reports_errors_and_exits_1(
         timeout=120,
     )
     assert result.returncode == 1
-    assert f"{bad}:1: name: required, but missing" in result.stderr
+    assert f"{bad}:1: (record): 'name' is a required property" in result.stderr
     assert "nothing was loaded" in result.stderr
     assert "Traceback" not in result.stderr
-    assert node_state(driver) == []
+    assert graph_state(driver) == ([], [])
 
 
 def test_cli_load_without_paths_loads_the_default_dataset(
@@ -138,8 +230,10 @@ def test_cli_load_without_paths_loads_the_default_dataset(
         env=cli_env(settings),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=True,
     )
-    assert "Source: 6 created, 0 updated" in result.stdout
-    assert len(node_state(driver)) == 6
+    records = len(read_paths([DEFAULT]))
+    assert f"Loaded {records} records as" in result.stdout
+    assert "Event: 142 created, 0 updated" in result.stdout
+    assert len(graph_state(driver)[0]) > records

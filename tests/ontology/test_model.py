@@ -14,16 +14,32 @@ from ontology.terms import Label, Prop, Rel
 
 def test_labels_and_relationship_types_come_from_the_turtle_file() -> None:
     ontology = load()
-    assert set(ontology.labels) == {"Person", "Organization", "Event", "Place", "Source"}
-    assert [r.name for r in ontology.relationships] == ["LOCATED_IN"]
-    assert ("Source", "published") in ontology.indexed("range")
+    assert {"Actor", "Person", "Organization", "MilitaryUnit", "Event", "Massacre", "Place"} <= set(
+        ontology.labels
+    )
+    assert {"Governorate", "Facility", "Source", "Citation", "Attribution", "CasualtyCount"} <= set(
+        ontology.labels
+    )
+    assert {"Posting", "UnitRelation", "AreaControl", "Sanction", "Finding", "Statement"} <= set(
+        ontology.labels
+    )
+    assert ontology.ancestors("MilitaryUnit") == ("MilitaryUnit", "Organization", "Actor")
+    assert ontology.subclass_for("Event", "massacre") == "Massacre"
+    assert "other" in ontology.kind_values("Place")
+    rels = {r.field: r.name for r in ontology.relationships}
+    assert rels["citations"] == "CITED_IN"
+    assert rels["within"] == "WITHIN"
+    # A partial date is range-indexed as text and as its earliest and latest day.
+    for key in ("first_cited", "first_cited_earliest", "first_cited_latest"):
+        assert ("Posting", key) in ontology.indexed("range")
+    assert ("Person", "id") in ontology.indexed("unique")
     assert set(ontology.fulltext_properties()) == {"name", "aliases"}
 
 
 def test_generated_terms_match_the_ontology() -> None:
-    generate.check_terms()
+    generate.check_derived()
     assert {label.value for label in Label} == set(load().labels)
-    assert {p.value for p in Prop} == {p.name for p in load().properties}
+    assert {p.value for p in Prop} == set(load().property_keys())
     assert {r.value for r in Rel} == {r.name for r in load().relationships}
 
 
@@ -33,15 +49,17 @@ def test_a_stale_terms_file_is_detected_with_a_diff(
     stale = tmp_path / "terms.py"
     stale.write_text(generate.TERMS.read_text().replace('PERSON = "Person"\n', ""))
     monkeypatch.setattr(generate, "TERMS", stale)
+    monkeypatch.setattr(generate, "RECORDS_SCHEMA", tmp_path / "records.schema.json")
+    generate.RECORDS_SCHEMA.write_text(generate.render_records_schema(load()))
     with pytest.raises(StaleDerivedFileError, match=r'\+    PERSON = "Person"'):
-        generate.check_terms()
+        generate.check_derived()
 
 
 def test_a_property_naming_an_unlabelled_class_is_refused(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text(
         TURTLE.read_text() + '\nsil:bogus a owl:DatatypeProperty ; sil:graphName "bogus" ; '
-        "sil:appliesTo sil:Actor .\n"
+        "sil:appliesTo <http://example.org/NotAClass> .\n"
     )
     with pytest.raises(InvalidOntologyError, match=r"bogus.*unlabelled classes"):
         load(broken)
