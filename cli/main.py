@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from graph import reports, store
 from graph.errors import GraphError
 from graph.runtime import LocalNeo4j, RuntimeStatus
 from graph.settings import Settings
@@ -103,6 +105,28 @@ def load(
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
     out.print(f"  relationships: {summary.relationships}")
+
+
+@app.command("compare-report")
+def compare_report(
+    source: Annotated[str, typer.Argument(help="The report's source id, e.g. source:003_…")],
+) -> None:
+    """Set a report's own summary figures beside the sum of the incidents it describes."""
+    settings = Settings()
+    with store.connect(settings) as driver:
+        rows = reports.compare_report(driver, settings, source)
+    if not rows:
+        out.print(f"No comparable summary figures for {source}.")
+        return
+    table = Table("table", "party / governorate", "measure", "report says", "incidents sum")
+    for row in rows:
+        style = None if row.agrees else "bold red"
+        scope = row.party or row.governorate or row.category or ""
+        computed = "" if row.computed is None else str(row.computed)
+        table.add_row(row.table, scope, row.measure, str(row.reported), computed, style=style)
+    out.print(table)
+    differing = sum(not r.agrees for r in rows)
+    out.print(f"{differing} of {len(rows)} figures differ; both values are kept in the graph.")
 
 
 @app.command("serve")

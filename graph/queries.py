@@ -112,3 +112,46 @@ def node_properties(label: str) -> str:
         f"MATCH (n:{ident(label)}) WHERE n.id IN $ids "
         "RETURN n.id AS id, properties(n) AS properties ORDER BY id LIMIT $limit"
     )
+
+
+# Identifiers for query templates: `{AGGREGATE_FIGURE}` is the back-ticked label, and so on.
+_TERMS = {m.name: ident(m.value) for enum in (Label, Rel) for m in enum}
+
+
+def _cypher(template: str) -> str:
+    """Fill a template's `{NAME}` placeholders with ontology identifiers."""
+    return template.format(**_TERMS)
+
+
+# Compares a report's summary figures with the same measures summed over the incidents the
+# report itself describes. Places nest at most 6 deep (neighbourhood .. country).
+REPORT_FIGURES_VS_INCIDENTS = _cypher("""
+MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {{id: $source}})
+OPTIONAL MATCH (f)-[:{FOR_PARTY}]->(party:{ACTOR})
+OPTIONAL MATCH (f)-[:{FOR_GOVERNORATE}]->(gov:{PLACE})
+CALL (f, party, gov, s) {{
+  MATCH (e:{EVENT})-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s)
+  WHERE (e.start IS NULL OR f.period IS NULL
+         OR (e.start_earliest >= f.period_earliest AND e.start_latest <= f.period_latest))
+    AND (party IS NULL OR EXISTS {{
+          (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party)
+          WHERE a.role = 'perpetrator' }})
+    AND (gov IS NULL OR EXISTS {{
+          (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(gov) }})
+  WITH DISTINCT e
+  OPTIONAL MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})-[:{CITED_IN}]->(:{CITATION})
+        -[:{FROM_SOURCE}]->(s)
+  WHERE c.scope IS NULL
+  WITH e, head(collect(c)) AS c
+  RETURN count(e) AS events, count(CASE WHEN e:{MASSACRE} THEN 1 END) AS massacres,
+         sum(c.killed) AS killed, sum(c.children) AS children, sum(c.women) AS women
+}}
+RETURN f.id AS figure, f.table AS table, f.category AS category, f.period AS period,
+       party.id AS party, gov.id AS governorate,
+       {{massacres: f.massacres, killed: f.killed, children: f.children, women: f.women}}
+         AS reported,
+       {{massacres: massacres, killed: killed, children: children, women: women}} AS computed,
+       events
+ORDER BY table, figure
+LIMIT $limit
+""")
