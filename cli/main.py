@@ -34,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(ontology_app, name="ontology")
 
 out = Console()
+SHOWN_WARNINGS = 10
 err = Console(stderr=True)
 
 
@@ -80,6 +81,9 @@ def load(
         list[Path] | None,
         typer.Argument(help="Record files (*.jsonl) or folders of them; default: the dataset."),
     ] = None,
+    warnings: Annotated[
+        bool, typer.Option("--warnings", help="List every gap the SHACL shapes warn about.")
+    ] = False,
 ) -> None:
     """Validate record files against the ontology, then load them all, or nothing."""
     settings = Settings()
@@ -105,6 +109,13 @@ def load(
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
     out.print(f"  relationships: {summary.relationships}")
+    if summary.warnings:
+        shown = summary.warnings if warnings else summary.warnings[:SHOWN_WARNINGS]
+        out.print(f"{len(summary.warnings)} gap(s) in the evidence (SHACL warnings):")
+        for problem in shown:
+            out.print(f"  {problem}", highlight=False)
+        if len(shown) < len(summary.warnings):
+            out.print(f"  … run with --warnings to list all {len(summary.warnings)}")
 
 
 @app.command("compare-report")

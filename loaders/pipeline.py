@@ -16,8 +16,10 @@ from graph import queries, store
 from graph.asof import CitedInterval, InvalidDateError, PartialDate
 from graph.settings import Settings
 from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
+from ontology import rdf, shapes
 from ontology.model import Ontology, RelationshipDef
 from ontology.records_schema import DATE_PATTERN, ID_PATTERN, records_schema
+from ontology.terms import Rel
 
 BATCH_SIZE = 1000
 PATTERN_HINTS = {
@@ -70,6 +72,7 @@ class LoadSummary:
     created: Counter[str] = field(default_factory=Counter)
     matched: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
+    warnings: list[RecordProblem] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -402,9 +405,40 @@ def load(
         if problems:
             raise InvalidRecordsError(problems)
         nodes, links = normalise(records, ontology, known_labels(records, ontology, existing))
+        violations, warnings = shape_problems(records, nodes, links, ontology)
+        if violations:
+            raise InvalidRecordsError(violations)
         if on_plan is not None:
             on_plan(len(nodes))
-        return write(driver, settings, nodes, links, on_batch)
+        summary = write(driver, settings, nodes, links, on_batch)
+        summary.warnings = warnings
+        return summary
+
+
+def shape_problems(
+    records: Sequence[Record],
+    nodes: Sequence[NodeRow],
+    links: Sequence[LinkRow],
+    ontology: Ontology,
+) -> tuple[list[RecordProblem], list[RecordProblem]]:
+    """SHACL violations and warnings, each placed at the record it concerns."""
+    graph = rdf.to_rdf(
+        ontology,
+        (rdf.GraphNode((n.label, *n.extra_labels), n.properties) for n in nodes),
+        (rdf.GraphLink(x.from_id, x.rel, x.to_id) for x in links),
+        with_day_bounds=True,
+    )
+    by_id = {r.id: r for r in records}
+    owner = {x.to_id: x.from_id for x in links if x.rel == Rel.CITED_IN}
+    violations: list[RecordProblem] = []
+    warnings: list[RecordProblem] = []
+    for result in shapes.check(graph):
+        node_id = result.focus.removeprefix(str(rdf.ID))
+        record = by_id.get(node_id) or by_id.get(owner.get(node_id, ""))
+        where = (record.file, record.line) if record else (node_id, 0)
+        problem = RecordProblem(*where, result.path or "(record)", result.message)
+        (violations if result.is_violation else warnings).append(problem)
+    return violations, warnings
 
 
 def _existing_targets(

@@ -1,0 +1,92 @@
+"""The SHACL rules of ontology/shapes.ttl, run by pyshacl on RDF built from records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ontology import rdf, shapes
+from ontology.model import load
+
+CITE_ID = "citation:1"
+SOURCE = rdf.GraphNode(("Source",), {"id": "source:s", "name": "S"})
+CITATION = rdf.GraphNode(("Citation",), {"id": CITE_ID, "locator": "¶1", "quote": "q"})
+BASE_LINKS = [rdf.GraphLink(CITE_ID, "FROM_SOURCE", "source:s")]
+
+
+def results(*nodes: rdf.GraphNode, links: list[rdf.GraphLink]) -> list[tuple[str, str, str]]:
+    graph = rdf.to_rdf(
+        load(), [SOURCE, CITATION, *nodes], [*BASE_LINKS, *links], with_day_bounds=True
+    )
+    return [(r.focus.removeprefix(str(rdf.ID)), r.path, r.severity) for r in shapes.check(graph)]
+
+
+def cited(node_id: str) -> rdf.GraphLink:
+    return rdf.GraphLink(node_id, "CITED_IN", CITE_ID)
+
+
+def place(node_id: str = "place:p") -> rdf.GraphNode:
+    return rdf.GraphNode(("Place", "Town"), {"id": node_id, "name": "P", "place_kind": "town"})
+
+
+def test_a_cited_place_conforms() -> None:
+    assert results(place(), links=[cited("place:p")]) == []
+
+
+def test_an_uncited_fact_is_a_violation() -> None:
+    assert results(place(), links=[]) == [("place:p", "hasCitation", "Violation")]
+
+
+def test_a_casualty_count_must_name_its_source() -> None:
+    count = rdf.GraphNode(("CasualtyCount", "Claim"), {"id": "casualty:c", "killed": 5})
+    orphan = rdf.GraphNode(("Citation",), {"id": "citation:2", "locator": "x", "quote": "y"})
+    found = results(count, orphan, links=[rdf.GraphLink("casualty:c", "CITED_IN", "citation:2")])
+    assert ("casualty:c", "hasCitation/fromSource", "Violation") in found
+    assert ("citation:2", "fromSource", "Violation") in found
+
+
+def dated(start: str, end: str, first: dt.date, last: dt.date) -> dict[str, Any]:
+    return {
+        "first_cited": start,
+        "last_cited": end,
+        "first_cited_earliest": first,
+        "last_cited_latest": last,
+    }
+
+
+def test_an_interval_ending_before_it_starts_is_a_violation() -> None:
+    bad = rdf.GraphNode(
+        ("Posting", "Claim"),
+        {"id": "posting:p", "role": "head"}
+        | dated("2024", "2012", dt.date(2024, 1, 1), dt.date(2012, 12, 31)),
+    )
+    good = rdf.GraphNode(
+        ("Posting", "Claim"),
+        {"id": "posting:q", "role": "head"}
+        | dated("2012", "2012-08", dt.date(2012, 1, 1), dt.date(2012, 8, 31)),
+    )
+    found = results(bad, good, links=[cited("posting:p"), cited("posting:q")])
+    assert found == [("posting:p", "first_cited_earliest", "Violation")]
+
+
+def test_an_event_without_date_or_place_is_a_named_gap_not_a_rejection() -> None:
+    event = rdf.GraphNode(
+        ("Event", "Massacre"), {"id": "event:e", "name": "E", "event_kind": "massacre"}
+    )
+    found = results(event, links=[cited("event:e")])
+    assert sorted(found) == [("event:e", "atPlace", "Warning"), ("event:e", "start", "Warning")]
+
+
+def test_a_witness_needs_an_explicit_sensitivity_flag() -> None:
+    person = rdf.GraphNode(("Person", "Actor"), {"id": "person:w", "name": "Observer X"})
+    seen = rdf.GraphNode(("Participation", "Claim"), {"id": "participation:w", "role": "witness"})
+    links = [
+        cited("person:w"),
+        cited("participation:w"),
+        rdf.GraphLink("participation:w", "OF_PERSON", "person:w"),
+    ]
+    assert results(person, seen, links=links) == [("person:w", "", "Violation")]
+    flagged = rdf.GraphNode(
+        ("Person", "Actor"), {"id": "person:w", "name": "Observer X", "restricted": True}
+    )
+    assert results(flagged, seen, links=links) == []
