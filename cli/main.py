@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,11 +15,13 @@ from rich.table import Table
 
 from graph import reports, store
 from graph.errors import GraphError
+from graph.export import RDF_FORMATS, export_rdf
 from graph.runtime import LocalNeo4j, RuntimeStatus
 from graph.settings import Settings
 from loaders import pipeline
-from loaders.errors import LoaderError
-from loaders.records import read_paths
+from loaders.errors import LoaderError, RecordProblem
+from loaders.rdf import read_rdf
+from loaders.records import read_paths, read_paths_leniently
 from ontology import generate
 from ontology.errors import OntologyError
 from ontology.model import load as load_ontology
@@ -84,10 +88,24 @@ def load(
     warnings: Annotated[
         bool, typer.Option("--warnings", help="List every gap the SHACL shapes warn about.")
     ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Load the valid records and write the invalid ones, with reasons, to --rejects.",
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path, typer.Option("--rejects", help="Where --skip-invalid writes rejected records.")
+    ] = Path("silsila-rejects.jsonl"),
 ) -> None:
     """Validate record files against the ontology, then load them all, or nothing."""
     settings = Settings()
-    records = read_paths(paths or [settings.data_dir])
+    sources = paths or [settings.data_dir]
+    if skip_invalid:
+        records, unparsable = read_paths_leniently(sources)
+    else:
+        records, unparsable = read_paths(sources), []
     ontology = load_ontology()
     with Progress(
         TextColumn("Loading"),
@@ -104,11 +122,14 @@ def load(
             records,
             on_batch=lambda n: progress.advance(task, n),
             on_plan=lambda total: progress.update(task, total=total),
+            skip_invalid=skip_invalid,
         )
     out.print(f"Loaded {len(records)} records as {summary.total} nodes:")
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
     out.print(f"  relationships: {summary.relationships}")
+    if skip_invalid:
+        _write_rejects(rejects, summary.rejected, unparsable)
     if summary.warnings:
         shown = summary.warnings if warnings else summary.warnings[:SHOWN_WARNINGS]
         out.print(f"{len(summary.warnings)} gap(s) in the evidence (SHACL warnings):")
@@ -116,6 +137,72 @@ def load(
             out.print(f"  {problem}", highlight=False)
         if len(shown) < len(summary.warnings):
             out.print(f"  … run with --warnings to list all {len(summary.warnings)}")
+
+
+def _write_rejects(
+    path: Path,
+    rejected: list[tuple[pipeline.Record, list[RecordProblem]]],
+    unparsable: list[RecordProblem],
+) -> None:
+    """One JSON line per rejected record: where it was, what is wrong, and the record."""
+    lines: list[dict[str, Any]] = [
+        {"file": p.file, "line": p.line, "problems": [f"{p.field}: {p.problem}"], "record": None}
+        for p in unparsable
+    ]
+    lines += [
+        {
+            "file": record.file,
+            "line": record.line,
+            "problems": [f"{p.field}: {p.problem}" for p in problems],
+            "record": {"type": record.label, **record.properties},
+        }
+        for record, problems in rejected
+    ]
+    path.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
+    out.print(f"Rejected {len(lines)} record(s); reasons in {path}", highlight=False)
+
+
+class RdfFormat(StrEnum):
+    """RDF serialisations `silsila export` writes."""
+
+    turtle = "turtle"
+    jsonld = "jsonld"
+    nt = "nt"
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[RdfFormat, typer.Option("--format", help="RDF serialisation.")] = (
+        RdfFormat.turtle
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+) -> None:
+    """Write the whole graph as RDF in the ontology's terms (it passes the SHACL shapes)."""
+    settings = Settings()
+    with store.connect(settings) as driver:
+        graph = export_rdf(driver, settings, load_ontology())
+    text = graph.serialize(format=RDF_FORMATS[fmt.value])
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    err.print(f"Wrote {len(graph)} triples to {output}")
+
+
+@app.command("import-rdf")
+def import_rdf(
+    path: Annotated[Path, typer.Argument(help="A .ttl, .jsonld or .nt file in Silsila's terms.")],
+) -> None:
+    """Load RDF written by `silsila export` (or in its shape), validated like any load."""
+    settings = Settings()
+    ontology = load_ontology()
+    records = read_rdf(path, ontology)
+    summary = pipeline.load(settings, ontology, records)
+    out.print(f"Loaded {len(records)} records from {path} as {summary.total} nodes.")
 
 
 @app.command("compare-report")

@@ -155,3 +155,13 @@ RETURN f.id AS figure, f.table AS table, f.category AS category, f.period AS per
 ORDER BY table, figure
 LIMIT $limit
 """)
+
+
+def nodes_page(root_label: str) -> str:
+    """A page of nodes of one root label after $after, by id, with their outgoing links."""
+    return (
+        f"MATCH (n:{ident(root_label)}) WHERE n.id > $after "
+        "WITH n ORDER BY n.id LIMIT $limit "
+        "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties, "
+        "[(n)-[r]->(m) | [type(r), m.id]] AS out"
+    )

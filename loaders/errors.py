@@ -19,7 +19,8 @@ class RecordProblem:
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.problem}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.problem}"
 
 
 class InvalidRecordsError(LoaderError):

@@ -73,6 +73,7 @@ class LoadSummary:
     matched: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
     warnings: list[RecordProblem] = field(default_factory=list)
+    rejected: list[tuple[Record, list[RecordProblem]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -393,26 +394,61 @@ def load(
     records: Sequence[Record],
     on_batch: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
 ) -> LoadSummary:
     """Validate everything first; write only if every record is valid.
 
-    ON_PLAN gets the number of nodes to write (citations included), ON_BATCH each batch's size.
+    With SKIP_INVALID, write the valid records instead and list the others, with their
+    problems, in `summary.rejected`. ON_PLAN gets the number of nodes to write (citations
+    included), ON_BATCH each batch's size.
     """
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
         existing = _existing_targets(driver, settings, records, ontology)
-        problems = validate(records, ontology, existing)
-        if problems:
-            raise InvalidRecordsError(problems)
-        nodes, links = normalise(records, ontology, known_labels(records, ontology, existing))
-        violations, warnings = shape_problems(records, nodes, links, ontology)
-        if violations:
-            raise InvalidRecordsError(violations)
+        valid, rejected = partition(records, ontology, existing)
+        if rejected and not skip_invalid:
+            raise InvalidRecordsError([p for problems in rejected.values() for p in problems])
+        nodes, links = normalise(valid, ontology, known_labels(valid, ontology, existing))
+        _, warnings = shape_problems(valid, nodes, links, ontology)
         if on_plan is not None:
             on_plan(len(nodes))
         summary = write(driver, settings, nodes, links, on_batch)
         summary.warnings = warnings
+        summary.rejected = [(r, rejected[_key(r)]) for r in records if _key(r) in rejected]
         return summary
+
+
+MAX_REJECTION_ROUNDS = 20
+
+
+def partition(
+    records: Sequence[Record], ontology: Ontology, existing: dict[str, set[str]]
+) -> tuple[list[Record], dict[tuple[str, int], list[RecordProblem]]]:
+    """The records that pass every check, and the problems of the others.
+
+    Rejecting a record can break the records that link to it, so the check repeats until
+    what is left is valid (each round rejects at least one record, or stops).
+    """
+    valid = list(records)
+    rejected: dict[tuple[str, int], list[RecordProblem]] = {}
+    for _ in range(MAX_REJECTION_ROUNDS):
+        problems = validate(valid, ontology, existing)
+        if not problems:
+            nodes, links = normalise(valid, ontology, known_labels(valid, ontology, existing))
+            problems, _ = shape_problems(valid, nodes, links, ontology)
+        if not problems:
+            break
+        for problem in problems:
+            rejected.setdefault((problem.file, problem.line), []).append(problem)
+        still_valid = [r for r in valid if _key(r) not in rejected]
+        if len(still_valid) == len(valid):  # problems no record can be blamed for
+            raise InvalidRecordsError(problems)
+        valid = still_valid
+    return valid, rejected
+
+
+def _key(record: Record) -> tuple[str, int]:
+    return (record.file, record.line)
 
 
 def shape_problems(

@@ -29,6 +29,14 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
 
 def read_paths(paths: Sequence[Path]) -> list[Record]:
     """Every record in the files; raises InvalidRecordsError listing every unparsable line."""
+    records, problems = read_paths_leniently(paths)
+    if problems:
+        raise InvalidRecordsError(problems)
+    return records
+
+
+def read_paths_leniently(paths: Sequence[Path]) -> tuple[list[Record], list[RecordProblem]]:
+    """The records that parse, and a problem for each line that does not."""
     records: list[Record] = []
     problems: list[RecordProblem] = []
     for file in record_files(paths):
@@ -37,9 +45,7 @@ def read_paths(paths: Sequence[Path]) -> list[Record]:
                 problems.append(item)
             else:
                 records.append(item)
-    if problems:
-        raise InvalidRecordsError(problems)
-    return records
+    return records, problems
 
 
 def _read_file(file: Path) -> Iterator[Record | RecordProblem]:

@@ -237,3 +237,58 @@ def test_cli_load_without_paths_loads_the_default_dataset(
     assert f"Loaded {records} records as" in result.stdout
     assert "Event: 142 created, 0 updated" in result.stdout
     assert len(graph_state(driver)[0]) > records
+
+
+def test_skip_invalid_loads_the_rest_and_writes_the_reasons(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    bad = tmp_path / "mixed.jsonl"
+    good = {"type": "Place", "id": "place:ok", "name": "Ok", "place_kind": "town"}
+    broken = {"type": "Place", "id": "place:broken", "name": "B", "place_kind": "moon"}
+    # Valid alone, but it sits in the rejected place: it must be rejected too.
+    inside = {"type": "Place", "id": "place:inside", "name": "I", "place_kind": "village"}
+    lines = [
+        json.dumps(good | {"citations": [CITE]}),
+        json.dumps(broken | {"citations": [CITE]}),
+        json.dumps(inside | {"within": "place:broken", "citations": [CITE]}),
+        "{not json",
+    ]
+    bad.write_text("\n".join(lines) + "\n")
+    rejects = tmp_path / "rejects.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "load",
+            str(DEFAULT / "sources.jsonl"),
+            str(bad),
+            "--skip-invalid",
+            "--rejects",
+            str(rejects),
+        ],
+        env=cli_env(settings) | {"COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Rejected 3 record(s); reasons in {rejects}" in result.stdout
+    rejected = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [(r["line"], r["problems"]) for r in rejected] == [
+        (
+            4,
+            [
+                "(line): not valid JSON: Expecting property name enclosed in double quotes "
+                "at column 2"
+            ],
+        ),
+        (
+            2,
+            ["place_kind: 'moon' is not one of " + str(list(load_ontology().kind_values("Place")))],
+        ),
+        (3, ["within: unknown id 'place:broken'"]),
+    ]
+    assert rejected[1]["record"]["id"] == "place:broken"
+    ids = [r["id"] for r in driver.execute_query("MATCH (p:Place) RETURN p.id AS id").records]
+    assert ids == ["place:ok"]
