@@ -21,6 +21,8 @@ DRIVER_OPTIONS: dict[str, Any] = {
     "connection_timeout": 5.0,
     "connection_acquisition_timeout": 10.0,
     "max_transaction_retry_time": 2.0,
+    # Counting a label no node has yet is expected; its notification would only be noise.
+    "notifications_min_severity": "OFF",
 }
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, OSError)
 
