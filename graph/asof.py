@@ -103,27 +103,37 @@ class HoldsAt:
 
 
 def holds_at(interval: CitedInterval, when: PartialDate) -> HoldsAt:
-    """Certain if the citations span every day of WHEN; no if a closed side excludes it all."""
+    """Certain if the citations span every day of WHEN; no if a closed side excludes it all.
+
+    With one cited date only, the span is that date: certain only on it, possible around it.
+    """
     first, last = interval.first_cited, interval.last_cited
     if first is not None and interval.first_is_start and when.latest < first.earliest:
         return HoldsAt(Certainty.NO, f"it began in {first}, after {when}")
     if last is not None and interval.last_is_end and when.earliest > last.latest:
         return HoldsAt(Certainty.NO, f"it ended in {last}, before {when}")
-    if first is None or last is None:
-        return HoldsAt(Certainty.POSSIBLE, "the record has no cited span to be certain of")
+    if first is None and last is None:
+        return HoldsAt(Certainty.POSSIBLE, "no date is cited for it")
+    low = first or last
+    high = last or first
+    if low is None or high is None:  # pragma: no cover - one of them is set
+        raise InvalidDateError("unreachable")
     # Certain only where both citations are surely on either side of every day of WHEN.
-    if first.latest <= when.earliest and when.latest <= last.earliest:
-        return HoldsAt(Certainty.CERTAIN, f"cited from {first} to {last}")
-    return HoldsAt(Certainty.POSSIBLE, _possible_reason(first, last, interval.open_ended, when))
+    if low.latest <= when.earliest and when.latest <= high.earliest:
+        span = f"cited on {low}" if low == high else f"cited from {low} to {high}"
+        return HoldsAt(Certainty.CERTAIN, span)
+    return HoldsAt(Certainty.POSSIBLE, _possible_reason(interval, low, high, when))
 
 
 def _possible_reason(
-    first: PartialDate, last: PartialDate, open_ended: bool, when: PartialDate
+    interval: CitedInterval, low: PartialDate, high: PartialDate, when: PartialDate
 ) -> str:
-    if when.latest < first.earliest:
-        return f"first cited in {first}; it may have begun earlier"
-    if when.earliest > last.latest:
-        if open_ended:
-            return f"last cited in {last} and open-ended; nothing says when it ended"
-        return f"last cited in {last}; it may have continued"
-    return f"cited from {first} to {last}, and {when} is not wholly inside that span"
+    if when.latest < low.earliest:
+        return f"first cited in {low}; it may have begun earlier"
+    if when.earliest > high.latest:
+        if interval.open_ended:
+            return f"last cited in {high} and open-ended; nothing says when it ended"
+        if interval.last_cited is None:
+            return f"first cited in {low}; no later citation shows it continuing"
+        return f"last cited in {high}; it may have continued"
+    return f"cited from {low} to {high}, and {when} is not wholly inside that span"

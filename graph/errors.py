@@ -57,3 +57,15 @@ class CredentialsLostError(RuntimeSetupError):
 
 class CredentialsRejectedError(GraphError):
     """No password is known, or Neo4j refused the one given."""
+
+
+class NotFoundError(GraphError):
+    """No record has the id asked for (or the viewer may not see it)."""
+
+
+class ReadOnlyViolationError(GraphError):
+    """A caller's statement would write, or uses a procedure or clause the read-only runner bars."""
+
+
+class InvalidStatementError(QueryError):
+    """A caller's own statement is malformed, too slow, or refused by Neo4j (not our bug)."""

@@ -5,6 +5,7 @@ Values go only as $parameters; identifiers come only from the ontology.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ontology.model import Ontology
@@ -119,25 +120,28 @@ _TERMS = {m.name: ident(m.value) for enum in (Label, Rel) for m in enum}
 
 
 def _cypher(template: str) -> str:
-    """Fill a template's `{NAME}` placeholders with ontology identifiers."""
-    return template.format(**_TERMS)
+    """Fill a template's `{NAME}` placeholders (upper-case) with ontology identifiers.
+
+    Other braces are Cypher's own (maps, subqueries) and are left alone.
+    """
+    return re.sub(r"\{([A-Z_]+)\}", lambda m: _TERMS[m.group(1)], template)
 
 
 # Compares a report's summary figures with the same measures summed over the incidents the
 # report itself describes. Places nest at most 6 deep (neighbourhood .. country).
 REPORT_FIGURES_VS_INCIDENTS = _cypher("""
-MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {{id: $source}})
+MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {id: $source})
 OPTIONAL MATCH (f)-[:{FOR_PARTY}]->(party:{ACTOR})
 OPTIONAL MATCH (f)-[:{FOR_GOVERNORATE}]->(gov:{PLACE})
-CALL (f, party, gov, s) {{
+CALL (f, party, gov, s) {
   MATCH (e:{EVENT})-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s)
   WHERE (e.start IS NULL OR f.period IS NULL
          OR (e.start_earliest >= f.period_earliest AND e.start_latest <= f.period_latest))
-    AND (party IS NULL OR EXISTS {{
+    AND (party IS NULL OR EXISTS {
           (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party)
-          WHERE a.role = 'perpetrator' }})
-    AND (gov IS NULL OR EXISTS {{
-          (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(gov) }})
+          WHERE a.role = 'perpetrator' })
+    AND (gov IS NULL OR EXISTS {
+          (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(gov) })
   WITH DISTINCT e
   OPTIONAL MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})-[:{CITED_IN}]->(:{CITATION})
         -[:{FROM_SOURCE}]->(s)
@@ -145,12 +149,12 @@ CALL (f, party, gov, s) {{
   WITH e, head(collect(c)) AS c
   RETURN count(e) AS events, count(CASE WHEN e:{MASSACRE} THEN 1 END) AS massacres,
          sum(c.killed) AS killed, sum(c.children) AS children, sum(c.women) AS women
-}}
+}
 RETURN f.id AS figure, f.table AS table, f.category AS category, f.period AS period,
        party.id AS party, gov.id AS governorate,
-       {{massacres: f.massacres, killed: f.killed, children: f.children, women: f.women}}
+       {massacres: f.massacres, killed: f.killed, children: f.children, women: f.women}
          AS reported,
-       {{massacres: massacres, killed: killed, children: children, women: women}} AS computed,
+       {massacres: massacres, killed: killed, children: children, women: women} AS computed,
        events
 ORDER BY table, figure
 LIMIT $limit
@@ -165,3 +169,377 @@ def nodes_page(root_label: str) -> str:
         "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties, "
         "[(n)-[r]->(m) | [type(r), m.id]] AS out"
     )
+
+
+# ----- investigative reads ------------------------------------------------------------
+# Every read below takes $public (bool) and $hidden (the names and aliases of restricted
+# persons, filled only for the public role): restricted identities are filtered here, in the
+# queries, never after.
+
+MAX_DEPTH = 6  # places nest at most 6 deep; chains and paths are bounded the same way
+
+
+def _visible(var: str) -> str:
+    """False for a restricted person when the public role asks."""
+    return f"NOT ($public AND coalesce({var}.restricted, false))"
+
+
+def _visible_claim(var: str) -> str:
+    """False for a claim about or by a restricted person when the public role asks."""
+    return _cypher(
+        "NOT ($public AND EXISTS { (" + var + ")--(hidden:{PERSON}) WHERE hidden.restricted })"
+    )
+
+
+def citations(var: str) -> str:
+    """A list of citation maps for the node VAR (quotes naming a restricted person withheld)."""
+    return _cypher(
+        "[(" + var + ")-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) | "
+        "{source: s.id, source_name: s.name, reliability: s.reliability, locator: q.locator, "
+        "quote: CASE WHEN $public AND any(h IN $hidden WHERE q.quote CONTAINS h) "
+        "THEN '[withheld: names a restricted person]' ELSE q.quote END, "
+        "confidence: q.confidence}]"
+    )
+
+
+def entity(var: str) -> str:
+    """A map naming the node VAR."""
+    return (
+        f"CASE WHEN {var} IS NULL THEN null "
+        f"ELSE {{id: {var}.id, name: {var}.name, labels: labels({var})}} END"
+    )
+
+
+HIDDEN_NAMES = _cypher(
+    "MATCH (p:{PERSON}) WHERE p.restricted = true "
+    "RETURN p.name AS name, coalesce(p.aliases, []) AS aliases LIMIT $limit"
+)
+
+NODE_BY_ID = _cypher(
+    """
+UNWIND $roots AS root
+CALL (root) {
+  MATCH (n:{ACTOR} {id: $id}) WHERE root = 'Actor' RETURN n
+  UNION MATCH (n:{EVENT} {id: $id}) WHERE root = 'Event' RETURN n
+  UNION MATCH (n:{PLACE} {id: $id}) WHERE root = 'Place' RETURN n
+  UNION MATCH (n:{SOURCE} {id: $id}) WHERE root = 'Source' RETURN n
+  UNION MATCH (n:{CLAIM} {id: $id}) WHERE root = 'Claim' RETURN n
+}
+WITH n WHERE """
+    + _visible("n")
+    + """
+RETURN n.id AS id, n.name AS name, labels(n) AS labels, properties(n) AS properties LIMIT 1
+"""
+)
+
+SEARCH = _cypher(
+    """
+CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
+WHERE (size($types) = 0 OR any(l IN labels(node) WHERE l IN $types)) AND """
+    + _visible("node")
+    + """
+RETURN node.id AS id, labels(node) AS labels, node.name AS name,
+       coalesce(node.aliases, []) AS aliases, score
+ORDER BY score DESC, id LIMIT $limit
+"""
+)
+
+COMMAND_POSTINGS = (
+    _cypher(
+        """
+MATCH (u:{ORGANIZATION} {id: $unit})<-[:{IN_ORGANIZATION}]-(p:{POSTING})
+      -[:{OF_PERSON}]->(person:{PERSON})
+WHERE p.role IN $roles AND """
+    )
+    + _visible("person")
+    + """
+RETURN p.id AS id, """
+    + entity("person")
+    + """ AS person, p.role AS role, p.title AS title, p.rank AS rank,
+       p {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
+         AS tenure, """
+    + citations("p")
+    + """ AS citations
+ORDER BY p.first_cited_earliest, p.id LIMIT $limit
+"""
+)
+
+SUPERIORS = _cypher(
+    """
+MATCH (u:{ORGANIZATION} {id: $unit})<-[:{CHILD_UNIT}]-(r:{UNIT_RELATION})-[:{PARENT_UNIT}]->(up:{ORGANIZATION})
+RETURN r.id AS id, r.relation AS relation, """
+    + entity("up")
+    + """ AS parent,
+       r {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
+         AS tenure, """
+    + citations("r")
+    + """ AS citations
+ORDER BY CASE r.relation WHEN 'command' THEN 0 ELSE 1 END, r.id LIMIT $limit
+"""
+)
+
+SUBORDINATES = _cypher(
+    """
+MATCH (u:{ORGANIZATION} {id: $unit})<-[:{PARENT_UNIT}]-(r:{UNIT_RELATION})-[:{CHILD_UNIT}]->(down:{ORGANIZATION})
+RETURN r.id AS id, r.relation AS relation, """
+    + entity("down")
+    + """ AS child,
+       r {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
+         AS tenure
+ORDER BY r.id LIMIT $limit
+"""
+)
+
+EVENT_SUMMARY = _cypher(
+    """
+MATCH (e:{EVENT} {id: $event})
+OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
+RETURN e.id AS id, e.name AS name, labels(e) AS labels, e.start AS start, e.end AS end,
+       """
+    + entity("place")
+    + """ AS place,
+       COUNT { (e)<-[:{OF_EVENT}]-(:{CASUALTY_COUNT}) } AS counts,
+       [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.killed IS NOT NULL | c.killed] AS killed
+LIMIT 1
+"""
+)
+
+ATTRIBUTIONS_OF_EVENT = (
+    _cypher(
+        """
+MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+WHERE """
+    )
+    + _visible("actor")
+    + _cypher(
+        """
+OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
+RETURN a.id AS id, """
+    )
+    + entity("e")
+    + " AS event, "
+    + entity("actor")
+    + " AS actor, a.role AS role, "
+    + entity("by")
+    + """ AS claimed_by,
+       a.confidence AS confidence, a.credibility AS credibility, a.hedge AS hedge, """
+    + citations("a")
+    + """ AS citations
+ORDER BY a.role, actor.id, a.id LIMIT $limit
+"""
+)
+
+ATTRIBUTIONS_TO_ACTOR = (
+    _cypher(
+        """
+MATCH (actor:{ACTOR} {id: $actor})<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
+WHERE a.role IN $roles
+OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
+RETURN a.id AS id, """
+    )
+    + entity("e")
+    + " AS event, "
+    + entity("actor")
+    + " AS actor, a.role AS role, "
+    + entity("by")
+    + """ AS claimed_by,
+       a.confidence AS confidence, a.credibility AS credibility, a.hedge AS hedge, """
+    + citations("a")
+    + """ AS citations, e.start AS start, e.end AS end
+ORDER BY e.start_earliest, e.id LIMIT $limit
+"""
+)
+
+CASUALTIES = _cypher(
+    """
+MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+OPTIONAL MATCH (c)-[:{CLAIMED_BY}]->(by:{ACTOR})
+RETURN c.id AS id, c.killed AS killed, c.children AS children, c.women AS women,
+       c.wounded AS wounded, c.named AS named, c.count_kind AS kind, c.as_of AS as_of,
+       c.scope AS scope, """
+    + entity("by")
+    + " AS claimed_by, "
+    + citations("c")
+    + """ AS citations
+ORDER BY c.killed, c.id LIMIT $limit
+"""
+)
+
+SANCTIONS = _cypher(
+    """
+MATCH (x:{SANCTION})-[:{SANCTIONS}]->(target:{ACTOR})
+WHERE (size($entities) = 0 OR target.id IN $entities)
+  AND ($program IS NULL OR toLower(x.program) CONTAINS toLower($program))
+  AND ($listed_from IS NULL OR x.listing_date_latest >= date($listed_from))
+  AND ($listed_to IS NULL OR x.listing_date_earliest <= date($listed_to))
+  AND """
+    + _visible("target")
+    + _cypher(
+        """
+OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(authority:{ACTOR})
+WITH x, target, authority
+WHERE $authority IS NULL OR authority.id = $authority
+   OR toLower(authority.name) CONTAINS toLower($authority)
+RETURN x.id AS id, """
+    )
+    + entity("target")
+    + " AS entity, "
+    + entity("authority")
+    + """ AS authority, x.program AS program,
+       x.listing_date AS listing_date, x.start_date AS start_date, x.end_date AS end_date,
+       x.reason AS reason, """
+    + citations("x")
+    + """ AS citations
+ORDER BY x.listing_date_earliest, x.id LIMIT $limit
+"""
+)
+
+PERSON_POSTINGS = _cypher(
+    """
+MATCH (person:{PERSON} {id: $person})<-[:{OF_PERSON}]-(p:{POSTING})-[:{IN_ORGANIZATION}]->(org:{ORGANIZATION})
+WHERE """
+    + _visible("person")
+    + """
+RETURN p.id AS id, """
+    + entity("org")
+    + """ AS organization, p.role AS role, p.title AS title, p.rank AS rank,
+       p {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
+         AS tenure, """
+    + citations("p")
+    + """ AS citations
+ORDER BY p.first_cited_earliest, p.id LIMIT $limit
+"""
+)
+
+
+# An event cited by $source (or any event when $source is null).
+CITED_BY_SOURCE = """($source IS NULL OR EXISTS {
+        MATCH (e)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) WHERE s.id = $source })"""
+
+# An event's first whole-event death toll (counts with a `scope` cover only part of it).
+WHOLE_TOLL = """head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+            WHERE c.scope IS NULL AND c.killed IS NOT NULL | c.killed])"""
+
+
+def events_filtered(count_only: bool = False) -> str:
+    """Events by date range, place (a governorate covers all inside it), perpetrator, type, toll."""
+    head = _cypher(
+        """
+MATCH (e:{EVENT})
+WHERE ($from IS NULL OR e.end_latest >= date($from) OR (e.end IS NULL AND e.start_latest >= date($from)))
+  AND ($to IS NULL OR e.start_earliest <= date($to))
+  AND ($kind IS NULL OR e.event_kind = $kind)
+  AND ($place IS NULL OR EXISTS {
+        MATCH (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(target:{PLACE}) WHERE target.id = $place })
+  AND (size($perpetrators) = 0 OR EXISTS {
+        MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+        WHERE a.role = 'perpetrator' AND actor.id IN $perpetrators })
+  AND """
+        + CITED_BY_SOURCE
+        + """
+WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.killed IS NOT NULL | c.killed] AS killed
+WITH e, CASE WHEN size(killed) = 0 THEN null ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
+WHERE $min_killed IS NULL OR max_killed >= $min_killed
+"""
+    )
+    if count_only:
+        return head + "RETURN count(e) AS total"
+    return (
+        head
+        + _cypher("OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) ")
+        + "RETURN e.id AS id, e.name AS name, labels(e) AS labels, e.start AS start, e.end AS end, "
+        + entity("place")
+        + " AS place, max_killed ORDER BY e.start_earliest, e.id SKIP $offset LIMIT $limit"
+    )
+
+
+EVENT_STATS_BY_PARTY = _cypher(
+    """
+MATCH (e:{EVENT})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party:{ACTOR})
+WHERE a.role = 'perpetrator'
+  AND """
+    + CITED_BY_SOURCE
+    + """
+WITH party, e, """
+    + WHOLE_TOLL
+    + """ AS killed
+RETURN party.id AS key, party.name AS label, count(DISTINCT e) AS events, sum(coalesce(killed, 0)) AS killed
+ORDER BY events DESC, key LIMIT $limit
+"""
+)
+
+EVENT_STATS_BY_GOVERNORATE = _cypher(
+    """
+MATCH (e:{EVENT})-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(g:{GOVERNORATE})
+WHERE """
+    + CITED_BY_SOURCE
+    + """
+WITH DISTINCT g, e
+WITH g, e, """
+    + WHOLE_TOLL
+    + """ AS killed
+RETURN g.id AS key, g.name AS label, count(e) AS events, sum(coalesce(killed, 0)) AS killed
+ORDER BY events DESC, key LIMIT $limit
+"""
+)
+
+EVENT_STATS_BY_MONTH = _cypher(
+    """
+MATCH (e:{EVENT}) WHERE e.start IS NOT NULL AND size(e.start) >= 7
+  AND """
+    + CITED_BY_SOURCE
+    + """
+WITH substring(e.start, 0, 7) AS month, e,
+     """
+    + WHOLE_TOLL
+    + """ AS killed
+RETURN month AS key, month AS label, count(e) AS events, sum(coalesce(killed, 0)) AS killed
+ORDER BY key LIMIT $limit
+"""
+)
+
+
+def shortest_paths(max_hops: int) -> str:
+    """All shortest paths of at most MAX_HOPS (an int from 1 to MAX_DEPTH, never user text)."""
+    if not 1 <= max_hops <= MAX_DEPTH:
+        raise ValueError(f"max_hops must be 1..{MAX_DEPTH}")
+    return (
+        "MATCH (a {id: $from}), (b {id: $to}) WHERE a.id = $from AND b.id = $to "
+        f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(b)) "
+        "WHERE all(n IN nodes(p) WHERE " + _visible("n") + ") "
+        "RETURN [n IN nodes(p) | {id: n.id, name: n.name, labels: labels(n), "
+        "citations: " + citations("n").replace("(n)", "(n)") + "}] AS nodes, "
+        "[r IN relationships(p) | type(r)] AS rels LIMIT $limit"
+    )
+
+
+SOURCE_CLAIMS = (
+    _cypher(
+        """
+MATCH (s:{SOURCE} {id: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
+WHERE """
+    )
+    + _visible("n")
+    + " AND "
+    + _visible_claim("n")
+    + """
+RETURN """
+    + entity("n")
+    + """ AS record, q.locator AS locator,
+       CASE WHEN $public AND any(h IN $hidden WHERE q.quote CONTAINS h)
+            THEN '[withheld: names a restricted person]' ELSE q.quote END AS quote
+ORDER BY n.id, q.locator SKIP $offset LIMIT $limit
+"""
+)
+
+SOURCE_CLAIMS_COUNT = (
+    _cypher(
+        """
+MATCH (s:{SOURCE} {id: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
+WHERE """
+    )
+    + _visible("n")
+    + " AND "
+    + _visible_claim("n")
+    + " RETURN count(*) AS total"
+)

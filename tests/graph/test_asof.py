@@ -81,3 +81,12 @@ def test_open_ended_after_last_citation_is_possible_and_says_why() -> None:
 
 def test_no_cited_span_is_only_possible() -> None:
     assert holds_at(CitedInterval(), d("2012")).certainty is Certainty.POSSIBLE
+
+
+def test_a_single_citation_is_certain_only_on_its_own_date() -> None:
+    named = CitedInterval(first_cited=d("2024-01-10"), first_is_start=True)
+    assert holds_at(named, d("2024-01-10")).certainty is Certainty.CERTAIN
+    later = holds_at(named, d("2024-06-01"))
+    assert later.certainty is Certainty.POSSIBLE
+    assert later.reason == "first cited in 2024-01-10; no later citation shows it continuing"
+    assert holds_at(named, d("2023-12")).certainty is Certainty.NO

@@ -1,0 +1,238 @@
+"""What the investigative queries answer: edges with citations, as-of answers with certainty."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CertaintyText = Literal["certain", "possible", "no"]
+
+
+class Citation(BaseModel):
+    """Where a statement is read: the source, where in it, and its words."""
+
+    source: str
+    source_name: str | None = None
+    reliability: str | None = Field(None, description="Admiralty grade of the source, A-F.")
+    locator: str | None = None
+    quote: str | None = None
+    confidence: str | None = None
+
+
+class Entity(BaseModel):
+    """A node named in an answer."""
+
+    id: str
+    type: str
+    name: str | None = None
+    labels: list[str] = []
+
+
+class Interval(BaseModel):
+    """When a relation is cited, after Security Force Monitor."""
+
+    first_cited: str | None = None
+    last_cited: str | None = None
+    first_cited_is_start: bool = False
+    last_cited_is_end: bool = False
+    open_ended: bool = False
+
+
+class AsOf(BaseModel):
+    """Whether a relation held at the date asked, and why."""
+
+    certainty: CertaintyText
+    reason: str
+
+
+class Commander(BaseModel):
+    """A person holding a command post (commander or head) in a unit at a date."""
+
+    person: Entity
+    role: str | None = None
+    title: str | None = None
+    rank: str | None = None
+    tenure: Interval
+    as_of: AsOf
+    citations: list[Citation]
+
+
+class ChainLevel(BaseModel):
+    """One level of a chain of command: the unit, how it hangs below the previous, who led it."""
+
+    unit: Entity
+    depth: int
+    relation: str | None = Field(None, description="command or member, to the level below.")
+    relation_as_of: AsOf | None = None
+    relation_citations: list[Citation] = []
+    commanders: list[Commander] = []
+    gap: bool = Field(description="True when nobody is on record commanding this level then.")
+
+
+class Chain(BaseModel):
+    """A unit's superiors as they stood at a date, up to the top or the depth limit."""
+
+    unit: Entity
+    at: str
+    levels: list[ChainLevel]
+    truncated: bool = False
+
+
+class SearchHit(BaseModel):
+    id: str
+    type: str
+    name: str
+    aliases: list[str] = []
+    score: float
+
+
+class Attribution(BaseModel):
+    """An event attributed to an actor, according to a source: a claim, never a fact."""
+
+    id: str
+    event: Entity
+    actor: Entity
+    role: str
+    claimed_by: Entity | None = None
+    confidence: str | None = None
+    credibility: str | None = None
+    hedge: str | None = None
+    citations: list[Citation]
+
+
+class CasualtyEstimate(BaseModel):
+    id: str
+    killed: int | None = None
+    children: int | None = None
+    women: int | None = None
+    wounded: int | None = None
+    named: int | None = None
+    kind: str | None = None
+    as_of: str | None = None
+    scope: str | None = None
+    claimed_by: Entity | None = None
+    citations: list[Citation]
+
+
+class Casualties(BaseModel):
+    """Every figure side by side; the range is over whole-event counts (no `scope`)."""
+
+    event: Entity
+    estimates: list[CasualtyEstimate]
+    low: int | None
+    high: int | None
+
+
+class Sanction(BaseModel):
+    id: str
+    entity: Entity
+    authority: Entity | None = None
+    program: str | None = None
+    listing_date: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    reason: str | None = None
+    citations: list[Citation]
+
+
+class EventSummary(BaseModel):
+    id: str
+    name: str
+    kinds: list[str]
+    start: str | None = None
+    end: str | None = None
+    place: Entity | None = None
+    max_killed: int | None = None
+
+
+class EventPage(BaseModel):
+    events: list[EventSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class Accountability(BaseModel):
+    """Who is alleged to have done it, their chains then, who is linked, who is sanctioned."""
+
+    event: EventSummary
+    attributions: list[Attribution]
+    chains: list[Chain]
+    linked_persons: list[Attribution]
+    sanctions: list[Sanction]
+
+
+class Posting(BaseModel):
+    id: str
+    organization: Entity
+    role: str | None = None
+    title: str | None = None
+    rank: str | None = None
+    tenure: Interval
+    citations: list[Citation]
+
+
+class ExposedEvent(BaseModel):
+    """An event attributed to a unit while the person commanded it (or a unit under it)."""
+
+    event: EventSummary
+    unit: Entity
+    via: list[Entity] = Field(description="The units from the commanded one down to `unit`.")
+    as_of: AsOf
+    attribution: Attribution
+
+
+class Exposure(BaseModel):
+    person: Entity
+    timeline: list[Posting]
+    commanded_units: list[Entity]
+    command_exposure: list[ExposedEvent]
+    direct_links: list[Attribution]
+    sanctions: list[Sanction]
+
+
+class PathStep(BaseModel):
+    """A node on a path; claims carry the citations that make the link."""
+
+    node: Entity
+    relationship: str | None = Field(None, description="The relationship to the next node.")
+    citations: list[Citation] = []
+
+
+class Path(BaseModel):
+    steps: list[PathStep]
+
+
+class SourceClaim(BaseModel):
+    record: Entity
+    locator: str | None = None
+    quote: str | None = None
+
+
+class SourceClaims(BaseModel):
+    source: Entity
+    claims: list[SourceClaim]
+    total: int
+    limit: int
+    offset: int
+
+
+class Gap(BaseModel):
+    """A person or unit in the chain of an attributed event that carries no sanction."""
+
+    entity: Entity
+    events: list[str]
+
+
+class StatRow(BaseModel):
+    key: str
+    label: str | None = None
+    events: int
+    killed: int
+
+
+class Stats(BaseModel):
+    group_by: str
+    source: str | None = None
+    rows: list[StatRow]
