@@ -8,9 +8,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.audit import AuditLog, audit_path
 from api.models import ErrorPublic
-from api.routes import health
-from graph.errors import CredentialsRejectedError, GraphError, GraphUnavailableError
+from api.routes import casefiles, cypher, health, investigate
+from api.security import AccessDeniedError, TokenStore, tokens_path
+from graph.errors import (
+    CredentialsRejectedError,
+    GraphError,
+    GraphUnavailableError,
+    InvalidRequestError,
+    InvalidStatementError,
+    NotFoundError,
+    ReadOnlyViolationError,
+)
 from graph.settings import Settings
 from graph.store import open_async_driver
 
@@ -23,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = open_async_driver(settings)
+        app.state.tokens = TokenStore(tokens_path(settings))
+        app.state.audit = AuditLog(audit_path(settings))
         try:
             yield
         finally:
@@ -35,12 +47,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(health.router)
+    app.include_router(cypher.router)
+    app.include_router(investigate.router)
+    app.include_router(casefiles.router)
     app.add_exception_handler(GraphError, _graph_error)
+    app.add_exception_handler(AccessDeniedError, _access_denied)
     return app
 
 
 async def _graph_error(request: Request, exc: Exception) -> JSONResponse:
-    """503 while Neo4j is unreachable or refuses our credentials; 500 otherwise."""
+    """503 while Neo4j is unreachable or refuses our credentials; 403 for a statement that is
+    not a read (POST /cypher), 400 for a caller's malformed or too slow statement; 500 otherwise.
+    """
     unavailable = isinstance(exc, GraphUnavailableError | CredentialsRejectedError)
     body = ErrorPublic(status="unavailable" if unavailable else "error", error=str(exc))
+    if isinstance(exc, NotFoundError):
+        return JSONResponse(status_code=404, content=body.model_dump())
+    if isinstance(exc, InvalidRequestError):
+        return JSONResponse(status_code=422, content=body.model_dump())
+    if isinstance(exc, ReadOnlyViolationError):
+        return JSONResponse(status_code=403, content=body.model_dump())
+    if isinstance(exc, InvalidStatementError):
+        return JSONResponse(status_code=400, content=body.model_dump())
     return JSONResponse(status_code=503 if unavailable else 500, content=body.model_dump())
+
+
+async def _access_denied(request: Request, exc: Exception) -> JSONResponse:
+    """401 (no or unknown token; says how to get one) or 403 (the token's role is not enough)."""
+    status_code = exc.status_code if isinstance(exc, AccessDeniedError) else 401
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    body = ErrorPublic(status="error", error=str(exc))
+    return JSONResponse(status_code=status_code, content=body.model_dump(), headers=headers)

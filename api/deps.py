@@ -1,4 +1,4 @@
-"""Dependencies the routes declare: the settings and the app's one async driver."""
+"""Dependencies the routes declare: settings, the app's one async driver, the viewer's reader."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
+from api.security import Role, RoleDep
+from graph.reads import Reader
 from graph.settings import Settings
 
 
@@ -22,3 +24,11 @@ def get_driver(request: Request) -> AsyncDriver:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DriverDep = Annotated[AsyncDriver, Depends(get_driver)]
+
+
+def get_reader(driver: DriverDep, settings: SettingsDep, role: RoleDep) -> Reader:
+    """The caller's reads: the public role's queries redact restricted identities."""
+    return Reader(driver, settings, public=role == Role.public)
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from enum import StrEnum
@@ -13,11 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph import reports, store
+from cli.tokens import token_app
+from graph import casefile, casefile_formats, reports, store
 from graph.errors import GraphError
 from graph.export import RDF_FORMATS, export_rdf
+from graph.reads import Reader
 from graph.runtime import LocalNeo4j, RuntimeStatus
 from graph.settings import Settings
+from graph.store import open_async_driver
 from loaders import pipeline
 from loaders.errors import LoaderError, RecordProblem
 from loaders.rdf import read_rdf
@@ -36,6 +40,7 @@ db_app = typer.Typer(help="Run the local Neo4j (fetched from Maven Central).", n
 ontology_app = typer.Typer(help="Work with the ontology and its derived files.")
 app.add_typer(db_app, name="db")
 app.add_typer(ontology_app, name="ontology")
+app.add_typer(token_app, name="token")
 
 out = Console()
 SHOWN_WARNINGS = 10
@@ -203,6 +208,42 @@ def import_rdf(
     records = read_rdf(path, ontology)
     summary = pipeline.load(settings, ontology, records)
     out.print(f"Loaded {len(records)} records from {path} as {summary.total} nodes.")
+
+
+@app.command("casefile")
+def casefile_command(
+    subject: Annotated[str, typer.Argument(help="A person's or an event's id.")],
+    fmt: Annotated[str, typer.Option("--format", help="json, md, html or zip.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+    public: Annotated[
+        bool, typer.Option("--public", help="Redact restricted identities, as the public sees.")
+    ] = False,
+) -> None:
+    """A case file: every statement footnoted, with the Article 28(a) evidence map."""
+    if fmt not in casefile_formats.FORMATS:
+        raise typer.BadParameter(
+            f"use one of {', '.join(casefile_formats.FORMATS)}", param_hint="--format"
+        )
+    data = asyncio.run(_casefile(subject, fmt, public))
+    if output is None:
+        if fmt == "zip":
+            raise typer.BadParameter("a zip needs --output FILE", param_hint="--output")
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    output.write_bytes(data)
+    err.print(f"Wrote {output} ({len(data)} bytes)")
+
+
+async def _casefile(subject: str, fmt: str, public: bool) -> bytes:
+    settings = Settings()
+    driver = open_async_driver(settings)
+    try:
+        case = await casefile.build(Reader(driver, settings, public=public), subject)
+    finally:
+        await driver.close()
+    return casefile_formats.render(case, fmt)
 
 
 @app.command("compare-report")

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from graph.errors import GraphError
+from graph.errors import InvalidRequestError
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-class InvalidDateError(GraphError, ValueError):
+class InvalidDateError(InvalidRequestError, ValueError):
     """A date string that is not YYYY, YYYY-MM or YYYY-MM-DD, or an interval that ends first."""
 
 

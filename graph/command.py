@@ -106,7 +106,7 @@ async def chain_of_command(
             truncated = True
             break
         level = await _level(reader, parent_entity, len(levels), at)
-        level.relation, level.relation_as_of, level.relation_citations = relation, answer, cites
+        level.relation, level.relation_as_of, level.citations = relation, answer, cites
         levels.append(level)
         seen.add(parent_entity.id)
         current = parent_entity

@@ -69,3 +69,7 @@ class ReadOnlyViolationError(GraphError):
 
 class InvalidStatementError(QueryError):
     """A caller's own statement is malformed, too slow, or refused by Neo4j (not our bug)."""
+
+
+class InvalidRequestError(GraphError):
+    """A query's own parameters make no sense (no words to search, a date that is not one)."""

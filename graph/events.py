@@ -10,7 +10,7 @@ from typing import Any
 from graph import models, queries
 from graph.asof import PartialDate, Precision
 from graph.command import MAX_ROWS, chain_of_command, entity
-from graph.errors import NotFoundError
+from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import Reader, entity_type
 from graph.sanctions import sanctions
 
@@ -29,7 +29,7 @@ def lucene_query(text: str) -> str:
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
     words = re.findall(r"\w+", folded)
     if not words:
-        raise ValueError("the search text has no words")
+        raise InvalidRequestError(f"{text!r} has no words to search for")
     terms = []
     for word in words:
         if len(word) < MIN_FUZZY_LENGTH or word.isdigit():
@@ -183,8 +183,8 @@ async def events(
     """Events matching the filter, oldest first, a page at a time."""
     perpetrators = await _perpetrators(reader, where)
     params = {
-        "from": _day(where.date_from, earliest=True),
-        "to": _day(where.date_to, earliest=False),
+        "from": day_bound(where.date_from, earliest=True),
+        "to": day_bound(where.date_to, earliest=False),
         "place": where.place,
         "perpetrators": perpetrators,
         "kind": where.kind,
@@ -194,11 +194,12 @@ async def events(
     total = (await reader.rows(queries.events_filtered(count_only=True), **params))[0]["total"]
     rows = await reader.rows(queries.events_filtered(), **params, limit=limit, offset=offset)
     return models.EventPage(
-        events=[_summary(r) for r in rows], total=total, limit=limit, offset=offset
+        items=[_summary(r) for r in rows], total=total, limit=limit, offset=offset
     )
 
 
-def _day(value: str | None, earliest: bool) -> str | None:
+def day_bound(value: str | None, earliest: bool) -> str | None:
+    """The first or last day a partial date may mean, as ISO text (None stays None)."""
     if value is None:
         return None
     parsed = PartialDate.parse(value)

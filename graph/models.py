@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 CertaintyText = Literal["certain", "possible", "no"]
 
@@ -57,6 +57,21 @@ class Commander(BaseModel):
     as_of: AsOf
     citations: list[Citation]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def certainty(self) -> CertaintyText:
+        return self.as_of.certainty
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def start(self) -> str | None:
+        return self.tenure.first_cited
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def end(self) -> str | None:
+        return self.tenure.last_cited
+
 
 class ChainLevel(BaseModel):
     """One level of a chain of command: the unit, how it hangs below the previous, who led it."""
@@ -65,7 +80,9 @@ class ChainLevel(BaseModel):
     depth: int
     relation: str | None = Field(None, description="command or member, to the level below.")
     relation_as_of: AsOf | None = None
-    relation_citations: list[Citation] = []
+    citations: list[Citation] = Field(
+        [], description="Evidence for the relation to the level below."
+    )
     commanders: list[Commander] = []
     gap: bool = Field(description="True when nobody is on record commanding this level then.")
 
@@ -77,6 +94,12 @@ class Chain(BaseModel):
     at: str
     levels: list[ChainLevel]
     truncated: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def gaps(self) -> list[Entity]:
+        """The levels where nobody is on record commanding at that date."""
+        return [level.unit for level in self.levels if level.gap]
 
 
 class SearchHit(BaseModel):
@@ -147,7 +170,7 @@ class EventSummary(BaseModel):
 
 
 class EventPage(BaseModel):
-    events: list[EventSummary]
+    items: list[EventSummary]
     total: int
     limit: int
     offset: int
@@ -236,3 +259,40 @@ class Stats(BaseModel):
     group_by: str
     source: str | None = None
     rows: list[StatRow]
+
+
+class Link(BaseModel):
+    relationship: str
+    target: Entity
+
+
+class EntityDetail(BaseModel):
+    """Any record: its facts, their citations, what it links to, and the claims about it."""
+
+    entity: Entity
+    facts: dict[str, str | int | bool | list[str] | None]
+    citations: list[Citation]
+    links: list[Link]
+    claims: list[Entity] = Field(description="Claims (attributions, postings, counts…) naming it.")
+
+
+class Commanders(BaseModel):
+    unit: Entity
+    at: str
+    commanders: list[Commander]
+
+
+class SearchResults(BaseModel):
+    results: list[SearchHit]
+
+
+class SanctionList(BaseModel):
+    sanctions: list[Sanction]
+
+
+class GapList(BaseModel):
+    gaps: list[Gap]
+
+
+class PathList(BaseModel):
+    paths: list[Path]

@@ -191,13 +191,27 @@ def _visible_claim(var: str) -> str:
     )
 
 
+WITHHELD = "[withheld: names a restricted person]"
+# What the public role sees in place of a restricted person named in an answer.
+RESTRICTED_ID = "restricted"
+RESTRICTED_NAME = "[restricted identity]"
+
+
+def redacted(expr: str) -> str:
+    """EXPR, unless the public role asks and it names a restricted person ($hidden)."""
+    return (
+        f"CASE WHEN $public AND any(h IN $hidden WHERE {expr} CONTAINS h) "
+        f"THEN '{WITHHELD}' ELSE {expr} END"
+    )
+
+
 def citations(var: str) -> str:
-    """A list of citation maps for the node VAR (quotes naming a restricted person withheld)."""
+    """A list of citation maps for the node VAR (quotes and locators naming a restricted
+    person withheld from the public role)."""
     return _cypher(
         "[(" + var + ")-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) | "
-        "{source: s.id, source_name: s.name, reliability: s.reliability, locator: q.locator, "
-        "quote: CASE WHEN $public AND any(h IN $hidden WHERE q.quote CONTAINS h) "
-        "THEN '[withheld: names a restricted person]' ELSE q.quote END, "
+        "{source: s.id, source_name: s.name, reliability: s.reliability, "
+        "locator: " + redacted("q.locator") + ", quote: " + redacted("q.quote") + ", "
         "confidence: q.confidence}]"
     )
 
@@ -206,6 +220,8 @@ def entity(var: str) -> str:
     """A map naming the node VAR."""
     return (
         f"CASE WHEN {var} IS NULL THEN null "
+        f"WHEN $public AND coalesce({var}.restricted, false) "
+        f"THEN {{id: '{RESTRICTED_ID}', name: '{RESTRICTED_NAME}', labels: labels({var})}} "
         f"ELSE {{id: {var}.id, name: {var}.name, labels: labels({var})}} END"
     )
 
@@ -228,7 +244,10 @@ CALL (root) {
 WITH n WHERE """
     + _visible("n")
     + """
-RETURN n.id AS id, n.name AS name, labels(n) AS labels, properties(n) AS properties LIMIT 1
+RETURN n.id AS id, n.name AS name, labels(n) AS labels,
+       n {.*, description: """
+    + redacted("n.description")
+    + """} AS properties LIMIT 1
 """
 )
 
@@ -499,16 +518,22 @@ ORDER BY key LIMIT $limit
 )
 
 
-def shortest_paths(max_hops: int) -> str:
-    """All shortest paths of at most MAX_HOPS (an int from 1 to MAX_DEPTH, never user text)."""
+def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Iterable[str]) -> str:
+    """All shortest paths of at most MAX_HOPS between two nodes found through their labels'
+    indexes, over the given relationship types (never through citations or sources).
+
+    MAX_HOPS is an int checked to be 1..MAX_DEPTH, never user text; labels and types come
+    from the ontology.
+    """
     if not 1 <= max_hops <= MAX_DEPTH:
         raise ValueError(f"max_hops must be 1..{MAX_DEPTH}")
+    types = "|".join(ident(t) for t in rel_types)
     return (
-        "MATCH (a {id: $from}), (b {id: $to}) WHERE a.id = $from AND b.id = $to "
-        f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(b)) "
+        f"MATCH (a:{ident(from_label)} {{id: $from}}), (b:{ident(to_label)} {{id: $to}}) "
+        f"MATCH p = allShortestPaths((a)-[:{types}*..{max_hops}]-(b)) "
         "WHERE all(n IN nodes(p) WHERE " + _visible("n") + ") "
         "RETURN [n IN nodes(p) | {id: n.id, name: n.name, labels: labels(n), "
-        "citations: " + citations("n").replace("(n)", "(n)") + "}] AS nodes, "
+        "citations: " + citations("n") + "}] AS nodes, "
         "[r IN relationships(p) | type(r)] AS rels LIMIT $limit"
     )
 
@@ -525,9 +550,11 @@ WHERE """
     + """
 RETURN """
     + entity("n")
-    + """ AS record, q.locator AS locator,
-       CASE WHEN $public AND any(h IN $hidden WHERE q.quote CONTAINS h)
-            THEN '[withheld: names a restricted person]' ELSE q.quote END AS quote
+    + " AS record, "
+    + redacted("q.locator")
+    + " AS locator, "
+    + redacted("q.quote")
+    + """ AS quote
 ORDER BY n.id, q.locator SKIP $offset LIMIT $limit
 """
 )
@@ -542,4 +569,59 @@ WHERE """
     + " AND "
     + _visible_claim("n")
     + " RETURN count(*) AS total"
+)
+
+
+def entity_links(root_label: str) -> str:
+    """What a record links to (its place, event, actor…), found through its root label."""
+    return (
+        f"MATCH (n:{ident(root_label)} {{id: $id}})-[r]->(m) "
+        f"WHERE type(r) <> '{Rel.CITED_IN}' AND " + _visible("m") + " "
+        "RETURN type(r) AS relationship, " + entity("m") + " AS target "
+        "ORDER BY relationship, target.id LIMIT $limit"
+    )
+
+
+def entity_claims(root_label: str) -> str:
+    """The claims that name a record, found through its root label."""
+    return (
+        f"MATCH (n:{ident(root_label)} {{id: $id}})<-[r]-(c:{ident(Label.CLAIM)}) "
+        "WHERE " + _visible_claim("c") + " RETURN " + entity("c") + " AS claim "
+        "ORDER BY claim.id LIMIT $limit"
+    )
+
+
+def entity_citations(root_label: str) -> str:
+    """The citations of a record, found through its root label."""
+    return f"MATCH (n:{ident(root_label)} {{id: $id}}) RETURN " + citations("n") + " AS citations"
+
+
+STATEMENTS_ABOUT = (
+    _cypher(
+        """
+UNWIND $ids AS about_id
+CALL (about_id) {
+  MATCH (t:{ACTOR} {id: about_id}) RETURN t
+  UNION MATCH (t:{EVENT} {id: about_id}) RETURN t
+  UNION MATCH (t:{PLACE} {id: about_id}) RETURN t
+}
+WITH t AS target
+MATCH (x)-[:{ABOUT}]->(target) WHERE (x:{FINDING} OR x:{STATEMENT})
+  AND """
+    )
+    + _visible_claim("x")
+    + _cypher(
+        """
+OPTIONAL MATCH (x)-[:{BY}]->(by:{ACTOR})
+WITH DISTINCT x, by, target
+RETURN x.id AS id, labels(x) AS labels, """
+    )
+    + entity("by")
+    + " AS by, target.id AS about, x.date AS date, "
+    + redacted("x.text")
+    + " AS text, "
+    + citations("x")
+    + """ AS citations
+ORDER BY x.date_earliest, x.id LIMIT $limit
+"""
 )

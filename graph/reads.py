@@ -49,7 +49,7 @@ class Reader:
             names = {r["name"] for r in result.records}
             names |= {a for r in result.records for a in r["aliases"]}
             # Generic descriptions ("Unnamed resident") are not identities; names are.
-            self._hidden = sorted(n for n in names if n and not n.lower().startswith("unnamed"))
+            self._hidden = sorted(n for n in names if n and "unnamed" not in n.lower())
         return self._hidden
 
     async def node(self, node_id: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ JVM_OPTIONS = (
 )
 JVM_OVERHEAD_BYTES = 300 * 1024**2
 STOP_TIMEOUT_SECONDS = 60.0
+TRANSACTION_MEMORY = "256m"
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,8 @@ class LocalNeo4j:
             f"server.memory.pagecache.size={self.settings.neo4j_pagecache}",
             # The query log would write parameters, and parameters can hold restricted names.
             "db.logs.query.enabled=OFF",
+            # No single transaction (an investigator's POST /cypher included) may take the heap.
+            f"db.memory.transaction.max={TRANSACTION_MEMORY}",
             "dbms.usage_report.enabled=false",
             "db.tx_log.rotation.retention_policy=2 files",
         ]

@@ -1,0 +1,47 @@
+"""GET /casefiles/{id}: a person's or an event's case file, every fetch written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.audit import AuditDep
+from api.deps import ReaderDep
+from api.security import CallerDep
+from graph import casefile, casefile_formats
+
+router = APIRouter(tags=["case files"])
+
+
+@router.get(
+    "/casefiles/{subject_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The case file in the format asked for.",
+            "content": {media: {} for media in casefile_formats.MEDIA_TYPES.values()},
+        }
+    },
+)
+async def get_casefile(
+    reader: ReaderDep,
+    caller: CallerDep,
+    audit: AuditDep,
+    subject_id: str,
+    format: Annotated[Literal["json", "md", "html", "zip"], Query()] = "json",
+) -> Response:
+    """Identity, timeline, chains, events with casualty ranges, sanctions, sources and the
+    Article 28(a) evidence map, every statement footnoted. The public role gets it redacted."""
+    case = await casefile.build(reader, subject_id)
+    audit.record(caller, "casefile", casefile.audit_target(case), outcome=format)
+    headers = {}
+    if format in ("md", "zip"):
+        name = subject_id.replace(":", "_")
+        headers["Content-Disposition"] = f'attachment; filename="casefile-{name}.{format}"'
+    return Response(
+        casefile_formats.render(case, format),
+        media_type=casefile_formats.MEDIA_TYPES[format],
+        headers=headers,
+    )

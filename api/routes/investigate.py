@@ -1,0 +1,160 @@
+"""The investigative endpoints: each parses, calls graph/, and returns its Pydantic model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ReaderDep
+from graph import command, entities, events, explore, exposure, gaps, models, sanctions
+from graph.asof import PartialDate
+from graph.queries import MAX_DEPTH
+
+router = APIRouter()
+
+MAX_LIMIT = 1000
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+AtQuery = Annotated[
+    str, Query(pattern=DATE, description="The date asked about: YYYY, YYYY-MM or YYYY-MM-DD.")
+]
+DateQuery = Annotated[str | None, Query(pattern=DATE)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@router.get("/search", response_model=models.SearchResults, tags=["search"])
+async def search(
+    reader: ReaderDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    type: Annotated[list[str] | None, Query(description="Only these types.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> models.SearchResults:
+    """Names and aliases in Latin and Arabic script, tolerant of transliteration."""
+    return models.SearchResults(results=await events.search(reader, q, type or [], limit))
+
+
+@router.get("/entities/{entity_id}", response_model=models.EntityDetail, tags=["entities"])
+async def entity(reader: ReaderDep, entity_id: str) -> models.EntityDetail:
+    """Any record with its facts, citations, links and the claims naming it."""
+    return await entities.entity_detail(reader, entity_id)
+
+
+@router.get("/units/{unit_id}/commanders", response_model=models.Commanders, tags=["command"])
+async def commanders(reader: ReaderDep, unit_id: str, at: AtQuery) -> models.Commanders:
+    """Who held a command post in the unit on that date: certain or only possible."""
+    unit = command.node_entity(await reader.node(unit_id))
+    found = await command.commanders_at(reader, unit_id, PartialDate.parse(at))
+    return models.Commanders(unit=unit, at=at, commanders=found)
+
+
+@router.get("/units/{unit_id}/chain", response_model=models.Chain, tags=["command"])
+async def chain(
+    reader: ReaderDep,
+    unit_id: str,
+    at: AtQuery,
+    max_depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = MAX_DEPTH,
+) -> models.Chain:
+    """The unit's superiors as they stood on that date, with each level's commanders; a level
+    with nobody on record is listed in `gaps`."""
+    return await command.chain_of_command(reader, unit_id, PartialDate.parse(at), max_depth)
+
+
+@router.get("/events", response_model=models.EventPage, tags=["events"])
+async def list_events(
+    reader: ReaderDep,
+    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    place: str | None = None,
+    perpetrator: str | None = None,
+    include_subordinates: bool = False,
+    type: str | None = None,
+    min_killed: Annotated[int | None, Query(ge=0)] = None,
+    source: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> models.EventPage:
+    """Events by date range, place (a governorate covers everything inside), perpetrator
+    (optionally with its subordinate units), type and minimum killed."""
+    where = events.EventFilter(
+        date_from, date_to, place, perpetrator, include_subordinates, type, min_killed, source
+    )
+    return await events.events(reader, where, limit, offset)
+
+
+@router.get(
+    "/events/{event_id}/accountability", response_model=models.Accountability, tags=["events"]
+)
+async def accountability(reader: ReaderDep, event_id: str) -> models.Accountability:
+    """Attributions with their sources, chains at the event's dates, linked persons, sanctions."""
+    return await events.event_accountability(reader, event_id)
+
+
+@router.get("/events/{event_id}/casualties", response_model=models.Casualties, tags=["events"])
+async def casualties(reader: ReaderDep, event_id: str) -> models.Casualties:
+    """Every casualty figure side by side, with its source, kind and as-of date."""
+    return await events.casualty_estimates(reader, event_id)
+
+
+@router.get("/persons/{person_id}/exposure", response_model=models.Exposure, tags=["command"])
+async def person_exposure(reader: ReaderDep, person_id: str) -> models.Exposure:
+    """Career, units commanded, events under that command (kept apart from direct links)."""
+    return await exposure.person_exposure(reader, person_id)
+
+
+@router.get("/sanctions", response_model=models.SanctionList, tags=["sanctions"])
+async def list_sanctions(
+    reader: ReaderDep,
+    authority: str | None = None,
+    program: str | None = None,
+    entity: str | None = None,
+    listed_from: DateQuery = None,
+    listed_to: DateQuery = None,
+    limit: Limit = 100,
+) -> models.SanctionList:
+    """Sanctions, by authority (id or name), program, sanctioned entity and listing dates."""
+    found = await sanctions.sanctions(
+        reader,
+        entities=[entity] if entity else None,
+        authority=authority,
+        program=program,
+        listed_from=events.day_bound(listed_from, earliest=True),
+        listed_to=events.day_bound(listed_to, earliest=False),
+        limit=limit,
+    )
+    return models.SanctionList(sanctions=found)
+
+
+@router.get("/gaps/unsanctioned", response_model=models.GapList, tags=["sanctions"])
+async def unsanctioned(reader: ReaderDep) -> models.GapList:
+    """People and units in the chains of attributed events that carry no sanction."""
+    return models.GapList(gaps=await gaps.unsanctioned(reader))
+
+
+@router.get("/paths", response_model=models.PathList, tags=["explore"])
+async def connecting_paths(
+    reader: ReaderDep,
+    from_id: Annotated[str, Query(alias="from")],
+    to_id: Annotated[str, Query(alias="to")],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 4,
+) -> models.PathList:
+    """The shortest paths between two records, each claim on the way with its evidence."""
+    return models.PathList(paths=await explore.paths(reader, from_id, to_id, max_hops))
+
+
+@router.get("/sources/{source_id}/claims", response_model=models.SourceClaims, tags=["explore"])
+async def claims_of_source(
+    reader: ReaderDep, source_id: str, limit: Limit = 100, offset: Offset = 0
+) -> models.SourceClaims:
+    """Everything one source asserts, with locators and quotes, a page at a time."""
+    return await explore.source_claims(reader, source_id, limit, offset)
+
+
+@router.get("/stats/events", response_model=models.Stats, tags=["events"])
+async def event_stats(
+    reader: ReaderDep,
+    group_by: Literal["party", "governorate", "month"] = "party",
+    source: str | None = None,
+) -> models.Stats:
+    """Report-style tables: events and whole-event death tolls by party, governorate or month."""
+    return await events.event_stats(reader, group_by, source)

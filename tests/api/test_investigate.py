@@ -1,0 +1,219 @@
+"""The investigative endpoints on the default dataset in the real Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from graph import store
+from graph.settings import Settings
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
+from tests.conftest import REPO
+
+AFID = "org:air-force-intelligence-directorate"
+DARAYYA = "event:darayya-massacre-2012"
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A clean graph with the default dataset, loaded once for this module's read-only tests."""
+    with store.connect(settings) as drv:
+        store.delete_all(drv, settings)
+    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def get(client: TestClient, path: str, **params: Any) -> Any:
+    response = client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_head_of_air_force_intelligence_on_2024_06_01(client: TestClient) -> None:
+    body = get(client, f"/units/{AFID}/commanders", at="2024-06-01")
+    (head,) = body["commanders"]
+    assert head["person"]["id"] == "person:qahtan-khalil"
+    assert head["role"] == "head"
+    assert head["certainty"] == "possible"  # named in January 2024; nothing cited later
+    assert head["start"] == "2024-01"
+    assert head["citations"][0]["quote"] == "Khalil was named head of SAFI in January 2024."
+
+
+@pytest.mark.parametrize("at", ["2012-08-20", "2023-12-31"])
+def test_nobody_is_head_of_the_directorate_before_2024(client: TestClient, at: str) -> None:
+    assert get(client, f"/units/{AFID}/commanders", at=at)["commanders"] == []
+    chain = get(client, f"/units/{AFID}/chain", at=at)
+    assert [g["id"] for g in chain["gaps"]] == [AFID]
+
+
+def test_chain_climbs_membership_and_names_its_evidence(client: TestClient) -> None:
+    chain = get(client, "/units/org:15th-division/chain", at="2011-12-19")
+    units = [level["unit"]["id"] for level in chain["levels"]]
+    assert units == ["org:15th-division", "org:syrian-government-forces"]
+    upper = chain["levels"][1]
+    assert upper["relation"] == "member"
+    assert upper["citations"], "the relation carries its evidence"
+    assert "org:15th-division" in [g["id"] for g in chain["gaps"]]
+
+
+def test_events_in_idlib_in_december_2011(client: TestClient) -> None:
+    body = get(
+        client, "/events", place="place:idlib-governorate", **{"from": "2011-12", "to": "2011-12"}
+    )
+    ids = {e["id"] for e in body["items"]}
+    assert body["total"] == len(body["items"]) >= 4
+    assert "event:jabal-al-zawiya-massacres-2011" in ids
+    assert all(e["start"] is None or e["start"].startswith("2011") for e in body["items"])
+
+
+def test_every_darayya_estimate_with_its_source(client: TestClient) -> None:
+    body = get(client, f"/events/{DARAYYA}/casualties")
+    killed = sorted(e["killed"] for e in body["estimates"] if e["killed"] is not None)
+    assert {270, 320, 700} <= set(killed)
+    assert all(e["citations"] for e in body["estimates"])
+    assert (body["low"], body["high"]) == (200, 700)
+
+
+def test_who_is_linked_to_darayya_and_under_which_sanctions(client: TestClient) -> None:
+    body = get(client, f"/events/{DARAYYA}/accountability")
+    perpetrators = {a["actor"]["id"] for a in body["attributions"] if a["role"] == "perpetrator"}
+    assert {"org:syrian-government-forces", "org:shabiha"} <= perpetrators
+    assert [p["actor"]["id"] for p in body["linked_persons"]] == ["person:qahtan-khalil"]
+    assert all(a["citations"] for a in body["attributions"])
+    (sanction,) = body["sanctions"]
+    assert sanction["entity"]["id"] == "person:qahtan-khalil"
+    assert sanction["program"] == "Specially Designated Nationals"
+    assert sanction["listing_date"] == "2021"
+
+
+def test_snhr_2016_table_by_party(client: TestClient) -> None:
+    body = get(client, "/stats/events", group_by="party", source="source:003_25bd39c06e840184")
+    table = {row["key"]: row["events"] for row in body["rows"]}
+    assert table["org:syrian-government-forces"] == 26
+    assert table["org:russian-forces"] == 20
+    assert table["org:isis"] == 2
+    assert table["org:armed-opposition-factions"] == 1
+
+
+def test_search_tolerates_transliteration_and_script(client: TestClient) -> None:
+    for text in ("Darayya", "Daraya", "داريا"):
+        ids = [r["id"] for r in get(client, "/search", q=text)["results"]]
+        assert "place:darayya" in ids, text
+    ids = [r["id"] for r in get(client, "/search", q="Deir ez-Zor")["results"]]
+    assert "place:deir-ez-zour-city" in ids
+    only = get(client, "/search", q="Darayya", type="Event")["results"]
+    assert only
+    assert all(r["type"] == "Event" for r in only)
+
+
+def test_person_exposure_separates_direct_links(client: TestClient) -> None:
+    body = get(client, "/persons/person:qahtan-khalil/exposure")
+    assert [p["role"] for p in body["timeline"]] == ["officer", "head"]
+    assert [a["event"]["id"] for a in body["direct_links"]] == [DARAYYA]
+    assert body["command_exposure"] == []  # head only from 2024; no later attributed events
+    assert [s["id"] for s in body["sanctions"]] == ["sanction:qahtan-khalil-us-sdn-2021"]
+
+
+def test_paths_sources_sanctions_and_gaps(client: TestClient) -> None:
+    paths = get(client, "/paths", **{"from": "person:qahtan-khalil", "to": AFID, "max_hops": 2})
+    postings = sorted(p["steps"][1]["node"]["id"] for p in paths["paths"])
+    assert postings == [
+        "posting:qahtan-khalil-safi-head-2024",
+        "posting:qahtan-khalil-safi-officer",
+    ]
+    for path in paths["paths"]:
+        assert [s["node"]["type"] for s in path["steps"]] == ["Person", "Posting", "Organization"]
+        assert path["steps"][1]["citations"]
+    claims = get(client, "/sources/source:000_a4a2605803ffedf8/claims", limit=5)
+    assert claims["total"] > 50
+    assert len(claims["claims"]) == 5
+    assert get(client, "/sanctions", authority="United States")["sanctions"]
+    assert get(client, "/sanctions", program="no such program")["sanctions"] == []
+    gap_ids = {g["entity"]["id"] for g in get(client, "/gaps/unsanctioned")["gaps"]}
+    assert "org:syrian-government-forces" in gap_ids
+    assert "person:qahtan-khalil" not in gap_ids
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/units/org:nowhere/chain", {"at": "2012"}),
+        ("/entities/person:nobody", {}),
+        ("/events/event:nothing/casualties", {}),
+        ("/persons/person:nobody/exposure", {}),
+    ],
+)
+def test_unknown_ids_are_404_with_a_message(client: TestClient, path: str, params: Any) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 404
+    assert "No " in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (f"/units/{AFID}/chain", {"at": "2012", "max_depth": 7}),
+        (f"/units/{AFID}/chain", {"at": "August 2012"}),
+        ("/events", {"limit": 1001}),
+        ("/paths", {"from": "a", "to": "b", "max_hops": 9}),
+        ("/stats/events", {"group_by": "colour"}),
+        ("/search", {"q": "..."}),
+        (f"/units/{AFID}/commanders", {"at": "2012-02-30"}),
+    ],
+)
+def test_out_of_range_parameters_are_422(client: TestClient, path: str, params: Any) -> None:
+    assert client.get(path, params=params).status_code == 422
+
+
+RESTRICTED = ["Observer Abu Amin 80", "person:observer-abu-amin-80"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/search", {"q": "Abu Amin"}),
+        ("/search", {"q": "Observer"}),
+        ("/entities/person:observer-abu-amin-80", {}),
+        ("/sources/source:001_b419b2e21b5aac12/claims", {"limit": 1000}),
+        ("/events", {"limit": 1000}),
+        ("/events/event:qoqfin-artillery-massacre-2023-11-25/accountability", {}),
+        ("/events/event:qoqfin-artillery-massacre-2023-11-25/casualties", {}),
+        ("/entities/event:qoqfin-artillery-massacre-2023-11-25", {}),
+        (
+            "/paths",
+            {"from": "event:qoqfin-artillery-massacre-2023-11-25", "to": "place:idlib-governorate"},
+        ),
+        ("/gaps/unsanctioned", {}),
+        ("/sanctions", {}),
+        ("/stats/events", {"group_by": "party"}),
+    ],
+)
+def test_the_public_role_never_sees_a_restricted_identity(
+    client: TestClient, path: str, params: Any
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code in (200, 404)
+    for secret in RESTRICTED:
+        if secret in path:  # a 404 may echo the id the caller sent; it says nothing more
+            assert response.status_code == 404
+            continue
+        assert secret not in response.text, path
+
+
+def test_restricted_identities_exist_for_the_investigator_view(
+    settings: Settings, driver: Driver
+) -> None:
+    """Guard: the redaction test above would pass vacuously without the restricted record."""
+    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+    record = driver.execute_query(
+        "MATCH (p:Person {id: 'person:observer-abu-amin-80'}) RETURN p.restricted AS r"
+    ).records
+    assert record[0]["r"] is True
