@@ -193,6 +193,15 @@ def _attribution_text(a: models.Attribution) -> str:
     return f"{a.event.name}: {a.actor.name} as {a.role}{by}{hedge}"
 
 
+def _alleged_commanders(notes: _Notes, claims: list[models.Attribution]) -> list[Statement]:
+    """Attributions that give someone a commanding role in an event."""
+    return [
+        notes.statement(f"Alleged {a.role} role: {_attribution_text(a)}", a.citations)
+        for a in claims
+        if a.role == "commander"
+    ]
+
+
 def _sanction_text(s: models.Sanction) -> str:
     authority = s.authority.name if s.authority else "an authority"
     listed = f" in {s.listing_date}" if s.listing_date else ""
@@ -236,11 +245,7 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         for p in exposed.timeline
         if p.role in ("commander", "head")
     ]
-    commander += [
-        notes.statement(f"Alleged {a.role} role: {_attribution_text(a)}", a.citations)
-        for a in exposed.direct_links
-        if a.role == "commander"
-    ]
+    commander += _alleged_commanders(notes, exposed.direct_links)
     control = [
         notes.statement(
             f"{x.event.name}: attributed to {x.unit.name}, "
@@ -292,11 +297,7 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         for level in chain.levels
         for c in level.commanders
     ]
-    commander += [
-        notes.statement(f"Alleged {a.role} role: {_attribution_text(a)}", a.citations)
-        for a in account.linked_persons
-        if a.role == "commander"
-    ]
+    commander += _alleged_commanders(notes, account.linked_persons)
     control = [
         notes.statement(
             f"{level.unit.name} was {level.relation} of the level below at the time "

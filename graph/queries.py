@@ -323,50 +323,38 @@ LIMIT 1
 """
 )
 
-ATTRIBUTIONS_OF_EVENT = (
-    _cypher(
-        """
-MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
-WHERE """
-    )
-    + _visible("actor")
-    + _cypher(
-        """
-OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
-RETURN a.id AS id, """
-    )
+# What every attribution answer returns, for the variables a (claim), e (event), actor, by.
+_ATTRIBUTION_FIELDS = (
+    _cypher("OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})\nRETURN a.id AS id, ")
     + entity("e")
     + " AS event, "
     + entity("actor")
     + " AS actor, a.role AS role, "
     + entity("by")
-    + """ AS claimed_by,
-       a.confidence AS confidence, a.credibility AS credibility, a.hedge AS hedge, """
+    + " AS claimed_by, a.confidence AS confidence, a.credibility AS credibility, "
+    + "a.hedge AS hedge, "
     + citations("a")
-    + """ AS citations
-ORDER BY a.role, actor.id, a.id LIMIT $limit
-"""
+    + " AS citations"
+)
+
+ATTRIBUTIONS_OF_EVENT = (
+    _cypher(
+        "MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})\n"
+    )
+    + "WHERE "
+    + _visible("actor")
+    + "\n"
+    + _ATTRIBUTION_FIELDS
+    + "\nORDER BY a.role, actor.id, a.id LIMIT $limit"
 )
 
 ATTRIBUTIONS_TO_ACTOR = (
     _cypher(
-        """
-MATCH (actor:{ACTOR} {id: $actor})<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
-WHERE a.role IN $roles
-OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
-RETURN a.id AS id, """
+        "MATCH (actor:{ACTOR} {id: $actor})<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})\n"
+        "WHERE a.role IN $roles\n"
     )
-    + entity("e")
-    + " AS event, "
-    + entity("actor")
-    + " AS actor, a.role AS role, "
-    + entity("by")
-    + """ AS claimed_by,
-       a.confidence AS confidence, a.credibility AS credibility, a.hedge AS hedge, """
-    + citations("a")
-    + """ AS citations, e.start AS start, e.end AS end
-ORDER BY e.start_earliest, e.id LIMIT $limit
-"""
+    + _ATTRIBUTION_FIELDS
+    + ", e.start AS start, e.end AS end\nORDER BY e.start_earliest, e.id LIMIT $limit"
 )
 
 CASUALTIES = _cypher(

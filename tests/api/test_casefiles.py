@@ -9,32 +9,21 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from graph import store
 from graph.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO, cli_env
+from tests.conftest import cli_env
 
 DARAYYA = "event:darayya-massacre-2012"
 KHALIL = "person:qahtan-khalil"
 
 
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    """A clean graph with the default dataset, loaded once for this module's read-only tests."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(dataset_client: TestClient) -> TestClient:
+    return dataset_client
 
 
 def casefile(client: TestClient, subject: str, fmt: str = "json") -> bytes:

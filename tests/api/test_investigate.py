@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.security import Role, TokenStore, tokens_path
-from graph import store
 from graph.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO
 
 AFID = "org:air-force-intelligence-directorate"
 DARAYYA = "event:darayya-massacre-2012"
 
 
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    """A clean graph with the default dataset, loaded once for this module's read-only tests."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(dataset_client: TestClient) -> TestClient:
+    return dataset_client
 
 
 def get(client: TestClient, path: str, **params: Any) -> Any:
