@@ -613,3 +613,51 @@ RETURN x.id AS id, labels(x) AS labels, """
 ORDER BY x.date_earliest, x.id LIMIT $limit
 """
 )
+
+# A record's neighbours for network views: each claim (posting, attribution, unit relation…)
+# collapses into one edge between the two records it links, with its role, dates and evidence;
+# plain structural links (WITHIN, AT_PLACE, PART_OF) come as they are. Citations and sources
+# are left out: they would tie everything a document mentions together.
+VIEW_NEIGHBOURS = (
+    _cypher(
+        """
+UNWIND $ids AS node_id
+CALL (node_id) {
+  MATCH (n:{ACTOR} {id: node_id}) RETURN n
+  UNION MATCH (n:{EVENT} {id: node_id}) RETURN n
+  UNION MATCH (n:{PLACE} {id: node_id}) RETURN n
+}
+CALL (n) {
+  MATCH (n)<-[r1]-(c:{CLAIM})-[r2]->(m)
+  WHERE NOT m:{CITATION} AND NOT m:{SOURCE} AND m <> n AND """
+    )
+    + _visible("m")
+    + " AND "
+    + _visible_claim("c")
+    + """
+  RETURN m, c, type(r1) AS from_rel, type(r2) AS to_rel
+  UNION
+  MATCH (n)-[r]-(m)
+  WHERE NOT m:"""
+    + ident(Label.CLAIM)
+    + " AND NOT m:"
+    + ident(Label.CITATION)
+    + " AND NOT m:"
+    + ident(Label.SOURCE)
+    + " AND "
+    + _visible("m")
+    + """
+  RETURN m, null AS c, type(r) AS from_rel, null AS to_rel
+}
+WITH n, m, c, from_rel, to_rel LIMIT $limit
+RETURN n.id AS source, """
+    + entity("m")
+    + """ AS target, from_rel, to_rel,
+       CASE WHEN c IS NULL THEN null ELSE c {.id, .role, .relation, .first_cited, .last_cited,
+            .first_cited_is_start, .last_cited_is_end, .open_ended, .confidence, .hedge,
+            .killed, labels: labels(c)} END AS claim,
+       CASE WHEN c IS NULL THEN [] ELSE """
+    + citations("c")
+    + """ END AS citations
+"""
+)
