@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := graph ontology loaders api cli
 
-.PHONY: help install run stop test lint typecheck derived compose-config lock clean
+.PHONY: help install run stop test lint typecheck derived compose-config browser lock clean
 
 help:
 	@echo "make run    start Neo4j, load the default dataset, serve http://127.0.0.1:8000"
@@ -52,7 +52,14 @@ compose-config:
 		     "(tests/test_compose.py still checks the file)"; \
 	fi
 
-test: derived lint typecheck compose-config
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	}
+
+test: derived lint typecheck compose-config browser
 	$(BIN)/pytest
 
 lock:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.audit import AuditLog, audit_path
 from api.models import ErrorPublic
-from api.routes import casefiles, cypher, health, investigate
+from api.routes import casefiles, cypher, health, investigate, pages, views
 from api.security import AccessDeniedError, TokenStore, tokens_path
 from graph.errors import (
     CredentialsRejectedError,
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cypher.router)
     app.include_router(investigate.router)
     app.include_router(casefiles.router)
+    app.include_router(views.router)
+    app.include_router(pages.router)
     app.add_exception_handler(GraphError, _graph_error)
     app.add_exception_handler(AccessDeniedError, _access_denied)
     return app

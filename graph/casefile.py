@@ -91,7 +91,7 @@ class CaseFile(BaseModel):
     footnotes: list[models.Citation]
 
 
-class _Notes:
+class Notes:
     """Numbers citations once each, in order of first use."""
 
     def __init__(self) -> None:
@@ -139,7 +139,7 @@ async def build(reader: Reader, subject_id: str) -> CaseFile:
     )
 
 
-def _identity(notes: _Notes, detail: models.EntityDetail) -> list[Statement]:
+def _identity(notes: Notes, detail: models.EntityDetail) -> list[Statement]:
     facts = detail.facts
     found = [notes.statement(f"Name: {detail.entity.name}", detail.citations)]
     aliases = facts.get("aliases")
@@ -151,7 +151,7 @@ def _identity(notes: _Notes, detail: models.EntityDetail) -> list[Statement]:
     return found
 
 
-async def _statements_about(reader: Reader, notes: _Notes, ids: list[str]) -> list[Statement]:
+async def _statements_about(reader: Reader, notes: Notes, ids: list[str]) -> list[Statement]:
     rows = await reader.rows(queries.STATEMENTS_ABOUT, ids=ids, limit=MAX_ROWS)
     found = []
     for row in rows:
@@ -162,7 +162,7 @@ async def _statements_about(reader: Reader, notes: _Notes, ids: list[str]) -> li
     return found
 
 
-async def _case_event(reader: Reader, notes: _Notes, event_id: str) -> CaseEvent:
+async def _case_event(reader: Reader, notes: Notes, event_id: str) -> CaseEvent:
     summary = await events.event_summary(reader, event_id)
     tolls = await events.casualty_estimates(reader, event_id)
     statements = []
@@ -193,7 +193,7 @@ def _attribution_text(a: models.Attribution) -> str:
     return f"{a.event.name}: {a.actor.name} as {a.role}{by}{hedge}"
 
 
-def _alleged_commanders(notes: _Notes, claims: list[models.Attribution]) -> list[Statement]:
+def _alleged_commanders(notes: Notes, claims: list[models.Attribution]) -> list[Statement]:
     """Attributions that give someone a commanding role in an event."""
     return [
         notes.statement(f"Alleged {a.role} role: {_attribution_text(a)}", a.citations)
@@ -210,7 +210,7 @@ def _sanction_text(s: models.Sanction) -> str:
 
 
 async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
-    notes = _Notes()
+    notes = Notes()
     exposed = await exposure.person_exposure(reader, detail.entity.id)
     timeline = [
         notes.statement(
@@ -271,7 +271,7 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
 
 
 async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
-    notes = _Notes()
+    notes = Notes()
     account = await events.event_accountability(reader, detail.entity.id)
     event = account.event
     when = f"{event.start or 'date unknown'}{f' to {event.end}' if event.end else ''}"

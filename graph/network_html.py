@@ -120,6 +120,16 @@ def inline(network: Network) -> str:
     js = asset("vis-network.min.js").decode("utf-8")
     css = asset("vis-network.css").decode("utf-8")
     head = f"<style>{css}{LEGEND_CSS}</style><script>{js}</script>"
-    html = _offline(to_pyvis(network).generate_html(notebook=True), head)
+    html = _offline(to_pyvis(network).generate_html(), head)
     intro = f"<h3 style='font:16px sans-serif'>{escape(network.title)}</h3>{_legend()}"
     return html.replace("<body>", f"<body>{intro}{_banner(network, None)}", 1)
+
+
+def embed(network: Network, height: int = 700) -> str:
+    """The inline page inside an iframe's srcdoc: notebooks show it without trusting scripts
+    in their own output."""
+    return (
+        f'<iframe srcdoc="{escape(inline(network), quote=True)}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc" '
+        f'title="{escape(network.title, quote=True)}" sandbox="allow-scripts"></iframe>'
+    )

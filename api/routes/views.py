@@ -1,0 +1,69 @@
+"""Network views as offline HTML pages, and the one copy of vis-network they load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import ReaderDep
+from graph import network_html, views
+from graph.asof import PartialDate
+
+router = APIRouter(tags=["views"])
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+ASSET_CACHE = "public, max-age=86400"
+STATIC_DIR = Path(__file__).parent.parent / "static"
+OWN_FILES = {"silsila.css": "text/css"}
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def static_asset(name: str) -> Response:
+    """vis-network's script and stylesheet, from the copy pyvis ships: pages fetch nothing
+    from outside this server."""
+    if name in network_html.VIS_FILES:
+        data, media = network_html.asset(name), network_html.VIS_FILES[name]
+    elif name in OWN_FILES:
+        data, media = (STATIC_DIR / name).read_bytes(), OWN_FILES[name]
+    else:
+        raise HTTPException(status_code=404, detail=f"No static file {name!r}.")
+    return Response(data, media_type=media, headers={"Cache-Control": ASSET_CACHE})
+
+
+@router.get("/views/neighbourhood/{node_id}", response_class=HTMLResponse)
+async def neighbourhood(
+    request: Request,
+    reader: ReaderDep,
+    node_id: str,
+    depth: Annotated[int, Query(ge=1, le=views.MAX_DEPTH)] = 1,
+    limit: Annotated[int, Query(ge=1, le=views.MAX_NODES)] = 100,
+) -> HTMLResponse:
+    """A record and what lies within `depth` links; beyond `limit` nodes, "N more not shown"."""
+    network = await views.neighbourhood(reader, node_id, depth, limit)
+    more = urlencode({"depth": depth, "limit": min(limit * 2, views.MAX_NODES)})
+    expand = f"{request.url.path}?{more}" if limit < views.MAX_NODES else None
+    return HTMLResponse(network_html.page(network, expand_url=expand))
+
+
+@router.get("/views/units/{unit_id}/chain", response_class=HTMLResponse)
+async def chain(
+    reader: ReaderDep, unit_id: str, at: Annotated[str, Query(pattern=DATE)]
+) -> HTMLResponse:
+    """A unit's chain of command as of a date; possible links are dashed."""
+    network = await views.chain_view(reader, unit_id, PartialDate.parse(at))
+    return HTMLResponse(network_html.page(network))
+
+
+@router.get("/views/events/{event_id}", response_class=HTMLResponse)
+async def event(reader: ReaderDep, event_id: str) -> HTMLResponse:
+    """An event: attributions (per source), the units' chains at its dates, its place."""
+    return HTMLResponse(network_html.page(await views.event_view(reader, event_id)))
+
+
+@router.get("/views/persons/{person_id}/exposure", response_class=HTMLResponse)
+async def exposure(reader: ReaderDep, person_id: str) -> HTMLResponse:
+    """A person's postings, the events under their command, direct links and sanctions."""
+    return HTMLResponse(network_html.page(await views.exposure_view(reader, person_id)))
