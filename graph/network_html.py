@@ -13,6 +13,7 @@ import re
 from functools import cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pyvis
 from pyvis.network import Network as PyvisNetwork
@@ -35,6 +36,9 @@ OTHER_STYLE = ("ellipse", "#6a3d9a")
 _EXTERNAL = re.compile(
     r"<(script|link)\b[^>]*(?:src|href)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?", re.I
 )
+# Above this many nodes, vis-network's Kamada-Kawai pre-layout and long stabilisation take
+# tens of seconds in a browser; large views trade a little neatness for a quick drawing.
+LARGE_VIEW = 100
 OPTIONS = {
     "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": True},
     "physics": {"stabilization": {"enabled": True, "iterations": 300}},
@@ -70,8 +74,22 @@ def to_pyvis(network: Network) -> PyvisNetwork:
             dashes=not edge.certain,
             color="#555555",
         )
-    net.set_options(json.dumps(OPTIONS))
+    net.set_options(json.dumps(options_for(len(network.nodes))))
     return net
+
+
+def options_for(node_count: int) -> dict[str, Any]:
+    """vis-network options: the seeded layout always; cheaper physics for large views."""
+    if node_count <= LARGE_VIEW:
+        return OPTIONS
+    return {
+        **OPTIONS,
+        "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "stabilization": {"enabled": True, "iterations": 120, "updateInterval": 40},
+        },
+    }
 
 
 def _legend() -> str:
