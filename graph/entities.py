@@ -28,6 +28,10 @@ async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
     cites = (await reader.rows(queries.entity_citations(root), id=node_id))[0]["citations"]
     links = await reader.rows(queries.entity_links(root), id=node_id, limit=MAX_ROWS)
     claims = await reader.rows(queries.entity_claims(root), id=node_id, limit=MAX_ROWS)
+    dated = list(claims)
+    if root == "Place":
+        dated += await reader.rows(queries.events_at(root), id=node_id, limit=MAX_ROWS)
+        dated.sort(key=lambda r: (r["date"] is None, r["date"] or ""))
     return models.EntityDetail(
         entity=node_entity(node),
         facts=_facts(node["properties"]),
@@ -38,4 +42,15 @@ async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
             if (target := entity(r["target"])) is not None
         ],
         claims=[claim for r in claims if (claim := entity(r["claim"])) is not None],
+        timeline=[
+            models.TimelineEntry(
+                date=r["date"],
+                claim=claim,
+                what=r["what"],
+                event=r["event_name"],
+                citations=[models.Citation(**c) for c in r["citations"]],
+            )
+            for r in dated
+            if (claim := entity(r["claim"])) is not None
+        ],
     )

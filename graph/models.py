@@ -266,6 +266,16 @@ class Link(BaseModel):
     target: Entity
 
 
+class TimelineEntry(BaseModel):
+    """A dated claim naming a record: when, what kind, and its evidence."""
+
+    date: str | None
+    claim: Entity
+    what: str | None = None
+    event: str | None = Field(None, description="The event the claim is about, if any.")
+    citations: list[Citation] = []
+
+
 class EntityDetail(BaseModel):
     """Any record: its facts, their citations, what it links to, and the claims about it."""
 
@@ -274,6 +284,9 @@ class EntityDetail(BaseModel):
     citations: list[Citation]
     links: list[Link]
     claims: list[Entity] = Field(description="Claims (attributions, postings, counts…) naming it.")
+    timeline: list[TimelineEntry] = Field(
+        [], description="The claims naming it, oldest first; undated ones last."
+    )
 
 
 class Commanders(BaseModel):

@@ -574,8 +574,15 @@ def entity_claims(root_label: str) -> str:
     """The claims that name a record, found through its root label."""
     return (
         f"MATCH (n:{ident(root_label)} {{id: $id}})<-[r]-(c:{ident(Label.CLAIM)}) "
-        "WHERE " + _visible_claim("c") + " RETURN " + entity("c") + " AS claim "
-        "ORDER BY claim.id LIMIT $limit"
+        "WHERE " + _visible_claim("c") + " "
+        "OPTIONAL MATCH (c)-[:" + ident(Rel.OF_EVENT) + "]->(e:" + ident(Label.EVENT) + ") "
+        "WITH DISTINCT c, e "
+        "RETURN " + entity("c") + " AS claim, "
+        "coalesce(c.first_cited, c.date, c.listing_date, c.as_of, c.period, e.start) AS date, "
+        "coalesce(c.role, c.relation, c.table, c.count_kind) AS what, "
+        "e.name AS event_name, " + citations("c") + " AS citations "
+        "ORDER BY coalesce(c.first_cited_earliest, c.date_earliest, c.listing_date_earliest, "
+        "c.as_of_earliest, c.period_earliest, e.start_earliest), claim.id LIMIT $limit"
     )
 
 
@@ -661,3 +668,14 @@ RETURN n.id AS source, """
     + """ END AS citations
 """
 )
+
+
+def events_at(root_label: str) -> str:
+    """The events located at a place (or anything inside it, up to 6 levels down)."""
+    return _cypher(
+        f"MATCH (n:{ident(root_label)} {{id: $id}})<-[:{{WITHIN}}*0..6]-(:{{PLACE}})"
+        "<-[:{AT_PLACE}]-(e:{EVENT}) WITH DISTINCT e "
+        "RETURN " + entity("e") + " AS claim, e.start AS date, e.event_kind AS what, "
+        "null AS event_name, " + citations("e") + " AS citations "
+        "ORDER BY e.start_earliest, e.id LIMIT $limit"
+    )

@@ -218,3 +218,13 @@ def test_an_investigator_sees_what_the_public_does_not(
         "/sources/source:001_b419b2e21b5aac12/claims", params={"limit": 1000}, headers=headers
     )
     assert "Observer Abu Amin 80" in claims.text
+
+
+def test_a_place_has_a_dated_timeline_of_what_happened_there(client: TestClient) -> None:
+    body = get(client, "/entities/place:darayya")
+    timeline = [(t["date"], t["claim"]["id"]) for t in body["timeline"]]
+    assert ("2012-08-20", DARAYYA) in timeline
+    dates = [d for d, _ in timeline]
+    dated = [d for d in dates if d is not None]
+    assert dated == sorted(dated)
+    assert dates.index(None) > dates.index("2012-08-20")  # undated entries come last
