@@ -216,6 +216,14 @@ def citations(var: str) -> str:
     )
 
 
+def tenure(var: str) -> str:
+    """A map of the cited interval of the posting or relation VAR."""
+    return (
+        f"{var} {{.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, "
+        ".open_ended}"
+    )
+
+
 def entity(var: str) -> str:
     """A map naming the node VAR."""
     return (
@@ -275,8 +283,9 @@ WHERE p.role IN $roles AND """
 RETURN p.id AS id, """
     + entity("person")
     + """ AS person, p.role AS role, p.title AS title, p.rank AS rank,
-       p {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
-         AS tenure, """
+       """
+    + tenure("p")
+    + """ AS tenure, """
     + citations("p")
     + """ AS citations
 ORDER BY p.first_cited_earliest, p.id LIMIT $limit
@@ -289,8 +298,9 @@ MATCH (u:{ORGANIZATION} {id: $unit})<-[:{CHILD_UNIT}]-(r:{UNIT_RELATION})-[:{PAR
 RETURN r.id AS id, r.relation AS relation, """
     + entity("up")
     + """ AS parent,
-       r {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
-         AS tenure, """
+       """
+    + tenure("r")
+    + """ AS tenure, """
     + citations("r")
     + """ AS citations
 ORDER BY CASE r.relation WHEN 'command' THEN 0 ELSE 1 END, r.id LIMIT $limit
@@ -303,8 +313,9 @@ MATCH (u:{ORGANIZATION} {id: $unit})<-[:{PARENT_UNIT}]-(r:{UNIT_RELATION})-[:{CH
 RETURN r.id AS id, r.relation AS relation, """
     + entity("down")
     + """ AS child,
-       r {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
-         AS tenure
+       """
+    + tenure("r")
+    + """ AS tenure
 ORDER BY r.id LIMIT $limit
 """
 )
@@ -410,8 +421,9 @@ WHERE """
 RETURN p.id AS id, """
     + entity("org")
     + """ AS organization, p.role AS role, p.title AS title, p.rank AS rank,
-       p {.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, .open_ended}
-         AS tenure, """
+       """
+    + tenure("p")
+    + """ AS tenure, """
     + citations("p")
     + """ AS citations
 ORDER BY p.first_cited_earliest, p.id LIMIT $limit
