@@ -1,0 +1,42 @@
+"""One call for the CLI: parse a report, build its records, and load them unless dry-run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.settings import Settings
+from loaders import pipeline
+from loaders.pipeline import LoadSummary, Record
+from loaders.snhr.parser import ParseResult, parse_report
+from loaders.snhr.records import DEFAULT_SOURCE, to_records
+from ontology.model import load as load_ontology
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    parsed: ParseResult
+    records: list[Record]
+    loaded: LoadSummary | None  # None on a dry run
+
+
+def import_report(
+    path: Path,
+    dry_run: bool,
+    settings: Settings | None = None,
+    source_id: str = DEFAULT_SOURCE,
+    known_places: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Parse PATH and build its records; unless DRY_RUN, load them with the shared pipeline.
+
+    Loading validates everything first and writes nothing if any record is invalid
+    (`InvalidRecordsError`); the source and shared ids must already be in the graph.
+    """
+    parsed = parse_report(path)
+    records = to_records(parsed, source_id, known_places)
+    if dry_run:
+        return ImportResult(parsed, records, None)
+    if settings is None:
+        raise ValueError("settings are needed to load (or pass dry_run=True)")
+    return ImportResult(parsed, records, pipeline.load(settings, load_ontology(), records))
