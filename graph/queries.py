@@ -271,6 +271,15 @@ ORDER BY score DESC, id LIMIT $limit
 """
 )
 
+# What every posting answer returns about the posting p itself.
+_POSTING_FIELDS = (
+    "p.role AS role, p.title AS title, p.rank AS rank, "
+    + tenure("p")
+    + " AS tenure, "
+    + citations("p")
+    + " AS citations"
+)
+
 COMMAND_POSTINGS = (
     _cypher(
         """
@@ -282,14 +291,9 @@ WHERE p.role IN $roles AND """
     + """
 RETURN p.id AS id, """
     + entity("person")
-    + """ AS person, p.role AS role, p.title AS title, p.rank AS rank,
-       """
-    + tenure("p")
-    + """ AS tenure, """
-    + citations("p")
-    + """ AS citations
-ORDER BY p.first_cited_earliest, p.id LIMIT $limit
-"""
+    + " AS person, "
+    + _POSTING_FIELDS
+    + " ORDER BY p.first_cited_earliest, p.id LIMIT $limit"
 )
 
 SUPERIORS = _cypher(
@@ -420,14 +424,9 @@ WHERE """
     + """
 RETURN p.id AS id, """
     + entity("org")
-    + """ AS organization, p.role AS role, p.title AS title, p.rank AS rank,
-       """
-    + tenure("p")
-    + """ AS tenure, """
-    + citations("p")
-    + """ AS citations
-ORDER BY p.first_cited_earliest, p.id LIMIT $limit
-"""
+    + " AS organization, "
+    + _POSTING_FIELDS
+    + " ORDER BY p.first_cited_earliest, p.id LIMIT $limit"
 )
 
 

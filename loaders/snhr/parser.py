@@ -11,6 +11,7 @@ cannot be parsed is listed in `ParseResult.unparsed`.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,26 +55,8 @@ CONTROLLERS = {
     "isis": ISIS,
     "government forces": GOVERNMENT,
 }
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
+# English month names (calendar's, in the C locale) to their numbers.
+MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 INCIDENT_START = re.compile(rf"^\s*{WEEKDAY} \d{{1,2}} [A-Z][a-z]+")
 DATE = re.compile(

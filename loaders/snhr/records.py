@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,20 +14,6 @@ from loaders.snhr.text import slug
 DEFAULT_SOURCE = "source:003_25bd39c06e840184"
 PREFIX = "snhr-import"  # every id carries it, so none collides with the curated dataset
 CREDIBILITY = "6"  # cannot be judged, as for every claim in data/default
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 KINDS = {"city": "city", "town": "town", "village": "village", "other": "other"}
 
 
@@ -168,7 +155,7 @@ def _event_name(incident: Incident, place: str | None) -> str:
     if incident.date is None:
         return f"{where} massacre (date not verified)"
     year, month, day = incident.date.split("-")
-    return f"{where} massacre, {int(day)} {MONTH_NAMES[int(month) - 1]} {year}"
+    return f"{where} massacre, {int(day)} {calendar.month_name[int(month)]} {year}"
 
 
 def to_jsonl(records: Iterable[Record]) -> list[str]:
