@@ -17,6 +17,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     str(XSD.integer): {"type": "integer"},
     str(XSD.nonNegativeInteger): {"type": "integer", "minimum": 0},
     str(XSD.boolean): {"type": "boolean"},
+    str(XSD.decimal): {"type": "number"},
 }
 
 
