@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.imports import import_command, review_app
 from cli.tokens import token_app
 from graph import casefile, casefile_formats, reports, store
 from graph.errors import GraphError
@@ -22,7 +23,7 @@ from graph.reads import Reader
 from graph.runtime import LocalNeo4j, RuntimeStatus
 from graph.settings import Settings
 from graph.store import open_async_driver
-from loaders import pipeline, snhr
+from loaders import pipeline
 from loaders.errors import LoaderError, RecordProblem
 from loaders.rdf import read_rdf
 from loaders.records import read_paths, read_paths_leniently
@@ -41,6 +42,8 @@ ontology_app = typer.Typer(help="Work with the ontology and its derived files.")
 app.add_typer(db_app, name="db")
 app.add_typer(ontology_app, name="ontology")
 app.add_typer(token_app, name="token")
+app.add_typer(review_app, name="review")
+app.command("import")(import_command)
 
 out = Console()
 SHOWN_WARNINGS = 10
@@ -244,47 +247,6 @@ async def _casefile(subject: str, fmt: str, public: bool) -> bytes:
     finally:
         await driver.close()
     return casefile_formats.render(case, fmt)
-
-
-class ImportFormat(StrEnum):
-    """Formats `silsila import` reads (more arrive with the importers issue)."""
-
-    snhr_report = "snhr-report"
-
-
-@app.command("import")
-def import_command(
-    fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="snhr-report")],
-    path: Annotated[Path, typer.Argument(help="The file to import.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Parse and validate, load nothing.")
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="With --dry-run: print the records as JSON lines.")
-    ] = False,
-) -> None:
-    """Import a document in one of the field's formats through the shared pipeline.
-
-    snhr-report: an SNHR monthly massacre report as text; each incident paragraph becomes an
-    event with its party (hedges kept), place, means, and casualty count, cited to its paragraph.
-    Paragraphs that cannot be parsed are listed, and totals are compared with the report's own
-    executive summary.
-    """
-    result = snhr.import_report(path, dry_run=dry_run, settings=None if dry_run else Settings())
-    if dry_run and as_json:
-        for line in snhr.to_jsonl(result.records):
-            sys.stdout.write(line + "\n")
-        return
-    parsed = result.parsed
-    out.print(f"{len(parsed.incidents)} incidents, {len(result.records)} records from {path}")
-    for number, text in parsed.unparsed:
-        out.print(f"  could not parse paragraph {number}: {text[:120]}…", highlight=False)
-    for discrepancy in parsed.discrepancies():
-        out.print(f"  differs from the report's summary: {discrepancy}", highlight=False)
-    if result.loaded is not None:
-        out.print(f"Loaded: {result.loaded.total} nodes, {result.loaded.relationships} links")
-    else:
-        out.print("Dry run: nothing was loaded.")
 
 
 @app.command("compare-report")

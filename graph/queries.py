@@ -690,3 +690,97 @@ def events_at(root_label: str) -> str:
         "null AS event_name, " + citations("e") + " AS citations "
         "ORDER BY e.start_earliest, e.id LIMIT $limit"
     )
+
+
+# ----- entity resolution and the review list (importers) ------------------------------
+
+# Entities whose names or aliases look like a text, of the given record types; no
+# visibility filter: only importers and `silsila review` (run on the machine) read this.
+NAME_CANDIDATES = _cypher(
+    """
+CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
+WHERE any(l IN labels(node) WHERE l IN $types)
+RETURN node.id AS id, labels(node) AS labels, node.name AS name,
+       coalesce(node.aliases, []) AS aliases, node.place_kind AS place_kind,
+       node.birth_date AS birth_date, score
+ORDER BY score DESC, id LIMIT $limit
+"""
+)
+
+# Earlier review decisions about imported ids.
+MERGE_DECISIONS = _cypher(
+    """
+UNWIND $ids AS imported
+MATCH (m:{MERGE_CANDIDATE}) WHERE m.imported_id = imported
+RETURN m.imported_id AS imported_id, m.existing_id AS existing_id, m.status AS status
+LIMIT $limit
+"""
+)
+
+# A new candidate waits as pending; one already decided keeps its decision.
+MERGE_CANDIDATES = _cypher(
+    """
+UNWIND $rows AS row
+MERGE (m:{MERGE_CANDIDATE} {id: row.id})
+ON CREATE SET m = row.properties
+"""
+)
+
+REVIEW_LIST = _cypher(
+    """
+MATCH (m:{MERGE_CANDIDATE}) WHERE $status IS NULL OR m.status = $status
+RETURN m {.*} AS candidate
+ORDER BY m.id SKIP $skip LIMIT $limit
+"""
+)
+
+REVIEW_COUNTS = _cypher(
+    """
+MATCH (m:{MERGE_CANDIDATE}) WHERE m.status IS NOT NULL
+RETURN m.status AS status, count(*) AS candidates
+"""
+)
+
+MERGE_CANDIDATE = _cypher("MATCH (m:{MERGE_CANDIDATE} {id: $id}) RETURN m {.*} AS candidate")
+
+DECIDE_CANDIDATE = _cypher(
+    """
+MATCH (m:{MERGE_CANDIDATE} {id: $id}) WHERE m.status = 'pending'
+SET m.status = $status, m.decided = $decided
+RETURN m.id AS id
+"""
+)
+
+
+def move_relationships(label: str, rel: str, outgoing: bool) -> str:
+    """Re-point one relationship type from a duplicate node to the node it is merged into."""
+    pattern = f"(dup)-[r:{ident(rel)}]->(x)" if outgoing else f"(x)-[r:{ident(rel)}]->(dup)"
+    merge = f"(keep)-[:{ident(rel)}]->(x)" if outgoing else f"(x)-[:{ident(rel)}]->(keep)"
+    return (
+        f"MATCH (dup:{ident(label)} {{id: $dup}}), (keep:{ident(label)} {{id: $keep}}) "
+        f"MATCH {pattern} WHERE x <> keep "
+        f"MERGE {merge} DELETE r RETURN count(*) AS moved"
+    )
+
+
+def fold_duplicate(label: str) -> str:
+    """Keep the duplicate's names as aliases of the kept node, then delete the duplicate."""
+    return (
+        f"MATCH (dup:{ident(label)} {{id: $dup}}), (keep:{ident(label)} {{id: $keep}}) "
+        "WITH dup, keep, [a IN [dup.name] + coalesce(dup.aliases, []) "
+        "  WHERE a <> keep.name AND NOT a IN coalesce(keep.aliases, [])] AS added "
+        "SET keep.aliases = coalesce(keep.aliases, []) + added "
+        "DETACH DELETE dup RETURN size(added) AS aliases_added"
+    )
+
+
+def cited_sources_of_ids(root_labels: Iterable[str]) -> str:
+    """For the ids already in the graph, the sources their node cites (to protect statements)."""
+    branches = " UNION ".join(
+        f"MATCH (n:{ident(label)} {{id: id}}) RETURN n" for label in root_labels
+    )
+    return _cypher(
+        f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
+        "RETURN n.id AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "| s.id] AS sources LIMIT $limit"
+    )

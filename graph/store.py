@@ -147,3 +147,14 @@ def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dic
     roots = [t for t in ontology.record_types if not ontology.ancestors(t)[1:]]
     records = read(driver, settings, queries.labels_of_ids(roots), ids=list(ids), limit=len(ids))
     return {r["id"]: set(r["labels"]) for r in records}
+
+
+def cited_sources_of_ids(
+    driver: Driver, settings: Settings, ids: Sequence[str]
+) -> dict[str, set[str]]:
+    """For those of IDS already in the graph, the ids of the sources each one cites."""
+    ontology = load()
+    roots = [t for t in ontology.record_types if not ontology.ancestors(t)[1:]]
+    query = queries.cited_sources_of_ids(roots)
+    records = read(driver, settings, query, ids=list(ids), limit=len(ids))
+    return {r["id"]: set(r["sources"]) for r in records}

@@ -1,27 +1,87 @@
-"""`silsila import FORMAT PATH…`: any field format through the one shared pipeline."""
+"""`silsila import FORMAT PATH…`: any field format through the one shared pipeline.
+
+Two passes over the input, so a file of any size streams with flat memory and a bad row
+anywhere means nothing is written:
+
+1. check: every chunk is read, resolved against the graph, and validated (JSON Schema,
+   links, dates, SHACL); problems are collected, nothing is written;
+2. write: only if the check found nothing (or with skip_invalid, leaving out the rows it
+   rejected), every chunk is read again and written in its own transaction, batched MERGE
+   on deterministic ids. Merge candidates go to the review list.
+
+The second pass writes chunk by chunk, so a crash of the database in the middle leaves the
+chunks before it written; re-running the same import completes it and changes nothing else.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from neo4j import Driver
+
+from graph import store
 from graph.settings import Settings
-from loaders import pipeline
+from loaders import pipeline, review
 from loaders.errors import InvalidRecordsError, RecordProblem
-from loaders.formats import ImportFormat
-from loaders.pipeline import LoadSummary, Record
+from loaders.formats import Chunk, ImportFormat
+from loaders.pipeline import Record
+from loaders.resolve import Candidate, Resolver
+from ontology.model import Ontology
 from ontology.model import load as load_ontology
+
+LISTED_PROBLEMS = 200  # beyond this, problems are counted, not listed
+LISTED_WARNINGS = 50
+
+Progress = Callable[[str, int], None]  # (phase, rows just done)
 
 
 @dataclass
 class ImportSummary:
-    """What an import read and did."""
+    """What an import read, found and wrote."""
 
     rows: int = 0
     records: int = 0
-    loaded: LoadSummary = field(default_factory=LoadSummary)
-    row_problems: list[RecordProblem] = field(default_factory=list)
+    created: Counter[str] = field(default_factory=Counter)
+    matched: Counter[str] = field(default_factory=Counter)
+    relationships: int = 0
+    reused: dict[str, str] = field(default_factory=dict)
+    protected: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
+    problems: list[RecordProblem] = field(default_factory=list)
+    problem_count: int = 0
+    rejected_rows: set[tuple[str, int]] = field(default_factory=set)
+    warnings: list[RecordProblem] = field(default_factory=list)
+    warning_count: int = 0
+    written: bool = False
+
+    @property
+    def row_problems(self) -> list[RecordProblem]:
+        """Kept for callers of the first version: every problem listed."""
+        return self.problems
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.created.values()) + sum(self.matched.values())
+
+    def note_problems(self, problems: Sequence[RecordProblem]) -> None:
+        self.problem_count += len(problems)
+        room = LISTED_PROBLEMS - len(self.problems)
+        self.problems += list(problems[: max(room, 0)])
+        self.rejected_rows |= {(p.file, p.line) for p in problems}
+
+    def note_warnings(self, warnings: Sequence[RecordProblem]) -> None:
+        self.warning_count += len(warnings)
+        room = LISTED_WARNINGS - len(self.warnings)
+        self.warnings += list(warnings[: max(room, 0)])
+
+    def listed_problems(self) -> list[RecordProblem]:
+        """The problems listed, plus a line saying how many more were found."""
+        more = self.problem_count - len(self.problems)
+        tail = [RecordProblem("(and more)", 0, "(rows)", f"{more} more problems")] if more else []
+        return self.problems + tail
 
 
 def run_import(
@@ -29,22 +89,89 @@ def run_import(
     fmt: ImportFormat,
     paths: Sequence[Path],
     skip_invalid: bool = False,
-    on_rows: Callable[[int], None] | None = None,
+    on_rows: Progress | None = None,
+    dry_run: bool = False,
+    on_records: Callable[[list[Record]], None] | None = None,
 ) -> ImportSummary:
-    """Read PATHS as FMT and load the records; nothing is written if any row is invalid.
+    """Read PATHS as FMT, check everything, then write; nothing is written if a row is bad.
 
-    (First version: reads every chunk into memory; the streaming version keeps this API.)
+    With SKIP_INVALID, the rows with problems (and records that depend on them) are left
+    out and listed in `summary.problems`. With DRY_RUN nothing is written: ON_RECORDS gets
+    each chunk's records as they would be written. ON_ROWS reports progress per phase.
     """
+    ontology = load_ontology()
+    with store.connect(settings) as driver:
+        store.apply_schema(driver, settings, ontology)
+        summary = _check(driver, settings, ontology, fmt, paths, on_rows, on_records)
+        if summary.problem_count and not skip_invalid:
+            raise InvalidRecordsError(summary.listed_problems())
+        if not dry_run:
+            _write(driver, settings, ontology, fmt, paths, summary, on_rows)
+    return summary
+
+
+def _check(
+    driver: Driver,
+    settings: Settings,
+    ontology: Ontology,
+    fmt: ImportFormat,
+    paths: Sequence[Path],
+    on_rows: Progress | None,
+    on_records: Callable[[list[Record]], None] | None,
+) -> ImportSummary:
     summary = ImportSummary()
-    records: list[Record] = []
+    resolver = Resolver(driver, settings, ontology)
     for chunk in fmt.read(paths):
         summary.rows += chunk.rows
-        records += chunk.records
-        summary.row_problems += chunk.problems
-        if on_rows is not None:
-            on_rows(chunk.rows)
-    if summary.row_problems and not skip_invalid:
-        raise InvalidRecordsError(summary.row_problems)
-    summary.records = len(records)
-    summary.loaded = pipeline.load(settings, load_ontology(), records, skip_invalid=skip_invalid)
+        summary.note_problems(chunk.problems)
+        resolution = resolver.resolve(chunk.records)
+        existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
+        valid, rejected = pipeline.partition(resolution.records, ontology, existing)
+        summary.note_problems([p for problems in rejected.values() for p in problems])
+        if valid:
+            nodes, links = pipeline.normalise(
+                valid, ontology, pipeline.known_labels(valid, ontology, existing)
+            )
+            summary.note_warnings(pipeline.shape_problems(valid, nodes, links, ontology)[1])
+        summary.records += len(valid)
+        summary.reused |= resolution.reused
+        summary.protected += len(resolution.protected)
+        if on_records is not None:
+            on_records(valid)
+        _progress(on_rows, "Checking", chunk)
     return summary
+
+
+def _write(
+    driver: Driver,
+    settings: Settings,
+    ontology: Ontology,
+    fmt: ImportFormat,
+    paths: Sequence[Path],
+    summary: ImportSummary,
+    on_rows: Progress | None,
+) -> None:
+    resolver = Resolver(driver, settings, ontology)
+    candidates: dict[str, Candidate] = {}
+    for chunk in fmt.read(paths):
+        resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows))
+        existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
+        labels = pipeline.known_labels(resolution.records, ontology, existing)
+        nodes, links = pipeline.normalise(resolution.records, ontology, labels)
+        written = pipeline.write(driver, settings, nodes, links)
+        summary.created.update(written.created)
+        summary.matched.update(written.matched)
+        summary.relationships += written.relationships
+        candidates |= {c.id: c for c in resolution.candidates}
+        _progress(on_rows, "Writing", chunk)
+    summary.candidates = review.add_candidates(driver, settings, list(candidates.values()))
+    summary.written = True
+
+
+def _accepted(records: list[Record], rejected: set[tuple[str, int]]) -> list[Record]:
+    return [r for r in records if (r.file, r.line) not in rejected] if rejected else records
+
+
+def _progress(on_rows: Progress | None, phase: str, chunk: Chunk) -> None:
+    if on_rows is not None:
+        on_rows(phase, chunk.rows)

@@ -171,19 +171,19 @@ def _link_problems(
             for i, item in enumerate(record.properties.get(rel.field) or []):
                 if isinstance(item, dict):
                     problems += _target_problems(
-                        record, f"{rel.field}.{i}", _embedded_links(ontology, rel, item), labels
+                        record, f"{rel.field}.{i}", embedded_links(ontology, rel, item), labels
                     )
             continue
-        targets = [(rel, t) for t in _ids(record.properties.get(rel.field))]
+        targets = [(rel, t) for t in ids_in(record.properties.get(rel.field))]
         problems += _target_problems(record, rel.field, targets, labels)
     return problems
 
 
-def _embedded_links(
+def embedded_links(
     ontology: Ontology, rel: RelationshipDef, item: dict[str, Any]
 ) -> list[tuple[RelationshipDef, str]]:
     inner = ontology.relationships_of(rel.targets[0])
-    return [(r, t) for r in inner for t in _ids(item.get(r.field))]
+    return [(r, t) for r in inner for t in ids_in(item.get(r.field))]
 
 
 def _target_problems(
@@ -209,7 +209,7 @@ def _field_name(name: str, rel: RelationshipDef) -> str:
     return name if name.endswith(rel.field) else f"{name}.{rel.field}"
 
 
-def _ids(value: Any) -> list[str]:
+def ids_in(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -235,7 +235,7 @@ def normalise(
         for rel in ontology.relationships_of(record.label):
             value = record.properties.get(rel.field)
             if not rel.embedded:
-                links += [link(rel, record.label, record.id, t) for t in _ids(value)]
+                links += [link(rel, record.label, record.id, t) for t in ids_in(value)]
                 continue
             for item in value or []:
                 child = _embedded_node(record.id, rel, item, ontology)
@@ -244,7 +244,7 @@ def normalise(
                 links.append(link(rel, record.label, record.id, child_id))
                 links += [
                     link(inner, child.label, child_id, target)
-                    for inner, target in _embedded_links(ontology, rel, item)
+                    for inner, target in embedded_links(ontology, rel, item)
                 ]
     return nodes, links
 
@@ -404,7 +404,7 @@ def load(
     """
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
-        existing = _existing_targets(driver, settings, records, ontology)
+        existing = existing_targets(driver, settings, records, ontology)
         valid, rejected = partition(records, ontology, existing)
         if rejected and not skip_invalid:
             raise InvalidRecordsError([p for problems in rejected.values() for p in problems])
@@ -477,7 +477,7 @@ def shape_problems(
     return violations, warnings
 
 
-def _existing_targets(
+def existing_targets(
     driver: Driver, settings: Settings, records: Sequence[Record], ontology: Ontology
 ) -> dict[str, set[str]]:
     """Labels of the graph nodes that records link to but do not define themselves."""
@@ -491,9 +491,9 @@ def _existing_targets(
                 items = record.properties.get(rel.field) or []
                 for item in items if isinstance(items, list) else []:
                     if isinstance(item, dict):
-                        wanted |= {t for _, t in _embedded_links(ontology, rel, item)}
+                        wanted |= {t for _, t in embedded_links(ontology, rel, item)}
             else:
-                wanted |= set(_ids(record.properties.get(rel.field)))
+                wanted |= set(ids_in(record.properties.get(rel.field)))
     missing = sorted(wanted - defined)
     if not missing:
         return {}

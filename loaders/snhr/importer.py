@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.settings import Settings
 from loaders import pipeline
+from loaders.formats import Chunk
 from loaders.pipeline import LoadSummary, Record
 from loaders.snhr.parser import ParseResult, parse_report
 from loaders.snhr.records import DEFAULT_SOURCE, to_records
@@ -40,3 +41,28 @@ def import_report(
     if settings is None:
         raise ValueError("settings are needed to load (or pass dry_run=True)")
     return ImportResult(parsed, records, pipeline.load(settings, load_ontology(), records))
+
+
+class SnhrReport:
+    """`silsila import snhr-report FILE…`: each report is one chunk (a report is small)."""
+
+    name = "snhr-report"
+    summary = "an SNHR monthly massacre report as text"
+
+    def read(self, paths: Sequence[Path]) -> Iterator[Chunk]:
+        for path in paths:
+            parsed = parse_report(path)
+            yield Chunk(records=to_records(parsed, DEFAULT_SOURCE), rows=len(parsed.incidents))
+
+    def notes(self, paths: Sequence[Path]) -> Iterator[str]:
+        """Paragraphs that could not be parsed, and differences from the report's summary."""
+        for path in paths:
+            parsed = parse_report(path)
+            yield f"{path}: {len(parsed.incidents)} incidents"
+            for number, text in parsed.unparsed:
+                yield f"could not parse paragraph {number}: {text[:120]}…"
+            for discrepancy in parsed.discrepancies():
+                yield f"differs from the report's summary: {discrepancy}"
+
+
+FORMAT = SnhrReport()

@@ -1,0 +1,203 @@
+"""`silsila import FORMAT PATH…`, `silsila review`: the field's formats in, merges decided."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from graph import store
+from graph.settings import Settings
+from loaders import importing, registry, review
+from loaders.importing import ImportSummary
+from loaders.pipeline import Record
+
+out = Console()
+err = Console(stderr=True)
+review_app = typer.Typer(
+    help="The review list: possible merges an importer was unsure of. Lists pending ones.",
+    invoke_without_command=True,
+)
+
+
+class RowsPerSecond(ProgressColumn):
+    """The rate a phase reads rows at."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "… rows/s", style="progress.data.speed")
+
+
+def import_command(
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(registry.names())}.")
+    ],
+    paths: Annotated[list[Path], typer.Argument(help="Files (or a folder, for wwic).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and check everything, write nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --dry-run: print the records as JSON lines.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Load the valid rows; list the invalid ones."),
+    ] = False,
+) -> None:
+    """Import files in one of the field's formats through the shared pipeline.
+
+    Everything is read and checked first (rows, links, SHACL); nothing is written if any row is invalid. Entities already in the graph are reused when ids or normalised names match; unsure matches go to the review list (`silsila review`). Re-importing the same files changes nothing.
+    """  # noqa: E501
+    format_ = registry.get(fmt)
+    for note in registry.notes(format_, paths):
+        err.print(f"  {note}", highlight=False)
+    if dry_run and as_json:  # the records as read, before any check against the graph
+        for chunk in format_.read(paths):
+            _print_records(chunk.records)
+        return
+    settings = Settings()
+    with _progress_bar() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(phase: str, rows: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=None)
+            progress.advance(tasks[phase], rows)
+
+        summary = importing.run_import(
+            settings, format_, paths, skip_invalid, on_rows=advance, dry_run=dry_run
+        )
+    _report(summary, dry_run)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RowsPerSecond(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _print_records(records: list[Record]) -> None:
+    for record in records:
+        line = {"type": record.label, **record.properties}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _report(summary: ImportSummary, dry_run: bool) -> None:
+    out.print(f"Read {summary.rows:,} rows as {summary.records:,} records.")
+    if summary.written:
+        out.print(f"Wrote {summary.nodes:,} nodes, {summary.relationships:,} relationships:")
+        for label in sorted(set(summary.created) | set(summary.matched)):
+            out.print(
+                f"  {label}: {summary.created[label]:,} created, "
+                f"{summary.matched[label]:,} already there"
+            )
+    elif dry_run:
+        out.print("Dry run: nothing was written.")
+    for imported, existing in sorted(summary.reused.items())[:20]:
+        out.print(f"  reused {existing} for {imported} (same name)", highlight=False)
+    if summary.protected:
+        out.print(
+            f"  {summary.protected:,} record(s) already in the graph cite other sources; "
+            "kept as they are, not overwritten"
+        )
+    if summary.candidates:
+        out.print(
+            f"{len(summary.candidates)} possible match(es) wait on the review list: "
+            "run `silsila review`."
+        )
+    _print_problems(summary)
+    if summary.warning_count:
+        out.print(f"{summary.warning_count} gap(s) in the evidence (SHACL warnings), e.g.:")
+        for warning in summary.warnings[:5]:
+            out.print(f"  {warning}", highlight=False)
+
+
+def _print_problems(summary: ImportSummary) -> None:
+    if summary.problem_count:
+        err.print(f"Left out {len(summary.rejected_rows):,} invalid row(s):")
+        for problem in summary.listed_problems():
+            err.print(f"  {problem}", highlight=False)
+
+
+@review_app.callback()
+def review_list(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
+    page: Annotated[int, typer.Option(min=1, help="Page of 50, from 1.")] = 1,
+) -> None:
+    """List possible merges (pending by default); accept or reject them by id."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = Settings()
+    with store.connect(settings) as driver:
+        wanted = None if status == "all" else status
+        rows = review.candidates(driver, settings, wanted, (page - 1) * review.PAGE, review.PAGE)
+        counts = review.counts(driver, settings)
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty"
+    out.print(f"Review list: {summary}.")
+    if not rows:
+        return
+    table = Table("candidate", "type", "imported", "existing", "why", "score", "status")
+    for c in rows:
+        table.add_row(
+            c["id"],
+            c["candidate_label"],
+            f"{c['imported_name']}\n{c['imported_id']}",
+            f"{c['existing_name']}\n{c['existing_id']}",
+            f"{c['reason']}\nfrom {c['origin']}",
+            f"{c['score']:.2f}",
+            c["status"],
+        )
+    out.print(table)
+    out.print("Decide with `silsila review accept ID` or `silsila review reject ID`.")
+
+
+@review_app.command("accept")
+def review_accept(
+    candidate: Annotated[str, typer.Argument(help="A candidate id from `silsila review`.")],
+) -> None:
+    """They are the same: fold the imported entity into the existing one."""
+    settings = Settings()
+    with store.connect(settings) as driver:
+        decision = review.accept(driver, settings, candidate)
+    c = decision.candidate
+    out.print(
+        f"Accepted: {c['imported_id']} folded into {c['existing_id']} "
+        f"({decision.relationships_moved} relationship(s) moved, "
+        f"{decision.aliases_added} alias(es) added).",
+        highlight=False,
+    )
+
+
+@review_app.command("reject")
+def review_reject(
+    candidate: Annotated[str, typer.Argument(help="A candidate id from `silsila review`.")],
+) -> None:
+    """They are different: keep both; this pair is not proposed again."""
+    settings = Settings()
+    with store.connect(settings) as driver:
+        decision = review.reject(driver, settings, candidate)
+    c = decision.candidate
+    out.print(f"Rejected: {c['imported_id']} and {c['existing_id']} stay apart.", highlight=False)

@@ -1,0 +1,258 @@
+"""Entity resolution for imports: reuse what is certainly the same, ask about the rest.
+
+An imported person, organization or place whose id is not in the graph is compared with the
+graph's entities of the same type by normalised name and aliases:
+
+- an organization or place whose name or an alias equals exactly one entity's (of a
+  compatible kind) *is* that entity: the import's records point to it instead;
+- a person is never merged by name (two people share names); a person with the same or a
+  similar name, and any other near or ambiguous match, becomes a *merge candidate* on the
+  review list (`silsila review`), and the imported entity is kept apart until someone
+  accepts it.
+
+Decisions are remembered: an accepted candidate maps the imported id to the existing entity
+on every later import, a rejected one is not asked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from typing import Any
+
+from neo4j import Driver
+
+from graph import queries, store
+from graph.errors import InvalidRequestError
+from graph.events import lucene_query
+from graph.settings import Settings
+from loaders.pipeline import Record, embedded_links
+from ontology.model import Ontology, RelationshipDef
+from ontology.terms import Label
+
+RESOLVED_TYPES = (Label.PERSON, Label.ORGANIZATION, Label.PLACE)
+NAME_MATCHED_TYPES = (Label.ORGANIZATION, Label.PLACE)  # persons only by id or by review
+SIMILAR = 0.85  # SequenceMatcher ratio of normalised names that makes a candidate
+CANDIDATE_HITS = 10
+GENERIC_KINDS = {None, "other"}
+
+
+def normalised(name: str) -> str:
+    """Lowercase, without diacritics or punctuation, single-spaced: how names are compared."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return " ".join(re.findall(r"\w+", folded))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible merge waiting on the review list."""
+
+    label: str
+    imported_id: str
+    imported_name: str
+    existing_id: str
+    existing_name: str
+    reason: str
+    score: float
+    origin: str
+
+    @property
+    def id(self) -> str:
+        digest = hashlib.sha256(f"{self.imported_id}\x1f{self.existing_id}".encode())
+        return f"merge:{digest.hexdigest()[:24]}"
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": "pending",
+            "candidate_label": self.label,
+            "imported_id": self.imported_id,
+            "imported_name": self.imported_name,
+            "existing_id": self.existing_id,
+            "existing_name": self.existing_name,
+            "reason": self.reason,
+            "score": round(self.score, 3),
+            "origin": self.origin,
+        }
+
+
+@dataclass
+class _Outcome:
+    reuse: str | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class Resolution:
+    """The records to write (references rewritten) and what resolution found."""
+
+    records: list[Record]
+    reused: dict[str, str]
+    candidates: list[Candidate]
+    protected: list[str]
+
+
+class Resolver:
+    """Resolves the entity records of an import against the graph, caching every answer."""
+
+    def __init__(self, driver: Driver, settings: Settings, ontology: Ontology) -> None:
+        self.driver = driver
+        self.settings = settings
+        self.ontology = ontology
+        self._outcomes: dict[str, _Outcome] = {}
+
+    def resolve(self, records: Sequence[Record]) -> Resolution:
+        """RECORDS with reused entities dropped and every reference to them rewritten.
+
+        A record whose id is already in the graph is left out (kept as it is in the graph)
+        when the graph's node cites a source this record does not: an import never
+        overwrites a statement someone else's source makes.
+        """
+        cited = store.cited_sources_of_ids(self.driver, self.settings, [r.id for r in records])
+        protected = {r.id for r in records if r.id in cited and not cited[r.id] <= _sources(r)}
+        entities = [r for r in records if r.label in RESOLVED_TYPES and r.id not in cited]
+        self._look_up([r for r in entities if r.id not in self._outcomes])
+        outcomes = {r.id: self._outcomes[r.id] for r in entities}
+        reused = {i: o.reuse for i, o in outcomes.items() if o.reuse is not None}
+        dropped = protected | set(reused)
+        kept = [_rewrite(r, reused, self.ontology) for r in records if r.id not in dropped]
+        found = [c for o in outcomes.values() for c in o.candidates]
+        return Resolution(kept, reused, found, sorted(protected))
+
+    def _look_up(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        decided = self._decisions([r.id for r in records])
+        for record in records:
+            self._outcomes[record.id] = self._match(record, decided.get(record.id, {}))
+
+    def _decisions(self, ids: list[str]) -> dict[str, dict[str, str]]:
+        """For each imported id, the existing ids already decided on, with the decision."""
+        if not ids:
+            return {}
+        rows = store.read(
+            self.driver, self.settings, queries.MERGE_DECISIONS, ids=ids, limit=len(ids) * 50
+        )
+        found: dict[str, dict[str, str]] = {}
+        for row in rows:
+            found.setdefault(row["imported_id"], {})[row["existing_id"]] = row["status"]
+        return found
+
+    def _match(self, record: Record, decided: dict[str, str]) -> _Outcome:
+        accepted = sorted(k for k, status in decided.items() if status == "accepted")
+        if accepted:
+            return _Outcome(reuse=accepted[0])
+        hits = self._hits(record)
+        exact = [h for h in hits if _names(h) & _names_of(record)]
+        if record.label in NAME_MATCHED_TYPES and len(exact) == 1:
+            return _Outcome(reuse=exact[0]["id"])
+        candidates = []
+        for hit in hits:
+            if decided.get(hit["id"]) is None:  # rejected or pending: not asked again
+                candidate = _candidate(record, hit, hit in exact)
+                if candidate is not None:
+                    candidates.append(candidate)
+        return _Outcome(candidates=candidates)
+
+    def _hits(self, record: Record) -> list[dict[str, Any]]:
+        """Entities of the same type and a compatible kind whose names resemble the record's."""
+        name = str(record.properties.get("name") or "")
+        try:
+            lucene = lucene_query(name)
+        except InvalidRequestError:  # a name without words: nothing to compare
+            return []
+        rows = store.read(
+            self.driver,
+            self.settings,
+            queries.NAME_CANDIDATES,
+            index=queries.NAME_SEARCH_INDEX,
+            lucene=lucene,
+            types=[record.label],
+            fetch=CANDIDATE_HITS * 5,
+            limit=CANDIDATE_HITS,
+        )
+        kind = record.properties.get("place_kind")
+        return [
+            dict(r)
+            for r in rows
+            if kind in GENERIC_KINDS or r["place_kind"] in GENERIC_KINDS or r["place_kind"] == kind
+        ]
+
+
+def _sources(record: Record) -> set[str]:
+    citations = record.properties.get("citations")
+    items = citations if isinstance(citations, list) else []
+    return {str(c.get("source")) for c in items if isinstance(c, dict)}
+
+
+def _names(hit: dict[str, Any]) -> set[str]:
+    return {normalised(n) for n in [hit["name"], *hit["aliases"]] if n}
+
+
+def _names_of(record: Record) -> set[str]:
+    names = [record.properties.get("name"), *(record.properties.get("aliases") or [])]
+    return {normalised(n) for n in names if isinstance(n, str) and n}
+
+
+def _candidate(record: Record, hit: dict[str, Any], same_name: bool) -> Candidate | None:
+    """A candidate with its reason, or None when the names are not close enough."""
+    score = 1.0 if same_name else _similarity(_names_of(record), _names(hit))
+    if score < SIMILAR:
+        return None
+    reason = "same name or alias" if same_name else f"similar name ({score:.2f})"
+    born, theirs = record.properties.get("birth_date"), hit.get("birth_date")
+    if born and theirs:
+        if str(born) == str(theirs):
+            reason += f", same birth date {born}"
+        else:
+            reason += f", but born {born} vs {theirs}"
+            score /= 2
+    return Candidate(
+        label=record.label,
+        imported_id=record.id,
+        imported_name=str(record.properties.get("name")),
+        existing_id=hit["id"],
+        existing_name=str(hit["name"]),
+        reason=reason,
+        score=score,
+        origin=f"{record.file}:{record.line}",
+    )
+
+
+def _similarity(ours: Iterable[str], theirs: Iterable[str]) -> float:
+    pairs = [(a, b) for a in ours for b in theirs]
+    return max((SequenceMatcher(None, a, b).ratio() for a, b in pairs), default=0.0)
+
+
+def _rewrite(record: Record, reused: dict[str, str], ontology: Ontology) -> Record:
+    """The record with every id it names that was resolved replaced by the existing id."""
+    if not reused or record.label not in ontology.labels:
+        return record
+    properties = dict(record.properties)
+    for rel in ontology.relationships_of(record.label):
+        value = properties.get(rel.field)
+        if rel.embedded and isinstance(value, list):
+            properties[rel.field] = [
+                _rewrite_embedded(item, rel, reused, ontology) for item in value
+            ]
+        elif isinstance(value, str):
+            properties[rel.field] = reused.get(value, value)
+        elif isinstance(value, list):
+            properties[rel.field] = [reused.get(v, v) if isinstance(v, str) else v for v in value]
+    return replace(record, properties=properties)
+
+
+def _rewrite_embedded(
+    item: Any, rel: RelationshipDef, reused: dict[str, str], ontology: Ontology
+) -> Any:
+    if not isinstance(item, dict):
+        return item
+    fields = {inner.field for inner, _ in embedded_links(ontology, rel, item)}
+    return {
+        k: reused.get(v, v) if k in fields and isinstance(v, str) else v for k, v in item.items()
+    }
