@@ -19,7 +19,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from graph import store
@@ -159,7 +159,9 @@ def review_list(
     out.print(f"Review list: {summary}.")
     if not rows:
         return
-    table = Table("candidate", "type", "imported", "existing", "why", "score", "status")
+    table = Table(
+        Column("candidate", no_wrap=True), "type", "imported", "existing", "why", "score", "status"
+    )
     for c in rows:
         table.add_row(
             c["id"],

@@ -5,6 +5,7 @@ Every as-of decision goes through `graph.asof.holds_at`: certain, possible, or n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graph import models, queries
@@ -57,8 +58,18 @@ def tenure_model(tenure: dict[str, Any]) -> models.Interval:
 
 async def commanders_at(reader: Reader, unit_id: str, at: PartialDate) -> list[models.Commander]:
     """Who held a command post (commander or head) in the unit at AT, certain ones first."""
+    return await posted_at(reader, unit_id, at, COMMAND_ROLES)
+
+
+async def posted_at(
+    reader: Reader, unit_id: str, at: PartialDate, roles: Sequence[str] | None = None
+) -> list[models.Commander]:
+    """Who was posted to the unit at AT (in ROLES, or any role), certain ones first."""
     rows = await reader.rows(
-        queries.COMMAND_POSTINGS, unit=unit_id, roles=list(COMMAND_ROLES), limit=MAX_ROWS
+        queries.COMMAND_POSTINGS,
+        unit=unit_id,
+        roles=None if roles is None else list(roles),
+        limit=MAX_ROWS,
     )
     found = []
     for row in rows:
@@ -116,8 +127,11 @@ async def chain_of_command(
 async def _level(
     reader: Reader, unit: models.Entity, depth: int, at: PartialDate
 ) -> models.ChainLevel:
-    commanders = await commanders_at(reader, unit.id, at)
-    return models.ChainLevel(unit=unit, depth=depth, commanders=commanders, gap=not commanders)
+    posted = await posted_at(reader, unit.id, at)
+    commanders = [p for p in posted if p.role in COMMAND_ROLES]
+    return models.ChainLevel(
+        unit=unit, depth=depth, commanders=commanders, posted=posted, gap=not commanders
+    )
 
 
 async def _superior(

@@ -84,6 +84,9 @@ class ChainLevel(BaseModel):
         [], description="Evidence for the relation to the level below."
     )
     commanders: list[Commander] = []
+    posted: list[Commander] = Field(
+        [], description="Everyone on record as posted to the unit then, in any role."
+    )
     gap: bool = Field(description="True when nobody is on record commanding this level then.")
 
 

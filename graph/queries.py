@@ -285,7 +285,7 @@ COMMAND_POSTINGS = (
         """
 MATCH (u:{ORGANIZATION} {id: $unit})<-[:{IN_ORGANIZATION}]-(p:{POSTING})
       -[:{OF_PERSON}]->(person:{PERSON})
-WHERE p.role IN $roles AND """
+WHERE ($roles IS NULL OR p.role IN $roles) AND """
     )
     + _visible("person")
     + """

@@ -1,37 +1,39 @@
-"""The formats `silsila import` knows, by their command-line name."""
+"""The formats `silsila import` knows, by their command-line name (each imported on use)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
-from types import ModuleType
 
-from loaders import acled, ftm, snhr, ucdp, wwic
 from loaders.errors import LoaderError
 from loaders.formats import ImportFormat
 
-_PACKAGES: tuple[ModuleType, ...] = (wwic, ftm, acled, ucdp, snhr)
+# name -> the package whose FORMAT reads it; imported only when asked for, so the CLI starts
+# fast and one format's heavy dependencies (followthemoney) load only for that format.
+PACKAGES = {
+    "acled": "loaders.acled",
+    "ftm": "loaders.ftm",
+    "snhr-report": "loaders.snhr",
+    "ucdp": "loaders.ucdp",
+    "wwic": "loaders.wwic",
+}
 
 
 class UnknownFormatError(LoaderError):
     """`silsila import` was given a format it does not read."""
 
 
-def formats() -> dict[str, ImportFormat]:
-    """Every format whose package provides FORMAT, by name."""
-    found = [getattr(p, "FORMAT", None) for p in _PACKAGES]
-    return {f.name: f for f in found if f is not None}
-
-
 def names() -> list[str]:
-    return sorted(formats())
+    return sorted(PACKAGES)
 
 
 def get(name: str) -> ImportFormat:
-    known = formats()
-    if name not in known:
-        raise UnknownFormatError(f"unknown format {name!r}: use one of {', '.join(sorted(known))}")
-    return known[name]
+    """The format called NAME."""
+    if name not in PACKAGES:
+        raise UnknownFormatError(f"unknown format {name!r}: use one of {', '.join(names())}")
+    fmt: ImportFormat = import_module(PACKAGES[name]).FORMAT
+    return fmt
 
 
 def notes(fmt: ImportFormat, paths: Sequence[Path]) -> list[str]:
