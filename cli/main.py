@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from cli.imports import import_command, review_app
 from cli.tokens import token_app
 from graph import casefile, casefile_formats, reports, store
 from graph.errors import GraphError
-from graph.export import RDF_FORMATS, export_rdf
+from graph.export import RDF_FORMATS, export_rdf, read_graph
 from graph.reads import Reader
 from graph.runtime import LocalNeo4j, RuntimeStatus
 from graph.settings import Settings
@@ -172,33 +171,63 @@ def _write_rejects(
     out.print(f"Rejected {len(lines)} record(s); reasons in {path}", highlight=False)
 
 
-class RdfFormat(StrEnum):
-    """RDF serialisations `silsila export` writes."""
-
-    turtle = "turtle"
-    jsonld = "jsonld"
-    nt = "nt"
+EXPORT_FORMATS = (*RDF_FORMATS, "wwic", "ftm")
 
 
 @app.command("export")
 def export(
-    fmt: Annotated[RdfFormat, typer.Option("--format", help="RDF serialisation.")] = (
-        RdfFormat.turtle
-    ),
+    fmt_word: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FORMAT]",
+            help="turtle, jsonld, nt (RDF), wwic (WhoWasInCommand CSVs, into a folder) or "
+            "ftm (FollowTheMoney JSON lines).",
+        ),
+    ] = None,
+    fmt_option: Annotated[
+        str | None, typer.Option("--format", help="Same as FORMAT (kept for scripts).")
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="File (a folder for wwic) to write; default stdout."),
     ] = None,
 ) -> None:
-    """Write the whole graph as RDF in the ontology's terms (it passes the SHACL shapes)."""
+    """Write the whole graph in the ontology's RDF terms or in one of the field's formats."""
+    fmt = fmt_word or fmt_option or "turtle"
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="FORMAT")
     settings = Settings()
     with store.connect(settings) as driver:
-        graph = export_rdf(driver, settings, load_ontology())
-    text = graph.serialize(format=RDF_FORMATS[fmt.value])
+        if fmt in RDF_FORMATS:
+            _write_text(
+                export_rdf(driver, settings, load_ontology()).serialize(format=RDF_FORMATS[fmt]),
+                output,
+                "RDF",
+            )
+            return
+        nodes, links = read_graph(driver, settings, load_ontology())
+    if fmt == "wwic":
+        if output is None:
+            raise typer.BadParameter("wwic writes five CSV files: give --output FOLDER")
+        from loaders.wwic.export import export_wwic
+
+        written = export_wwic(nodes, links, output)
+        err.print(f"Wrote {', '.join(f'{n} {f}' for f, n in written.items())} rows to {output}")
+        return
+    from loaders.ftm.export import export_ftm
+
+    lines = (
+        json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in export_ftm(nodes, links)
+    )
+    _write_text("".join(lines), output, "FollowTheMoney entities")
+
+
+def _write_text(text: str, output: Path | None, what: str) -> None:
     if output is None:
         sys.stdout.write(text)
         return
     output.write_text(text, encoding="utf-8")
-    err.print(f"Wrote {len(graph)} triples to {output}")
+    err.print(f"Wrote {what} to {output} ({len(text.encode('utf-8')):,} bytes)")
 
 
 @app.command("import-rdf")
