@@ -4,7 +4,8 @@ Two passes over the input, so a file of any size streams with flat memory and a 
 anywhere means nothing is written:
 
 1. check: every chunk is read, resolved against the graph, and validated (JSON Schema,
-   links, dates, SHACL); problems are collected, nothing is written;
+   links, dates; SHACL on the first chunk, which is the whole input for all but streams);
+   problems are collected, nothing is written;
 2. write: only if the check found nothing (or with skip_invalid, leaving out the rows it
    rejected), every chunk is read again and written in its own transaction, batched MERGE
    on deterministic ids. Merge candidates go to the review list.
@@ -34,6 +35,11 @@ from ontology.model import load as load_ontology
 
 LISTED_PROBLEMS = 200  # beyond this, problems are counted, not listed
 LISTED_WARNINGS = 50
+# SHACL (pyshacl) costs ~30 s per 2,000 ACLED rows, so an import runs it on its first
+# SHAPED_RECORDS records (all of them, for every input but a stream): the shapes' rules about
+# each record are enforced on every row by the schema, link and date checks too; what SHACL
+# adds on a stream is a check of the format's mapping, which is the same for every row.
+SHAPED_RECORDS = 1000
 
 Progress = Callable[[str, int], None]  # (phase, rows just done)
 
@@ -125,14 +131,13 @@ def _check(
         summary.rows += chunk.rows
         summary.note_problems(chunk.problems)
         resolution = resolver.resolve(chunk.records)
-        existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
-        valid, rejected = pipeline.partition(resolution.records, ontology, existing)
-        summary.note_problems([p for problems in rejected.values() for p in problems])
-        if valid:
-            nodes, links = pipeline.normalise(
-                valid, ontology, pipeline.known_labels(valid, ontology, existing)
-            )
-            summary.note_warnings(pipeline.shape_problems(valid, nodes, links, ontology)[1])
+        records = resolution.records
+        existing = pipeline.existing_targets(driver, settings, records, ontology)
+        shaped = max(SHAPED_RECORDS - summary.records, 0)
+        checked = _partition(records[:shaped], records[shaped:], ontology, existing)
+        summary.note_problems([p for problems in checked.rejected.values() for p in problems])
+        summary.note_warnings(checked.warnings)
+        valid = checked.valid
         summary.records += len(valid)
         summary.reused |= resolution.reused
         summary.protected += len(resolution.protected)
@@ -140,6 +145,33 @@ def _check(
             on_records(valid)
         _progress(on_rows, "Checking", chunk)
     return summary
+
+
+def _partition(
+    shaped: list[Record],
+    unshaped: list[Record],
+    ontology: Ontology,
+    existing: dict[str, set[str]],
+) -> pipeline.Partition:
+    """Check every record; run the SHACL shapes on SHAPED only.
+
+    Both sets are validated together first (links between them resolve), then SHACL runs
+    on the shaped ones that passed.
+    """
+    everything = pipeline.partition(shaped + unshaped, ontology, existing, with_shapes=False)
+    if not shaped or everything.rejected:
+        return everything
+    shapes = pipeline.partition(shaped, ontology, existing | _labels(unshaped, ontology))
+    if not shapes.rejected:
+        return pipeline.Partition(everything.valid, {}, shapes.warnings)
+    # records that depend on one SHACL rejected are rejected in turn
+    rest = [r for r in everything.valid if (r.file, r.line) not in shapes.rejected]
+    after = pipeline.partition(rest, ontology, existing, with_shapes=False)
+    return pipeline.Partition(after.valid, shapes.rejected | after.rejected, shapes.warnings)
+
+
+def _labels(records: list[Record], ontology: Ontology) -> dict[str, set[str]]:
+    return pipeline.known_labels(records, ontology)
 
 
 def _write(

@@ -6,9 +6,9 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
 from neo4j import Driver, ManagedTransaction
 
@@ -83,9 +83,27 @@ class LoadSummary:
 # ----- validation -----------------------------------------------------------------
 
 
-@cache
-def _validator(ontology: Ontology) -> Draft202012Validator:
-    return Draft202012Validator(records_schema(ontology))
+_VALIDATORS: dict[tuple[int, str], tuple[Callable[[Any], Any], Draft202012Validator]] = {}
+
+
+def _validators(
+    ontology: Ontology, label: str
+) -> tuple[Callable[[Any], Any], Draft202012Validator]:
+    """A compiled check of one record type's schema, and the validator that explains failures.
+
+    Most records are valid, so a compiled check (fastjsonschema) answers first and jsonschema
+    runs only to list the problems of a record that fails: that keeps large imports fast.
+    The record type's own subschema is used, not the one schema whose branches each test
+    the type. Keyed by the ontology's identity: hashing the ontology costs more than checking.
+    """
+    key = (id(ontology), label)
+    if key not in _VALIDATORS:
+        schema = records_schema(ontology)
+        if label in schema["properties"]["type"]["enum"]:
+            schema = {"$ref": f"#/$defs/{label}", "$defs": schema["$defs"]}
+        fast = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+        _VALIDATORS[key] = (fastjsonschema.compile(fast), Draft202012Validator(schema))
+    return _VALIDATORS[key]
 
 
 def validate(
@@ -130,8 +148,14 @@ def _problem(record: Record, name: str, text: str) -> RecordProblem:
 
 def _schema_problems(record: Record, ontology: Ontology) -> list[RecordProblem]:
     document = {"type": record.label, **record.properties}
+    check, explain = _validators(ontology, record.label)
+    try:
+        check(document)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass  # list every problem, in jsonschema's words
     problems = []
-    for error in _validator(ontology).iter_errors(document):
+    for error in explain.iter_errors(document):
         path = [str(p) for p in error.absolute_path]
         name = ".".join(path) if path else "(record)"
         problems.append(_problem(record, name, _readable(error)))
@@ -405,15 +429,17 @@ def load(
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
         existing = existing_targets(driver, settings, records, ontology)
-        valid, rejected = partition(records, ontology, existing)
+        checked = partition(records, ontology, existing)
+        rejected = checked.rejected
         if rejected and not skip_invalid:
             raise InvalidRecordsError([p for problems in rejected.values() for p in problems])
-        nodes, links = normalise(valid, ontology, known_labels(valid, ontology, existing))
-        _, warnings = shape_problems(valid, nodes, links, ontology)
+        nodes, links = normalise(
+            checked.valid, ontology, known_labels(checked.valid, ontology, existing)
+        )
         if on_plan is not None:
             on_plan(len(nodes))
         summary = write(driver, settings, nodes, links, on_batch)
-        summary.warnings = warnings
+        summary.warnings = checked.warnings
         summary.rejected = [(r, rejected[_key(r)]) for r in records if _key(r) in rejected]
         return summary
 
@@ -421,21 +447,35 @@ def load(
 MAX_REJECTION_ROUNDS = 20
 
 
+@dataclass
+class Partition:
+    """The records that pass every check, the problems of the others, and SHACL warnings."""
+
+    valid: list[Record]
+    rejected: dict[tuple[str, int], list[RecordProblem]]
+    warnings: list[RecordProblem]
+
+
 def partition(
-    records: Sequence[Record], ontology: Ontology, existing: dict[str, set[str]]
-) -> tuple[list[Record], dict[tuple[str, int], list[RecordProblem]]]:
-    """The records that pass every check, and the problems of the others.
+    records: Sequence[Record],
+    ontology: Ontology,
+    existing: dict[str, set[str]],
+    with_shapes: bool = True,
+) -> Partition:
+    """Split the records into those that pass every check and the others, with problems.
 
     Rejecting a record can break the records that link to it, so the check repeats until
-    what is left is valid (each round rejects at least one record, or stops).
+    what is left is valid (each round rejects at least one record, or stops). WITH_SHAPES
+    runs the SHACL shapes too (violations reject, warnings are returned).
     """
     valid = list(records)
     rejected: dict[tuple[str, int], list[RecordProblem]] = {}
+    warnings: list[RecordProblem] = []
     for _ in range(MAX_REJECTION_ROUNDS):
         problems = validate(valid, ontology, existing)
-        if not problems:
+        if not problems and with_shapes:
             nodes, links = normalise(valid, ontology, known_labels(valid, ontology, existing))
-            problems, _ = shape_problems(valid, nodes, links, ontology)
+            problems, warnings = shape_problems(valid, nodes, links, ontology)
         if not problems:
             break
         for problem in problems:
@@ -444,7 +484,7 @@ def partition(
         if len(still_valid) == len(valid):  # problems no record can be blamed for
             raise InvalidRecordsError(problems)
         valid = still_valid
-    return valid, rejected
+    return Partition(valid, rejected, warnings)
 
 
 def _key(record: Record) -> tuple[str, int]:

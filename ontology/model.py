@@ -90,14 +90,22 @@ class Ontology:
 
     def ancestors(self, label: str) -> tuple[str, ...]:
         """The label and every label above it, nearest first."""
-        found: list[str] = []
-        queue = [label]
-        while queue:
-            current = queue.pop(0)
-            if current not in found:
-                found.append(current)
-                queue += self._by_label[current].parents
-        return tuple(found)
+        return self._ancestors[label]
+
+    @cached_property
+    def _ancestors(self) -> dict[str, tuple[str, ...]]:
+        """Every label's ancestors, computed once (loaders ask per record)."""
+        lineages = {}
+        for cls in self.classes:
+            found: list[str] = []
+            queue = [cls.label]
+            while queue:
+                current = queue.pop(0)
+                if current not in found:
+                    found.append(current)
+                    queue += self._by_label[current].parents
+            lineages[cls.label] = tuple(found)
+        return lineages
 
     def subclass_for(self, label: str, kind: str) -> str | None:
         """The subclass of LABEL whose kind value is KIND, if any."""
@@ -108,10 +116,15 @@ class Ontology:
 
     def kind_labels(self, label: str) -> tuple[str, ...]:
         """Labels a node of this record type may gain through a kind field."""
-        lineage = set(self.ancestors(label))
-        return tuple(
-            sorted(c.label for c in self.classes if c.kind_value and lineage & set(c.parents))
-        )
+        return self._kind_labels[label]
+
+    @cached_property
+    def _kind_labels(self) -> dict[str, tuple[str, ...]]:
+        kinds = [c for c in self.classes if c.kind_value]
+        return {
+            label: tuple(sorted(c.label for c in kinds if set(lineage) & set(c.parents)))
+            for label, lineage in self._ancestors.items()
+        }
 
     def kind_values(self, label: str) -> tuple[str, ...]:
         """The kind values that select subclasses of LABEL, plus "other"."""
@@ -120,13 +133,27 @@ class Ontology:
 
     def properties_of(self, label: str) -> tuple[PropertyDef, ...]:
         """The datatype properties a node with this label may carry (inherited too)."""
-        lineage = set(self.ancestors(label))
-        return tuple(p for p in self.properties if lineage & set(p.applies_to))
+        return self._properties_by_label[label]
 
     def relationships_of(self, label: str) -> tuple[RelationshipDef, ...]:
         """The record fields naming other records that this label may carry (inherited too)."""
-        lineage = set(self.ancestors(label))
-        return tuple(r for r in self.relationships if lineage & set(r.applies_to))
+        return self._relationships_by_label[label]
+
+    @cached_property
+    def _properties_by_label(self) -> dict[str, tuple[PropertyDef, ...]]:
+        lineages = {c.label: set(self.ancestors(c.label)) for c in self.classes}
+        return {
+            label: tuple(p for p in self.properties if lineage & set(p.applies_to))
+            for label, lineage in lineages.items()
+        }
+
+    @cached_property
+    def _relationships_by_label(self) -> dict[str, tuple[RelationshipDef, ...]]:
+        lineages = {c.label: set(self.ancestors(c.label)) for c in self.classes}
+        return {
+            label: tuple(r for r in self.relationships if lineage & set(r.applies_to))
+            for label, lineage in lineages.items()
+        }
 
     def indexed(self, kind: str) -> tuple[tuple[str, str], ...]:
         """(label, property key) pairs that carry an index of this kind.
