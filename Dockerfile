@@ -3,7 +3,10 @@ FROM python:3.11-slim
 
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+# PyICU (for followthemoney) is built from source against Debian's ICU.
+RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ \
+    && pip install --no-cache-dir -r requirements.lock \
+    && apt-get purge -y g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md ./
 COPY graph ./graph

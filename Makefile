@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := graph ontology loaders api cli
 
-.PHONY: help install run stop test lint typecheck derived compose-config browser lock clean
+.PHONY: help install run stop test lint typecheck derived compose-config build-deps browser lock clean
 
 help:
 	@echo "make run    start Neo4j, load the default dataset, serve http://127.0.0.1:8000"
@@ -16,6 +16,7 @@ help:
 	@echo "make lock   re-pin requirements*.lock after changing pyproject.toml"
 
 $(STAMP): pyproject.toml requirements-dev.lock
+	@$(MAKE) --no-print-directory build-deps
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Silsila needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -51,6 +52,14 @@ compose-config:
 		echo "skipping 'docker compose config': the docker compose plugin is not installed" \
 		     "(tests/test_compose.py still checks the file)"; \
 	fi
+
+# followthemoney needs PyICU, which PyPI ships only as source: it builds against Debian's ICU.
+build-deps:
+	@pkg-config --exists icu-uc 2>/dev/null && command -v g++ >/dev/null 2>&1 || { \
+		echo "Installing Debian's ICU headers and a C++ compiler (to build PyICU)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libicu-dev pkg-config g++; \
+	}
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:

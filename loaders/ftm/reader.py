@@ -1,0 +1,220 @@
+"""Read FollowTheMoney entity files (JSON lines), check each entity against the FtM model,
+and index every entity's line so that a reference can be re-read without holding the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from followthemoney import EntityProxy, model
+from followthemoney.exc import InvalidData
+from followthemoney.schema import Schema
+from followthemoney.types import registry
+
+from loaders.errors import RecordProblem, SourceFileError
+from loaders.ftm.ids import SILSILA_ID, to_ftm
+
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")  # what a folder is searched for
+RECENT_ENTITIES = 4096  # re-read entities kept parsed
+LINE = "(line)"  # the RecordProblem field for a line that is not an entity at all
+
+
+@dataclass(frozen=True)
+class Line:
+    """Where an entity is: its file, line number (from 1) and byte offset."""
+
+    file: Path
+    number: int
+    offset: int
+
+    def problem(self, name: str, text: str) -> RecordProblem:
+        return RecordProblem(str(self.file), self.number, name, text)
+
+
+def entity_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, with folders expanded to their entity files in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and p.suffix in SUFFIXES)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SourceFileError(f"{path}: no such file or folder")
+    if not files:
+        raise SourceFileError(f"no FollowTheMoney entity files in {', '.join(map(str, paths))}")
+    return files
+
+
+def lines(file: Path) -> Iterator[tuple[Line, bytes]]:
+    """The non-blank lines of FILE, read lazily, with where each starts."""
+    try:
+        with file.open("rb") as stream:
+            offset = 0
+            for number, raw in enumerate(stream, start=1):
+                if raw.strip():
+                    yield Line(file, number, offset), raw
+                offset += len(raw)
+    except OSError as e:
+        raise SourceFileError(f"{file}: cannot read: {e}") from e
+
+
+def parse(line: Line, raw: bytes) -> EntityProxy | list[RecordProblem]:
+    """The entity on LINE, or what is wrong with it (as FtM's model checks it)."""
+    try:
+        data = json.loads(raw.strip())
+    except UnicodeDecodeError as e:
+        return [line.problem(LINE, f"not UTF-8 text: {e.reason}")]
+    except json.JSONDecodeError as e:
+        return [line.problem(LINE, f"not valid JSON: {e.msg} at column {e.colno}")]
+    if not isinstance(data, dict):
+        return [line.problem(LINE, 'must be a JSON object {"id", "schema", "properties"}')]
+    problems = _shape_problems(line, data)
+    if problems:
+        return problems
+    schema = model.get(data["schema"])
+    if schema is None or schema.abstract:
+        return [
+            line.problem(
+                "schema",
+                f"{data['schema']!r} is not a FollowTheMoney entity schema "
+                "(use Person, Organization, Sanction, Membership, … as the model names them)",
+            )
+        ]
+    problems = _property_problems(line, schema, data["properties"])
+    return problems or model.get_proxy(data)
+
+
+def _shape_problems(line: Line, data: dict[str, Any]) -> list[RecordProblem]:
+    problems = []
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        problems.append(line.problem("id", "required: the entity's id (a non-empty string)"))
+    if not isinstance(data.get("schema"), str):
+        problems.append(line.problem("schema", "required: the entity's schema, e.g. Person"))
+    properties = data.setdefault("properties", {})
+    if not isinstance(properties, dict):
+        problems.append(line.problem("properties", "must be an object {property: [values]}"))
+        return problems
+    for name, values in properties.items():
+        if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
+            problems.append(line.problem(name, 'must be a list of strings, e.g. ["value"]'))
+    return problems
+
+
+def _property_problems(
+    line: Line, schema: Schema, properties: dict[str, list[str]]
+) -> list[RecordProblem]:
+    problems = [
+        line.problem(name, f"{schema.name} has no property {name!r} in the FollowTheMoney model")
+        for name in properties
+        if name not in schema.properties
+    ]
+    try:
+        schema.validate({"properties": _as_ftm_ids(schema, properties)})
+    except InvalidData as e:
+        problems += [
+            line.problem(name, f"{error} for a {schema.properties[name].type.name}")
+            for name, error in e.errors.get("properties", {}).items()
+        ]
+    problems += [
+        line.problem(name, f"required: a {schema.name} needs its {name!r}")
+        for name in sorted(schema.required)
+        if not properties.get(name)
+    ]
+    return problems
+
+
+def _as_ftm_ids(schema: Schema, properties: dict[str, list[str]]) -> dict[str, list[str]]:
+    """PROPERTIES with references written as Silsila ids (`person:x`), which the importer
+    reads but FtM's entity type refuses, in their FtM form (`person.x`) for the check."""
+
+    def checked(name: str, value: str) -> str:
+        prop = schema.properties.get(name)
+        is_ref = prop is not None and prop.type == registry.entity
+        return to_ftm(value) if is_ref and SILSILA_ID.match(value) else value
+
+    return {name: [checked(name, v) for v in values] for name, values in properties.items()}
+
+
+@dataclass
+class EntityIndex:
+    """Every entity id of the files with its schema and line, and what the importer looks up.
+
+    FIRST_SANCTION maps an authority's name to the first Sanction naming it, so the
+    authority's record is the same whichever chunk needs it. REPEATS maps a line whose id
+    an earlier line already has to that earlier line.
+    """
+
+    entities: dict[str, tuple[str, Line]] = field(default_factory=dict)
+    first_sanction: dict[str, str] = field(default_factory=dict)
+    repeats: dict[tuple[Path, int], Line] = field(default_factory=dict)
+    _streams: dict[Path, IO[bytes]] = field(default_factory=dict)
+    _recent: OrderedDict[str, tuple[EntityProxy, Line] | None] = field(default_factory=OrderedDict)
+
+    def schema_of(self, ftm_id: str) -> Schema | None:
+        found = self.entities.get(ftm_id)
+        return model.get(found[0]) if found else None
+
+    def load(self, ftm_id: str) -> tuple[EntityProxy, Line] | None:
+        """The entity FTM_ID re-read from its line, if it is in the files and valid (the
+        most recently read are kept: an authority's first sanction, a busy organisation)."""
+        if ftm_id in self._recent:
+            self._recent.move_to_end(ftm_id)
+            return self._recent[ftm_id]
+        found = self.entities.get(ftm_id)
+        if found is None:
+            return None
+        line = found[1]
+        stream = self._streams.get(line.file)
+        if stream is None:
+            stream = self._streams[line.file] = line.file.open("rb")
+        stream.seek(line.offset)
+        parsed = parse(line, stream.readline())
+        loaded = (parsed, line) if isinstance(parsed, EntityProxy) else None
+        self._recent[ftm_id] = loaded
+        if len(self._recent) > RECENT_ENTITIES:
+            self._recent.popitem(last=False)
+        return loaded
+
+    def close(self) -> None:
+        for stream in self._streams.values():
+            stream.close()
+        self._streams.clear()
+
+
+def build_index(files: Sequence[Path]) -> EntityIndex:
+    """One pass over FILES noting each entity's id, schema and line (lines that do not
+    parse are left out: the chunk that reads them reports them)."""
+    index = EntityIndex()
+    for file in files:
+        for line, raw in lines(file):
+            data = _loose(raw)
+            ftm_id, schema = data.get("id"), data.get("schema")
+            if not (isinstance(ftm_id, str) and isinstance(schema, str)):
+                continue
+            if ftm_id in index.entities:
+                index.repeats[(file, line.number)] = index.entities[ftm_id][1]
+                continue
+            index.entities[ftm_id] = (schema, line)
+            if schema == "Sanction":
+                for authority in _strings(data.get("properties"), "authority"):
+                    index.first_sanction.setdefault(authority, ftm_id)
+    return index
+
+
+def _loose(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _strings(properties: Any, name: str) -> list[str]:
+    values = properties.get(name) if isinstance(properties, dict) else None
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []

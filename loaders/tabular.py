@@ -1,0 +1,310 @@
+"""Streaming CSV event datasets (ACLED, UCDP GED) into self-contained chunks of records.
+
+Both formats are one event per CSV row. Rows are read lazily with `csv.DictReader`; each is
+handed to the format's converter as a `Row`, which parses values (partial dates, integers,
+coordinates, codes), records what is wrong with them as `RecordProblem`s, and remembers the
+columns the converter used, so that the rest can be kept verbatim (`Row.unused`). Records
+are packed into chunks of `CHUNK_ROWS` rows; the shared entities every row re-emits (the
+source, the actors, the places) are de-duplicated within the chunk, so each chunk is
+self-contained and memory holds one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from graph.asof import InvalidDateError, PartialDate
+from loaders.errors import RecordProblem, SourceFileError
+from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.pipeline import Record
+from loaders.snhr.text import slug
+
+SUFFIX = ".csv"
+HEADER = "(header)"
+ROW = "(row)"
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
+}
+# "15 March 2023", "15-March-2023", "15 Mar 2023"
+DAY_MONTH_NAME_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})$")
+# "15-03-2023" (dd-mm-yyyy, as older ACLED codebooks describe event_date)
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+# "2023-03-15", and UCDP's "2023-03-15 00:00:00.000" (a midnight time carries nothing)
+ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+INTEGER = re.compile(r"^\d+$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
+DATE_HELP = "write YYYY-MM-DD or e.g. 15 March 2023"
+# Entities many rows re-emit (merged within a chunk); any other record belongs to one row.
+SHARED_LABELS = frozenset({"Source", "Organization", "Person", "Place"})
+
+
+@lru_cache(maxsize=65536)  # names repeat on most rows of an export
+def key(text: str) -> str:
+    """An id-safe slug of TEXT; a name with no ASCII letters gets a digest instead."""
+    return slug(text) or "x" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def parse_day(text: str) -> str | None:
+    """TEXT as YYYY-MM-DD if it is one real day in a form the formats use, else None."""
+    text = text.strip()
+    iso = ISO_DAY.match(text)
+    if iso:
+        day = iso.group(1)
+    elif named := DAY_MONTH_NAME_YEAR.match(text):
+        month = MONTHS.get(named.group(2).lower())
+        if month is None:
+            return None
+        day = f"{named.group(3)}-{month:02d}-{int(named.group(1)):02d}"
+    elif numeric := DAY_MONTH_YEAR.match(text):
+        day = f"{numeric.group(3)}-{int(numeric.group(2)):02d}-{int(numeric.group(1)):02d}"
+    else:
+        return None
+    try:
+        PartialDate.parse(day)
+    except InvalidDateError:
+        return None
+    return day
+
+
+class Row:
+    """One CSV row: typed access to its cells, the problems found, the columns used."""
+
+    def __init__(self, file: str, line: int, values: dict[str, str], columns: Sequence[str]):
+        self.file = file
+        self.line = line
+        self.problems: list[RecordProblem] = []
+        self._values = values
+        self._columns = columns
+        self._used: set[str] = set()
+
+    def has(self, column: str) -> bool:
+        """Whether the file has COLUMN at all (older exports lack some)."""
+        return column in self._columns
+
+    def text(self, column: str) -> str:
+        """The cell, whitespace-stripped; empty if the column is absent."""
+        self._used.add(column)
+        return (self._values.get(column) or "").strip()
+
+    def problem(self, column: str, text: str) -> None:
+        """Note what is wrong with COLUMN and what to write instead: the row makes no records."""
+        self.problems.append(RecordProblem(self.file, self.line, column, text))
+
+    def required(self, column: str, what: str) -> str:
+        """The cell, which must not be empty (WHAT says what belongs there)."""
+        value = self.text(column)
+        if not value:
+            self.problem(column, f"required: {what}")
+        return value
+
+    def identifier(self, column: str, what: str) -> str:
+        """A required id of letters, digits, `-` and `_` (the format's own event id)."""
+        value = self.required(column, what)
+        if value and not IDENTIFIER.match(value):
+            self.problem(column, f"{value!r} is not {what}")
+        return value
+
+    def integer(self, column: str) -> int | None:
+        """A whole number of at least 0, or None if the cell is empty."""
+        value = self.text(column)
+        if value and not INTEGER.match(value):
+            self.problem(column, f"{value!r} is not a whole number: write digits only, e.g. 3")
+            return None
+        return int(value) if value else None
+
+    def decimal(self, column: str, limit: float) -> float | None:
+        """A decimal between -LIMIT and LIMIT (a latitude or longitude), or None if empty."""
+        value = self.text(column)
+        if not value:
+            return None
+        if not DECIMAL.match(value) or abs(float(value)) > limit:
+            self.problem(column, f"{value!r} is not a decimal between -{limit:g} and {limit:g}")
+            return None
+        return float(value)
+
+    def code(self, column: str, allowed: Sequence[str]) -> str:
+        """One of the ALLOWED codes (required)."""
+        value = self.text(column)
+        if value not in allowed:
+            shown = repr(value) if value else "empty"
+            self.problem(column, f"{shown} is not a known code: write one of {', '.join(allowed)}")
+        return value
+
+    def day(self, column: str) -> str:
+        """A required day, as YYYY-MM-DD."""
+        value = self.text(column)
+        day = parse_day(value)
+        if day is None:
+            shown = repr(value) if value else "empty"
+            self.problem(column, f"{shown} is not a date: {DATE_HELP}")
+        return day or ""
+
+    def unused(self) -> list[str]:
+        """Every non-empty cell no one read, as `column: value`, in the file's column order."""
+        return [
+            f"{column}: {value}"
+            for column in self._columns
+            if column not in self._used and (value := (self._values.get(column) or "").strip())
+        ]
+
+    def record(self, label: str, properties: dict[str, Any]) -> Record:
+        """A record made from this row (problems point at its line)."""
+        return Record(label, properties, self.file, self.line)
+
+
+def place_id(prefix: str, path: Sequence[str]) -> str:
+    """`place:acled-syria.idlib..ariha`: one slug per level, empty where a level is not given.
+
+    Keeping empty levels makes the id of a place depend on its whole chain, so an admin3
+    and a location of the same name never share an id.
+    """
+    return f"place:{prefix}-{'.'.join(path)}"
+
+
+def place_record(
+    row: Row, source: str, place: str, name: str, kind: str, column: str, within: str | None
+) -> Record:
+    """A Place named by COLUMN, cited with the name as the source writes it."""
+    properties: dict[str, Any] = {"id": place, "name": name, "place_kind": kind}
+    if within:
+        properties["within"] = within
+    properties["citations"] = [{"source": source, "locator": f"{column} column", "quote": name}]
+    return row.record("Place", properties)
+
+
+def coordinates(row: Row) -> dict[str, float]:
+    """`latitude` and `longitude` from the row's columns of those names, if both are given."""
+    latitude, longitude = row.decimal("latitude", 90), row.decimal("longitude", 180)
+    if latitude is None or longitude is None:
+        return {}
+    return {"latitude": latitude, "longitude": longitude}
+
+
+Converter = Callable[[Row], list[Record]]
+Merge = Callable[[Record, Record], Record]
+
+
+def keep_first(kept: Record, _again: Record) -> Record:
+    """Of two records with one id in a chunk, keep the first (they describe the same thing)."""
+    return kept
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """An event dataset exported as CSV: one row, one event (satisfies `ImportFormat`).
+
+    COLUMNS must all be in the header; CONVERT makes one row's records (the source, actors
+    and places it needs included); MERGE chooses between two records of one id in a chunk.
+    """
+
+    name: str
+    summary: str
+    columns: tuple[str, ...]
+    convert: Converter
+    merge: Merge = keep_first
+
+    def read(self, paths: Sequence[Path]) -> Iterator[Chunk]:
+        """Chunks of about CHUNK_ROWS rows, streamed from the CSV files (or folders) in PATHS."""
+        chunk = _ChunkBuilder(self.merge)
+        for file in csv_files(paths):
+            for row in rows(file, self.columns):
+                if isinstance(row, RecordProblem):
+                    chunk.problems.append(row)
+                    continue
+                chunk.add(row, self.convert(row))
+                if chunk.rows >= CHUNK_ROWS:
+                    yield chunk.take()
+        if chunk.rows or chunk.problems:
+            yield chunk.take()
+
+
+@dataclass
+class _ChunkBuilder:
+    """One chunk's records by id: shared entities merged, a repeated event refused."""
+
+    merge: Merge
+    records: dict[str, Record] = field(default_factory=dict)
+    problems: list[RecordProblem] = field(default_factory=list)
+    rows: int = 0
+
+    def add(self, row: Row, records: list[Record]) -> None:
+        self.rows += 1
+        if row.problems:
+            self.problems += row.problems
+            return
+        own: dict[str, Record] = {}
+        for record in records:
+            own.setdefault(record.properties["id"], record)  # an actor named twice in a cell
+        for record_id, record in own.items():
+            kept = self.records.get(record_id)
+            if kept is not None and record.label not in SHARED_LABELS:
+                row.problem(ROW, f"{record_id!r} repeats line {kept.line}: give each event once")
+                self.problems += row.problems
+                return
+        for record_id, record in own.items():
+            kept = self.records.get(record_id)
+            self.records[record_id] = record if kept is None else self.merge(kept, record)
+
+    def take(self) -> Chunk:
+        chunk = Chunk(list(self.records.values()), self.problems, self.rows)
+        self.records, self.problems, self.rows = {}, [], 0
+        return chunk
+
+
+def csv_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, with folders expanded to their *.csv files in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob(f"*{SUFFIX}"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SourceFileError(f"{path}: no such file or folder")
+    if not files:
+        raise SourceFileError(f"no {SUFFIX} files in {', '.join(map(str, paths))}")
+    return files
+
+
+def rows(file: Path, columns: Sequence[str]) -> Iterator[Row | RecordProblem]:
+    """FILE's rows, read lazily; a header lacking COLUMNS is one problem and no rows."""
+    name = str(file)
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames
+            missing = [c for c in columns if c not in (header or [])]
+            if missing:
+                yield RecordProblem(name, 1, HEADER, _header_problem(missing, header))
+                return
+            width = len(header or [])
+            for values in reader:
+                yield _row(name, reader.line_num, values, header or [], width)
+    except UnicodeDecodeError as e:
+        raise SourceFileError(f"{file}: not UTF-8 text: {e}") from e
+    except (OSError, csv.Error) as e:
+        raise SourceFileError(f"{file}: cannot be read as CSV: {e}") from e
+
+
+def _header_problem(missing: list[str], header: Sequence[str] | None) -> str:
+    if not header:
+        return "the file is empty: the first line must be the export's header"
+    return f"missing column(s) {', '.join(missing)}: the first line must be the export's header"
+
+
+def _row(file: str, line: int, values: dict[Any, Any], header: Sequence[str], width: int) -> Row:
+    extra = values.pop(None, None)  # DictReader's key for cells beyond the header
+    row = Row(file, line, values, header)
+    found = width + len(extra) if extra else sum(v is not None for v in values.values())
+    if found != width:
+        row.problem(ROW, f"has {found} cells but the header has {width}: check quoting and commas")
+    return row

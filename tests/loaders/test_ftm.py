@@ -1,0 +1,398 @@
+"""The FollowTheMoney importer and exporter, on entity files written for these tests.
+
+`ftm_data/designation.json` is a US designation of a Syrian officer with his membership of
+an agency (values made up for the tests, in the shape OpenSanctions publishes);
+`network.json` adds a document, an address, an event, a post and its occupancy, an
+employment and a directorship; `attach.json` sanctions a person of the curated dataset by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from followthemoney import model
+from followthemoney.types import registry
+from neo4j import Driver
+
+from graph import store
+from graph.export import read_graph
+from graph.exposure import person_exposure
+from graph.reads import Reader
+from graph.sanctions import sanctions
+from graph.settings import Settings
+from loaders import pipeline
+from loaders.errors import InvalidRecordsError
+from loaders.formats import ImportFormat
+from loaders.ftm import FORMAT, FtmFormat, export_ftm
+from loaders.ftm.ids import from_ftm, silsila_id, to_ftm
+from loaders.importing import run_import
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
+from tests.conftest import REPO
+from tests.loaders.test_records import graph_state
+
+DATA = Path(__file__).parent / "ftm_data"
+DESIGNATION = DATA / "designation.json"
+NETWORK = DATA / "network.json"
+OFFICER = silsila_id("Person", "NK-TestQahtanKhalil")
+AGENCY = silsila_id("Organization", "NK-TestAFID")
+T = TypeVar("T")
+
+
+def read(settings: Settings, query: Callable[[Reader], Awaitable[T]]) -> T:
+    """Run one of graph/'s reads as the unrestricted (researcher) role."""
+
+    async def run() -> T:
+        driver = store.open_async_driver(settings)
+        try:
+            return await query(Reader(driver, settings, public=False))
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+def rows(driver: Driver, cypher: str, **params: Any) -> list[dict[str, Any]]:
+    return [r.data() for r in driver.execute_query(cypher, params).records]
+
+
+def load_default(settings: Settings) -> None:
+    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+
+
+def test_the_format_is_an_import_format() -> None:
+    fmt: ImportFormat = FORMAT
+    assert fmt.name == "ftm"
+
+
+def test_ids_keep_silsila_ids_and_derive_the_others() -> None:
+    assert silsila_id("Person", "person:qahtan-khalil") == "person:qahtan-khalil"
+    assert silsila_id("Person", "person.qahtan-khalil") == "person:qahtan-khalil"
+    assert silsila_id("Person", "abc123") == "person:ftm-abc123"
+    # Lowercasing would merge these two, so each gets a hash of the original.
+    assert silsila_id("Person", "NK-Ab") != silsila_id("Person", "NK-aB")
+    assert silsila_id("Person", "NK-Ab").startswith("person:ftm-nk-ab-")
+    assert silsila_id("Organization", "person:x").startswith("org:ftm-person-x-")
+    for node_id in ["person:qahtan-khalil", "source:000_a4a2605803ffedf8", "org:a.b-"]:
+        assert registry.entity.validate(to_ftm(node_id))
+        assert from_ftm(to_ftm(node_id)) == node_id
+    assert from_ftm("ofac-12345") is None
+
+
+def test_chunks_are_self_contained_and_deterministic() -> None:
+    small = FtmFormat(chunk_rows=2)  # the Person is read a chunk after its Sanction
+    chunks = list(small.read([DESIGNATION, NETWORK]))
+    assert [c.rows for c in chunks] == [2, 2, 2, 2, 2, 2, 1]
+    ontology = load_ontology()
+    for chunk in chunks:
+        assert chunk.problems == []
+        assert pipeline.validate(chunk.records, ontology) == []
+    again = list(small.read([DESIGNATION, NETWORK]))
+    assert [c.records for c in again] == [c.records for c in chunks]
+
+
+def test_a_us_designation_attaches_to_the_officer_and_his_agency(
+    driver: Driver, settings: Settings
+) -> None:
+    summary = run_import(settings, FORMAT, [DESIGNATION])
+    assert (summary.rows, summary.row_problems) == (4, [])
+    created = summary.created
+    assert (created["Person"], created["Sanction"], created["Posting"]) == (1, 1, 1)
+    assert created["Organization"] == 2  # the agency and the sanctioning authority
+
+    (sanction,) = read(settings, lambda r: sanctions(r, entities=[OFFICER]))
+    assert (sanction.entity.id, sanction.entity.name) == (OFFICER, "Qahtan Khalil")
+    assert sanction.authority is not None
+    assert sanction.authority.name == (
+        "US Department of the Treasury's Office of Foreign Assets Control"
+    )
+    assert (sanction.program, sanction.listing_date, sanction.start_date) == (
+        "SDN",
+        "2021-07-28",
+        "2021-08-02",
+    )
+    details = rows(driver, "MATCH (s:Sanction) RETURN properties(s) AS p")[0]["p"]
+    assert details["authority_id"] == "TEST-0001"
+    assert (details["program_id"], details["provisions"], details["sanction_status"]) == (
+        "US-SYRIA",
+        ["Block"],
+        "active",
+    )
+    authority = rows(driver, "MATCH (:Sanction)-[:BY_AUTHORITY]->(o) RETURN o.org_kind AS kind")
+    assert authority == [{"kind": "state"}]
+
+    exposure = read(settings, lambda r: person_exposure(r, OFFICER))
+    (posting,) = exposure.timeline
+    assert (posting.organization.id, posting.organization.name) == (
+        AGENCY,
+        "Air Force Intelligence Directorate",
+    )
+    assert (posting.role, posting.title) == ("member", "Head")
+    assert (posting.tenure.first_cited, posting.tenure.first_cited_is_start) == ("2024-01", True)
+
+    person = rows(driver, "MATCH (p:Person) RETURN properties(p) AS p")[0]["p"]
+    assert person["aliases"] == ["قحطان خليل", "Khalil Qahtan"]
+    assert (person["birth_date"], person["nationality"], person["positions"]) == (
+        "1966-03",
+        ["sy"],
+        ["Head of Air Force Intelligence Directorate"],
+    )
+    assert person["description"] == "topics: sanction"  # what no field takes is kept
+    agency = rows(driver, "MATCH (o:Organization {id: $id}) RETURN o.org_kind AS k", id=AGENCY)
+    assert agency == [{"k": "security_agency"}]  # FtM topic gov.security
+
+    cited = rows(
+        driver,
+        "MATCH (n) WHERE NOT n:Source AND NOT n:Citation "
+        "OPTIONAL MATCH (n)-[:CITED_IN]->(c:Citation)-[:FROM_SOURCE]->(s:Source) "
+        "RETURN n.id AS id, c.access_point AS access_point, c.locator AS locator, "
+        "s.url AS url, s.publisher AS publisher, s.retrieved AS retrieved ORDER BY id",
+    )
+    assert len(cited) == 5
+    for row in cited:  # every value keeps its source and the FtM entity it was read from
+        assert row["url"] == "https://sanctionssearch.ofac.treas.gov/"
+        assert (row["publisher"], row["retrieved"]) == ("OFAC", "2025-01-15")
+        assert row["locator"] == f"FollowTheMoney entity {row['access_point']}"
+    assert {r["access_point"] for r in cited} == {
+        "ofac-test-sanction-QK",
+        "ofac-test-membership-QK-AFID",
+        "NK-TestQahtanKhalil",
+        "NK-TestAFID",
+    }
+    assert rows(driver, "MATCH (s:Source) RETURN count(s) AS n") == [{"n": 1}]
+
+
+def test_events_places_posts_and_documents(driver: Driver, settings: Settings) -> None:
+    run_import(settings, FORMAT, [DESIGNATION, NETWORK])
+    event = rows(
+        driver,
+        "MATCH (e:Event)-[:AT_PLACE]->(p:Place) RETURN e.event_kind AS kind, e.start AS start, "
+        "e.end AS end, p.name AS place, p.latitude AS lat",
+    )
+    assert event == [
+        {
+            "kind": "massacre",
+            "start": "2012-08-24",
+            "end": "2012-08-26",
+            "place": "Darayya, Rif Dimashq, Syria",
+            "lat": 33.4586,
+        }
+    ]
+    roles = rows(
+        driver,
+        "MATCH (:Event)<-[:OF_EVENT]-(a:Attribution)-[:OF_ACTOR]->(x) "
+        "RETURN a.role AS role, x.name AS actor ORDER BY role",
+    )
+    assert roles == [
+        {"role": "involved", "actor": "Test Officer"},
+        {"role": "organizer", "actor": "Test Unit"},
+    ]
+    postings = rows(
+        driver,
+        "MATCH (:Person {name: 'Test Officer'})<-[:OF_PERSON]-(p:Posting) "
+        "RETURN p.role AS role, p.title AS title, p.first_cited AS first, "
+        "p.last_cited AS last, p.last_cited_is_end AS is_end ORDER BY role",
+    )
+    assert postings == [
+        {"role": "employee", "title": "Officer", "first": None, "last": "2013", "is_end": True},
+        {
+            "role": "holder",
+            "title": "Commander of the Test Unit",
+            "first": "2011",
+            "last": None,
+            "is_end": None,
+        },
+    ]
+    command = rows(
+        driver,
+        "MATCH (c)<-[:CHILD_UNIT]-(u:UnitRelation)-[:PARENT_UNIT]->(p) "
+        "RETURN u.relation AS relation, p.id AS parent, c.name AS child",
+    )
+    assert command == [{"relation": "command", "parent": AGENCY, "child": "Test Unit"}]
+    document = rows(
+        driver,
+        "MATCH (e:Event)-[:CITED_IN]->(c)-[:FROM_SOURCE]->(s) "
+        "RETURN s.id AS id, s.title AS title, s.file AS file, s.published AS published, "
+        "c.access_point AS access_point",
+    )
+    assert document == [
+        {
+            "id": "source:ftm-doc-test-report",
+            "title": "Test report on Darayya",
+            "file": "darayya-test-report.pdf",
+            "published": "2012-09",
+            "access_point": "event-test-darayya",
+        }
+    ]
+    officer = rows(driver, "MATCH (p:Person {name: 'Test Officer'}) RETURN properties(p) AS p")
+    assert officer[0]["p"]["birth_date"] == "1970"  # the other date is kept, not dropped
+    assert officer[0]["p"]["description"] == "birthDate also given as: 1971"
+
+
+def test_a_sanction_naming_a_silsila_id_attaches_to_the_existing_person(
+    driver: Driver, settings: Settings
+) -> None:
+    load_default(settings)
+    persons = rows(driver, "MATCH (p:Person) RETURN count(p) AS n")
+    summary = run_import(settings, FORMAT, [DATA / "attach.json"])
+    assert summary.created["Person"] == 0
+    assert rows(driver, "MATCH (p:Person) RETURN count(p) AS n") == persons
+    found = read(settings, lambda r: sanctions(r, entities=["person:qahtan-khalil"]))
+    assert sorted(s.id for s in found) == [
+        "sanction:ftm-test-qahtan-khalil-eu",
+        "sanction:qahtan-khalil-us-sdn-2021",
+    ]
+    eu = next(s for s in found if s.id == "sanction:ftm-test-qahtan-khalil-eu")
+    assert eu.authority is not None
+    assert eu.authority.name == "Council of the European Union"
+    kind = rows(
+        driver,
+        "MATCH (o:Organization {name: 'Council of the European Union'}) RETURN o.org_kind AS k",
+    )
+    assert kind == [{"k": "international_body"}]  # its sanction's country is eu
+
+
+def test_reimporting_changes_nothing(driver: Driver, settings: Settings) -> None:
+    run_import(settings, FORMAT, [DESIGNATION, NETWORK])
+    before = graph_state(driver)
+    again = run_import(settings, FORMAT, [DESIGNATION, NETWORK])
+    assert sum(again.created.values()) == 0
+    assert graph_state(driver) == before
+
+
+def test_malformed_lines_are_named_and_nothing_is_written(
+    driver: Driver, settings: Settings
+) -> None:
+    path = DATA / "malformed.json"
+    with pytest.raises(InvalidRecordsError) as raised:
+        run_import(settings, FORMAT, [path])
+    where = [(p.file, p.line, p.field) for p in raised.value.problems]
+    assert where == [
+        (str(path), 2, "(line)"),
+        (str(path), 3, "schema"),
+        (str(path), 4, "entity"),
+        (str(path), 5, "organization"),
+    ]
+    message = str(raised.value)
+    assert f"{path}:2: (line): not valid JSON" in message
+    assert "'Spaceship' is not a FollowTheMoney entity schema" in message
+    assert f"{path}:4: entity: required: a Sanction needs its 'entity'" in message
+    assert "'org-not-in-the-file' is neither in the file(s) nor a Silsila id" in message
+    assert rows(driver, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+def _export(driver: Driver, settings: Settings) -> list[dict[str, Any]]:
+    nodes, links = read_graph(driver, settings, load_ontology())
+    return list(export_ftm(nodes, links))
+
+
+def test_export_is_valid_ftm_and_reimports_the_same_people_and_sanctions(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    load_default(settings)
+    run_import(settings, FORMAT, [DESIGNATION])
+    entities = _export(driver, settings)
+    ids = {e["id"] for e in entities}
+    assert len(ids) == len(entities)
+    for entity in entities:  # each one as FtM tooling reads it
+        proxy = model.get_proxy(entity, cleaned=False)
+        assert proxy.to_dict()["properties"] == entity["properties"], entity["id"]
+        proxy.schema.validate({"properties": entity["properties"]})  # raises if invalid
+        assert all(proxy.has(name) for name in proxy.schema.required), entity["id"]
+        for prop, value in proxy.itervalues():
+            if prop.type == registry.entity:
+                assert value in ids, (entity["id"], prop.name, value)
+    designation = next(
+        e for e in entities if e["id"] == to_ftm(silsila_id("Sanction", "ofac-test-sanction-QK"))
+    )
+    assert designation["properties"]["entity"] == [to_ftm(OFFICER)]
+    assert designation["properties"]["listingDate"] == ["2021-07-28"]
+
+    def people_and_sanctions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        people = rows(
+            driver,
+            "MATCH (p:Person) WHERE NOT coalesce(p.restricted, false) RETURN p.id AS id, "
+            "p.name AS name, p.aliases AS aliases, p.birth_date AS born ORDER BY id",
+        )
+        designations = rows(
+            driver,
+            "MATCH (s:Sanction)-[:SANCTIONS]->(x) OPTIONAL MATCH (s)-[:BY_AUTHORITY]->(a) "
+            "RETURN s.id AS id, x.id AS entity, a.name AS authority, s.program AS program, "
+            "s.listing_date AS listed, s.start_date AS starts ORDER BY id",
+        )
+        return people, designations
+
+    before = people_and_sanctions()
+    exported = tmp_path / "export.ftm.json"
+    exported.write_text("".join(json.dumps(e) + "\n" for e in entities), encoding="utf-8")
+    store.delete_all(driver, settings)
+    summary = run_import(settings, FORMAT, [exported])
+    assert summary.row_problems == []
+    assert people_and_sanctions() == before
+    assert len(before[1]) == 2
+
+
+RESTRICTED_RECORDS = [
+    {
+        "type": "Person",
+        "id": "person:test-witness",
+        "name": "Witness Abu Test",
+        "restricted": True,
+        "citations": [{"source": "source:general-knowledge", "locator": "test", "quote": "x"}],
+    },
+    {
+        "type": "Posting",
+        "id": "posting:test-witness-safi",
+        "person": "person:test-witness",
+        "organization": "org:air-force-intelligence-directorate",
+        "role": "member",
+        "citations": [{"source": "source:general-knowledge", "locator": "test", "quote": "x"}],
+    },
+    {
+        "type": "Attribution",
+        "id": "attribution:test-witness-darayya",
+        "event": "event:darayya-massacre-2012",
+        "actor": "person:test-witness",
+        "role": "participant",
+        "citations": [{"source": "source:general-knowledge", "locator": "test", "quote": "x"}],
+    },
+    {
+        "type": "Organization",
+        "id": "org:test-named-after-witness",
+        "name": "Test Brigade",
+        "org_kind": "militia",
+        "description": "Led, says Witness Abu Test, by a cousin.",
+        "citations": [{"source": "source:general-knowledge", "locator": "test", "quote": "x"}],
+    },
+]
+
+
+def test_export_withholds_restricted_people_and_what_names_them(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    load_default(settings)
+    extra = tmp_path / "witness.jsonl"
+    extra.write_text("".join(json.dumps(r) + "\n" for r in RESTRICTED_RECORDS), encoding="utf-8")
+    pipeline.load(settings, load_ontology(), read_paths([extra]))
+    restricted = rows(
+        driver, "MATCH (p:Person {restricted: true}) RETURN p.id AS id, p.name AS name"
+    )
+    assert len(restricted) == 11
+    entities = _export(driver, settings)
+    text = json.dumps(entities, ensure_ascii=False)
+    for person in restricted:
+        assert to_ftm(person["id"]) not in text
+        assert person["name"] not in text
+    ids = {e["id"] for e in entities}
+    assert to_ftm("posting:test-witness-safi") not in ids
+    assert to_ftm("org:test-named-after-witness") in ids  # kept, less the text naming him
+    brigade = next(e for e in entities if e["id"] == to_ftm("org:test-named-after-witness"))
+    assert "description" not in brigade["properties"]
+    darayya = next(e for e in entities if e["id"] == to_ftm("event:darayya-massacre-2012"))
+    assert to_ftm("person:qahtan-khalil") in darayya["properties"]["involved"]
+    assert to_ftm("person:qahtan-khalil") in ids
