@@ -702,7 +702,7 @@ CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, 
 WHERE any(l IN labels(node) WHERE l IN $types)
 RETURN node.id AS id, labels(node) AS labels, node.name AS name,
        coalesce(node.aliases, []) AS aliases, node.place_kind AS place_kind,
-       node.birth_date AS birth_date, score
+       node.birth_date AS birth_date, [(node)-[:{WITHIN}]->(up:{PLACE}) | up.id] AS within, score
 ORDER BY score DESC, id LIMIT $limit
 """
 )

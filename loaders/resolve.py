@@ -125,10 +125,15 @@ class Resolver:
         return Resolution(kept, reused, found, sorted(protected))
 
     def _look_up(self, records: Sequence[Record]) -> None:
+        """Outcomes for RECORDS, enclosing places before the places within them."""
         if not records:
             return
         decided = self._decisions([r.id for r in records])
-        for record in records:
+        for record in _outermost_first(records):
+            parent = record.properties.get("within")
+            if isinstance(parent, str) and parent in self._outcomes:
+                resolved = self._outcomes[parent].reuse or parent
+                record = replace(record, properties={**record.properties, "within": resolved})
             self._outcomes[record.id] = self._match(record, decided.get(record.id, {}))
 
     def _decisions(self, ids: list[str]) -> dict[str, dict[str, str]]:
@@ -176,12 +181,31 @@ class Resolver:
             fetch=CANDIDATE_HITS * 5,
             limit=CANDIDATE_HITS,
         )
-        kind = record.properties.get("place_kind")
-        return [
-            dict(r)
-            for r in rows
-            if kind in GENERIC_KINDS or r["place_kind"] in GENERIC_KINDS or r["place_kind"] == kind
-        ]
+        return [dict(r) for r in rows if _compatible_places(record, r)]
+
+
+def _compatible_places(record: Record, hit: Any) -> bool:
+    """Same kind (or one unknown) and the same enclosing place (or one not known)."""
+    kind, parent = record.properties.get("place_kind"), record.properties.get("within")
+    kinds_agree = kind in GENERIC_KINDS or hit["place_kind"] in GENERIC_KINDS
+    kinds_agree = kinds_agree or hit["place_kind"] == kind
+    parents_agree = not parent or not hit["within"] or parent in hit["within"]
+    return kinds_agree and parents_agree
+
+
+def _outermost_first(records: Sequence[Record]) -> list[Record]:
+    """Places ordered so that a place comes after the place it is within (others first)."""
+    by_id = {r.id: r for r in records}
+
+    def depth(record: Record) -> int:
+        seen: set[str] = set()
+        parent = record.properties.get("within")
+        while isinstance(parent, str) and parent in by_id and parent not in seen:
+            seen.add(parent)
+            parent = by_id[parent].properties.get("within")
+        return len(seen)
+
+    return sorted(records, key=depth)
 
 
 def _sources(record: Record) -> set[str]:

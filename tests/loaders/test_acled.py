@@ -255,7 +255,6 @@ def test_a_repeated_event_id_is_refused(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(reason="resolver pending", strict=False)
 def test_acled_admin1_resolves_to_the_curated_governorate(
     driver: Driver, settings: Settings
 ) -> None:

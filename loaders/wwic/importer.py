@@ -1,0 +1,225 @@
+"""`silsila import wwic FOLDER`: the five WhoWasInCommand CSV files, as chunks of records.
+
+The files are read once, row by row, into a temporary index (sources.csv first, since every
+value cites its access points). Only rows with status 3 that are not marked as duplicates
+are imported. Each chunk then holds whole units, persons and incidents (every row about
+them), and re-emits the units, persons, places and Sources its records name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.errors import RecordProblem, SourceFileError
+from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.pipeline import Record
+from loaders.wwic import columns as c
+from loaders.wwic.parts import Part, merged
+from loaders.wwic.row_index import RowIndex
+from loaders.wwic.row_parts import (
+    RowParts,
+    access_point_row,
+    extra_row,
+    incident_row,
+    person_row,
+    unit_row,
+)
+from loaders.wwic.row_reader import RowReader
+
+# Each entity file: the kind its rows are indexed under, and how a row is read.
+ENTITY_FILES: dict[str, tuple[str, Callable[[RowReader], RowParts]]] = {
+    c.UNITS: ("unit", unit_row),
+    c.PERSONS: ("person", person_row),
+    c.PERSONS_EXTRA: ("extra", extra_row),
+    c.INCIDENTS: ("incident", incident_row),
+}
+LINK_FIELDS = ("parent", "child", "organization", "person", "actor", "place", "event")
+DUPLICATE = re.compile(r"\bduplicate\b", re.IGNORECASE)
+UPDATES = re.compile(r"\bupdate", re.IGNORECASE)  # "a duplicate posting … should update"
+
+
+@dataclass
+class WwicChunk(Chunk):
+    """A chunk, with the warnings its rows raised (values left out, dates corrected)."""
+
+    warnings: list[RecordProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WwicFormat:
+    """Security Force Monitor's WhoWasInCommand CSV files."""
+
+    name: str = "wwic"
+    summary: str = (
+        "Security Force Monitor WhoWasInCommand CSVs: a folder with units.csv, persons.csv, "
+        "persons_extra.csv, incidents.csv and sources.csv"
+    )
+
+    def read(self, paths: Sequence[Path]) -> Iterator[Chunk]:
+        """Chunks of records from the WhoWasInCommand files in PATHS (folders or files)."""
+        files = locate(paths)
+        index = RowIndex()
+        try:
+            first = _index_files(index, files)
+            yield from _chunks(index, first)
+        finally:
+            index.close()
+
+    def notes(self, paths: Sequence[Path]) -> Iterator[str]:
+        """The warnings reading PATHS raises: values left out uncited, dates corrected."""
+        index = RowIndex()
+        try:
+            yield from (str(w) for w in _index_files(index, locate(paths)).warnings)
+        finally:
+            index.close()
+
+
+FORMAT = WwicFormat()
+
+
+def locate(paths: Sequence[Path]) -> dict[str, Path]:
+    """The WhoWasInCommand files among PATHS, by file name."""
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            candidates = [path / name for name in c.FILES if (path / name).is_file()]
+        elif path.is_file() and path.name in c.FILES:
+            candidates = [path]
+        elif path.is_file():
+            raise SourceFileError(f"{path}: not a WhoWasInCommand file ({', '.join(c.FILES)})")
+        else:
+            raise SourceFileError(f"{path}: no such file or folder")
+        for file in candidates:
+            if file.name in found and found[file.name] != file:
+                raise SourceFileError(f"{file}: a second {file.name} ({found[file.name]})")
+            found[file.name] = file
+    if not found:
+        names = ", ".join(map(str, paths))
+        raise SourceFileError(f"no WhoWasInCommand files ({', '.join(c.FILES)}) in {names}")
+    return found
+
+
+def csv_rows(path: Path, problems: list[RecordProblem]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of each data row, the line where the row starts."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            required = c.ID_COLUMNS[path.name]
+            if required not in (reader.fieldnames or []):
+                problems.append(RecordProblem(str(path), 1, required, "column missing"))
+                return
+            line = reader.line_num + 1
+            for row in reader:
+                yield line, row
+                line = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise SourceFileError(f"{path}: cannot be read as CSV: {e}") from e
+
+
+def importable(file: str, row: Mapping[str, str | None]) -> bool:
+    """Status 3, and not a row whose comment says it duplicates another."""
+    status = c.STATUS_COLUMNS.get(file)
+    if status is None:
+        return True
+    comment = row.get(c.COMMENTS_COLUMNS[file]) or ""
+    duplicate = DUPLICATE.search(comment) and not UPDATES.search(comment)
+    return (row.get(status) or "").strip() == c.IMPORTABLE_STATUS and not duplicate
+
+
+def _index_files(index: RowIndex, files: Mapping[str, Path]) -> WwicChunk:
+    """Read every file into INDEX; the first chunk, holding every problem and warning."""
+    first = WwicChunk()
+    for name in c.FILES:
+        path = files.get(name)
+        if path is None:
+            continue
+        for line, row in csv_rows(path, first.problems):
+            first.rows += 1
+            reader = RowReader(str(path), line, row, index.citation)
+            if name == c.SOURCES:
+                _index_access_point(index, reader)
+            elif importable(name, row):
+                kind, read_row = ENTITY_FILES[name]
+                parts = read_row(reader)
+                if not reader.problems:
+                    index.add_row(kind, line, parts)
+            first.problems += reader.problems
+            first.warnings += reader.warnings
+    first.rows -= index.owned_rows()  # the owners' rows count in their own chunks
+    return first
+
+
+def _index_access_point(index: RowIndex, reader: RowReader) -> None:
+    access_point = access_point_row(reader)
+    if reader.problems:
+        return
+    repeated = index.add_access_point(access_point, reader.file, reader.line)
+    if repeated is not None:
+        reader.problem(c.ACCESS_POINT_ID, f"{access_point.id!r} repeats line {repeated}")
+
+
+def _chunks(index: RowIndex, first: WwicChunk) -> Iterator[WwicChunk]:
+    """Chunks of about CHUNK_ROWS rows, never splitting the rows about one entity."""
+    chunk, batch, size = first, [], 0
+    for kind, key, rows in index.owners():
+        batch.append((kind, key))
+        chunk.rows += rows
+        size += rows
+        if size >= CHUNK_ROWS:
+            chunk.records = _records(index, batch)
+            yield chunk
+            chunk, batch, size = WwicChunk(), [], 0
+    if batch or chunk is first:
+        chunk.records = _records(index, batch)
+        yield chunk
+
+
+def _records(index: RowIndex, batch: list[tuple[str, str]]) -> list[Record]:
+    """The batch's records, plus every entity and Source they name that the index holds."""
+    records: dict[str, Record] = {}
+    for kind, key in batch:
+        for record in _owned(index, kind, key):
+            records.setdefault(record.id, record)
+    for record in list(records.values()):
+        for target in _links(record):
+            if target not in records and (entity := _entity(index, target)) is not None:
+                records[target] = entity
+    for record in list(records.values()):
+        for citation in record.properties.get("citations", []):
+            source_id = citation["source"]
+            if source_id not in records and (source := index.source(source_id)) is not None:
+                records[source_id] = source
+    return list(records.values())
+
+
+def _owned(index: RowIndex, kind: str, key: str) -> Iterator[Record]:
+    """An entity and the claims its rows make (relations, sites, postings, attributions)."""
+    rows = index.rows(kind, key)
+    entity = [row[0] for row in rows]
+    if kind == "person":
+        entity += [row[0] for row in index.rows("extra", key)]
+    yield merged(entity)
+    claims: dict[str, list[Part]] = {}
+    for row in rows:
+        for part in row[1:]:
+            claims.setdefault(part.id, []).append(part)
+    yield from (merged(parts) for parts in claims.values())
+
+
+def _entity(index: RowIndex, record_id: str) -> Record | None:
+    """A unit, person or place the index holds, to re-emit in a chunk that names it."""
+    if units := index.rows("unit", record_id):
+        return merged([row[0] for row in units])
+    if persons := index.rows("person", record_id):
+        extra = index.rows("extra", record_id)
+        return merged([row[0] for row in persons + extra])
+    places = index.places(record_id)
+    return merged(places) if places else None
+
+
+def _links(record: Record) -> list[str]:
+    return [v for f in LINK_FIELDS if isinstance(v := record.properties.get(f), str)]
