@@ -138,7 +138,8 @@ def counts_by_label(driver: Driver, settings: Settings, labels: Sequence[str]) -
 def delete_all(driver: Driver, settings: Settings) -> None:
     """Empty the database (keeps constraints and indexes)."""
     with translated_errors(settings), driver.session(database=settings.neo4j_database) as session:
-        session.run(queries.DELETE_ALL).consume()
+        for statement in queries.DELETE_ALL:
+            session.run(statement).consume()
 
 
 def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dict[str, set[str]]:
