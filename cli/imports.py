@@ -128,6 +128,10 @@ def _report(summary: ImportSummary, dry_run: bool) -> None:
             "run `silsila review`."
         )
     _print_problems(summary)
+    if summary.read_warnings:
+        out.print("Read differently from how it was written (the rows were still imported):")
+        for warning in summary.read_warnings:
+            out.print(f"  {warning}", highlight=False)
     if summary.warning_count:
         out.print(f"{summary.warning_count} gap(s) in the evidence (SHACL warnings), e.g.:")
         for warning in summary.warnings[:5]:

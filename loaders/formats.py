@@ -28,12 +28,14 @@ class Chunk:
     """Records read from some input rows, and the rows that could not be read.
 
     PROBLEMS name the file, the line, the column and what to fix; their rows made no
-    records. ROWS counts every input row the chunk covers (for the progress bar), skipped
-    rows included.
+    records. WARNINGS say what was read differently from how it was written (a value left
+    out, a date corrected); their rows did make records. ROWS counts every input row the
+    chunk covers (for the progress bar), skipped rows included.
     """
 
     records: list[Record] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
+    warnings: list[RecordProblem] = field(default_factory=list)
     rows: int = 0
 
 

@@ -61,6 +61,7 @@ class ImportSummary:
     rejected_rows: set[tuple[str, int]] = field(default_factory=set)
     warnings: list[RecordProblem] = field(default_factory=list)
     warning_count: int = 0
+    read_warnings: list[RecordProblem] = field(default_factory=list)
     written: bool = False
 
     @property
@@ -82,6 +83,10 @@ class ImportSummary:
         self.warning_count += len(warnings)
         room = LISTED_WARNINGS - len(self.warnings)
         self.warnings += list(warnings[: max(room, 0)])
+
+    def note_read_warnings(self, warnings: Sequence[RecordProblem]) -> None:
+        room = LISTED_WARNINGS - len(self.read_warnings)
+        self.read_warnings += list(warnings[: max(room, 0)])
 
     def listed_problems(self) -> list[RecordProblem]:
         """The problems listed, plus a line saying how many more were found."""
@@ -130,6 +135,9 @@ def _check(
     for chunk in fmt.read(paths):
         summary.rows += chunk.rows
         summary.note_problems(chunk.problems)
+        summary.read_warnings += chunk.warnings[
+            : max(LISTED_WARNINGS - len(summary.read_warnings), 0)
+        ]
         resolution = resolver.resolve(chunk.records)
         records = resolution.records
         existing = pipeline.existing_targets(driver, settings, records, ontology)

@@ -255,7 +255,7 @@ class _ChunkBuilder:
             self.records[record_id] = record if kept is None else self.merge(kept, record)
 
     def take(self) -> Chunk:
-        chunk = Chunk(list(self.records.values()), self.problems, self.rows)
+        chunk = Chunk(list(self.records.values()), self.problems, rows=self.rows)
         self.records, self.problems, self.rows = {}, [], 0
         return chunk
 

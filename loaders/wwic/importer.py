@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.errors import RecordProblem, SourceFileError
@@ -42,13 +42,6 @@ DUPLICATE = re.compile(r"\bduplicate\b", re.IGNORECASE)
 UPDATES = re.compile(r"\bupdate", re.IGNORECASE)  # "a duplicate posting … should update"
 
 
-@dataclass
-class WwicChunk(Chunk):
-    """A chunk, with the warnings its rows raised (values left out, dates corrected)."""
-
-    warnings: list[RecordProblem] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class WwicFormat:
     """Security Force Monitor's WhoWasInCommand CSV files."""
@@ -66,14 +59,6 @@ class WwicFormat:
         try:
             first = _index_files(index, files)
             yield from _chunks(index, first)
-        finally:
-            index.close()
-
-    def notes(self, paths: Sequence[Path]) -> Iterator[str]:
-        """The warnings reading PATHS raises: values left out uncited, dates corrected."""
-        index = RowIndex()
-        try:
-            yield from (str(w) for w in _index_files(index, locate(paths)).warnings)
         finally:
             index.close()
 
@@ -130,9 +115,9 @@ def importable(file: str, row: Mapping[str, str | None]) -> bool:
     return (row.get(status) or "").strip() == c.IMPORTABLE_STATUS and not duplicate
 
 
-def _index_files(index: RowIndex, files: Mapping[str, Path]) -> WwicChunk:
+def _index_files(index: RowIndex, files: Mapping[str, Path]) -> Chunk:
     """Read every file into INDEX; the first chunk, holding every problem and warning."""
-    first = WwicChunk()
+    first = Chunk()
     for name in c.FILES:
         path = files.get(name)
         if path is None:
@@ -162,7 +147,7 @@ def _index_access_point(index: RowIndex, reader: RowReader) -> None:
         reader.problem(c.ACCESS_POINT_ID, f"{access_point.id!r} repeats line {repeated}")
 
 
-def _chunks(index: RowIndex, first: WwicChunk) -> Iterator[WwicChunk]:
+def _chunks(index: RowIndex, first: Chunk) -> Iterator[Chunk]:
     """Chunks of about CHUNK_ROWS rows, never splitting the rows about one entity."""
     chunk, batch, size = first, [], 0
     for kind, key, rows in index.owners():
@@ -172,7 +157,7 @@ def _chunks(index: RowIndex, first: WwicChunk) -> Iterator[WwicChunk]:
         if size >= CHUNK_ROWS:
             chunk.records = _records(index, batch)
             yield chunk
-            chunk, batch, size = WwicChunk(), [], 0
+            chunk, batch, size = Chunk(), [], 0
     if batch or chunk is first:
         chunk.records = _records(index, batch)
         yield chunk

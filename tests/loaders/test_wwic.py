@@ -156,7 +156,7 @@ def test_values_dates_and_access_points_as_sfm_wrote_them(
     assert alpha["unit"]["open_ended"] is True
     (gamma,) = query(driver, "MATCH (o {name: $n}) RETURN o.first_cited AS d", n=unit("Gamma"))
     assert gamma["d"] == "2018-01-01"  # the parts, not the full date '2019-01-01'
-    warnings = list(FORMAT.notes([SAMPLE]))
+    warnings = [str(w) for c in FORMAT.read([SAMPLE]) for w in c.warnings]
     assert any("units.csv:6: unit:first_cited_date: '2019-01-01'" in w for w in warnings)
     (beta,) = query(driver, "MATCH (p:Person {name: $n}) RETURN p", n=person("Beta"))
     assert (beta["p"]["gender"], beta["p"]["birth_date"]) == ("Female", "1980-01-01")
