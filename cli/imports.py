@@ -75,9 +75,9 @@ def import_command(
     with _progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
 
-        def advance(phase: str, rows: int) -> None:
+        def advance(phase: str, rows: int, total: int | None) -> None:
             if phase not in tasks:
-                tasks[phase] = progress.add_task(phase, total=None)
+                tasks[phase] = progress.add_task(phase, total=total)
             progress.advance(tasks[phase], rows)
 
         summary = importing.run_import(

@@ -41,7 +41,7 @@ LISTED_WARNINGS = 50
 # adds on a stream is a check of the format's mapping, which is the same for every row.
 SHAPED_RECORDS = 1000
 
-Progress = Callable[[str, int], None]  # (phase, rows just done)
+Progress = Callable[[str, int, int | None], None]  # (phase, rows just done, rows in all)
 
 
 @dataclass
@@ -151,7 +151,7 @@ def _check(
         summary.protected += len(resolution.protected)
         if on_records is not None:
             on_records(valid)
-        _progress(on_rows, "Checking", chunk)
+        _progress(on_rows, "Checking", chunk, None)
     return summary
 
 
@@ -203,7 +203,7 @@ def _write(
         summary.matched.update(written.matched)
         summary.relationships += written.relationships
         candidates |= {c.id: c for c in resolution.candidates}
-        _progress(on_rows, "Writing", chunk)
+        _progress(on_rows, "Writing", chunk, summary.rows)
     summary.candidates = review.add_candidates(driver, settings, list(candidates.values()))
     summary.written = True
 
@@ -212,6 +212,7 @@ def _accepted(records: list[Record], rejected: set[tuple[str, int]]) -> list[Rec
     return [r for r in records if (r.file, r.line) not in rejected] if rejected else records
 
 
-def _progress(on_rows: Progress | None, phase: str, chunk: Chunk) -> None:
+def _progress(on_rows: Progress | None, phase: str, chunk: Chunk, total: int | None) -> None:
+    """Report a chunk done; the write pass knows the total from the check pass."""
     if on_rows is not None:
-        on_rows(phase, chunk.rows)
+        on_rows(phase, chunk.rows, total)

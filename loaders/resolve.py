@@ -17,8 +17,6 @@ on every later import, a rejected one is not asked again.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -30,6 +28,7 @@ from graph import queries, store
 from graph.errors import InvalidRequestError
 from graph.events import lucene_query
 from graph.settings import Settings
+from loaders.names import normalised
 from loaders.pipeline import Record, embedded_links
 from ontology.model import Ontology, RelationshipDef
 from ontology.terms import Label
@@ -39,13 +38,6 @@ NAME_MATCHED_TYPES = (Label.ORGANIZATION, Label.PLACE)  # persons only by id or 
 SIMILAR = 0.85  # SequenceMatcher ratio of normalised names that makes a candidate
 CANDIDATE_HITS = 10
 GENERIC_KINDS = {None, "other"}
-
-
-def normalised(name: str) -> str:
-    """Lowercase, without diacritics or punctuation, single-spaced: how names are compared."""
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return " ".join(re.findall(r"\w+", folded))
 
 
 @dataclass(frozen=True)

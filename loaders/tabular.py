@@ -23,9 +23,10 @@ from typing import Any
 
 from graph.asof import InvalidDateError, PartialDate
 from loaders.errors import RecordProblem, SourceFileError
+from loaders.files import input_files
 from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.names import slug
 from loaders.pipeline import Record
-from loaders.snhr.text import slug
 
 SUFFIX = ".csv"
 HEADER = "(header)"
@@ -193,6 +194,47 @@ Converter = Callable[[Row], list[Record]]
 Merge = Callable[[Record, Record], Record]
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """An event dataset as the records its rows cite: its Source and its publisher."""
+
+    source_id: str
+    title: str
+    url: str
+    publisher_id: str
+    publisher_name: str
+    publisher_full_name: str
+    publisher_aliases: tuple[str, ...]
+    publisher_kind: str
+
+    def source(self) -> dict[str, Any]:
+        """The dataset as a Source (a new dict each time: records never share properties)."""
+        return {
+            "id": self.source_id,
+            "name": self.title,
+            "publisher": self.publisher_full_name,
+            "kind": "dataset",
+            "url": self.url,
+            "reliability": "F",  # cannot be judged: nothing here grades it
+        }
+
+    def publisher(self) -> dict[str, Any]:
+        """Who publishes the dataset, and so claims its counts and attributions."""
+        return {
+            "id": self.publisher_id,
+            "name": self.publisher_name,
+            "aliases": list(self.publisher_aliases),
+            "org_kind": self.publisher_kind,
+            "citations": [
+                {
+                    "source": self.source_id,
+                    "locator": "the dataset's publisher",
+                    "quote": self.publisher_full_name,
+                }
+            ],
+        }
+
+
 def keep_first(kept: Record, _again: Record) -> Record:
     """Of two records with one id in a chunk, keep the first (they describe the same thing)."""
     return kept
@@ -262,17 +304,7 @@ class _ChunkBuilder:
 
 def csv_files(paths: Sequence[Path]) -> list[Path]:
     """The files named, with folders expanded to their *.csv files in name order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob(f"*{SUFFIX}"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise SourceFileError(f"{path}: no such file or folder")
-    if not files:
-        raise SourceFileError(f"no {SUFFIX} files in {', '.join(map(str, paths))}")
-    return files
+    return input_files(paths, (SUFFIX,), f"{SUFFIX} files")
 
 
 def rows(file: Path, columns: Sequence[str]) -> Iterator[Row | RecordProblem]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from loaders.pipeline import Record
-from loaders.tabular import Row, coordinates, key, place_id, place_record
+from loaders.tabular import Dataset, Row, coordinates, key, place_id, place_record
 
 SOURCE = "source:acled"
 ACLED = "org:acled"
@@ -78,33 +78,16 @@ ACTOR_SLOTS = (
 CIVILIAN_TARGETING = "civilian targeting"
 
 
-def _source() -> dict[str, Any]:
-    """The dataset as a Source (a new dict each time: records never share their properties)."""
-    return {
-        "id": SOURCE,
-        "name": "ACLED (Armed Conflict Location & Event Data)",
-        "publisher": "ACLED",
-        "kind": "dataset",
-        "url": "https://acleddata.com",
-        "reliability": "F",
-    }
-
-
-def _acled() -> dict[str, Any]:
-    """The dataset's publisher, who claims its counts and attributions."""
-    return {
-        "id": ACLED,
-        "name": "ACLED",
-        "aliases": ["Armed Conflict Location & Event Data"],
-        "org_kind": "monitoring_ngo",
-        "citations": [
-            {
-                "source": SOURCE,
-                "locator": "the dataset's publisher",
-                "quote": "ACLED (Armed Conflict Location & Event Data)",
-            }
-        ],
-    }
+DATASET = Dataset(
+    source_id=SOURCE,
+    title="ACLED (Armed Conflict Location & Event Data)",
+    url="https://acleddata.com",
+    publisher_id=ACLED,
+    publisher_name="ACLED",
+    publisher_full_name="ACLED (Armed Conflict Location & Event Data)",
+    publisher_aliases=("Armed Conflict Location & Event Data",),
+    publisher_kind="monitoring_ngo",
+)
 
 
 def row_records(row: Row) -> list[Record]:
@@ -132,8 +115,8 @@ def row_records(row: Row) -> list[Record]:
     if extra := row.unused():  # after every read: what no field took, kept verbatim
         event["classification"] = extra
     records = [
-        row.record("Source", _source()),
-        row.record("Organization", _acled()),
+        row.record("Source", DATASET.source()),
+        row.record("Organization", DATASET.publisher()),
         *places,
         *(row.record("Organization", actor) for actor, _ in actors),
         row.record("Event", event),

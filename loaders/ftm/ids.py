@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from loaders.snhr.text import slug
+from loaders.names import slug
 from ontology.records_schema import ID_PATTERN
 
 SILSILA_ID = re.compile(r"^[a-z]+:[a-z0-9._-]+$")  # as a hand-written FtM file may give it

@@ -17,6 +17,7 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 
 from loaders.errors import RecordProblem, SourceFileError
+from loaders.files import input_files
 from loaders.ftm.ids import SILSILA_ID, to_ftm
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")  # what a folder is searched for
@@ -38,17 +39,7 @@ class Line:
 
 def entity_files(paths: Sequence[Path]) -> list[Path]:
     """The files named, with folders expanded to their entity files in name order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and p.suffix in SUFFIXES)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise SourceFileError(f"{path}: no such file or folder")
-    if not files:
-        raise SourceFileError(f"no FollowTheMoney entity files in {', '.join(map(str, paths))}")
-    return files
+    return input_files(paths, tuple(SUFFIXES), "FollowTheMoney entity files")
 
 
 def lines(file: Path) -> Iterator[tuple[Line, bytes]]:

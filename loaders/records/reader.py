@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from loaders.errors import InvalidRecordsError, RecordProblem, SourceFileError
+from loaders.files import input_files
 from loaders.pipeline import Record
 
 SUFFIX = ".jsonl"
@@ -14,17 +15,7 @@ SUFFIX = ".jsonl"
 
 def record_files(paths: Sequence[Path]) -> list[Path]:
     """The record files named, with folders expanded to their *.jsonl files in name order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob(f"*{SUFFIX}"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise SourceFileError(f"{path}: no such file or folder")
-    if not files:
-        raise SourceFileError(f"no {SUFFIX} record files in {', '.join(map(str, paths))}")
-    return files
+    return input_files(paths, (SUFFIX,), f"{SUFFIX} record files")
 
 
 def read_paths(paths: Sequence[Path]) -> list[Record]:

@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from loaders.names import slug
 from loaders.pipeline import Record
 from loaders.snhr.parser import Incident, ParseResult
-from loaders.snhr.text import slug
 
 DEFAULT_SOURCE = "source:003_25bd39c06e840184"
 PREFIX = "snhr-import"  # every id carries it, so none collides with the curated dataset

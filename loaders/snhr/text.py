@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 NUMBER_WORDS = {
@@ -44,13 +43,6 @@ def number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
     return NUMBER_WORDS.get(word.lower())
-
-
-def slug(text: str) -> str:
-    """A lowercase ASCII slug: "Ma'aret Al No'man" -> "maaret-al-noman"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"'", "", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from loaders.pipeline import Record
-from loaders.tabular import Row, coordinates, key, place_id, place_record
+from loaders.tabular import Dataset, Row, coordinates, key, place_id, place_record
 
 SOURCE = "source:ucdp-ged"
 UCDP = "org:ucdp"
@@ -82,33 +82,16 @@ PLACE_KINDS = {
 }
 
 
-def _source() -> dict[str, Any]:
-    """The dataset as a Source (a new dict each time: records never share their properties)."""
-    return {
-        "id": SOURCE,
-        "name": "UCDP Georeferenced Event Dataset (GED)",
-        "publisher": "Uppsala Conflict Data Program (UCDP), Uppsala University",
-        "kind": "dataset",
-        "url": "https://ucdp.uu.se/downloads/",
-        "reliability": "F",
-    }
-
-
-def _ucdp() -> dict[str, Any]:
-    """The dataset's publisher, who claims its counts and attributions."""
-    return {
-        "id": UCDP,
-        "name": "UCDP",
-        "aliases": ["Uppsala Conflict Data Program"],
-        "org_kind": "other",  # a university research programme
-        "citations": [
-            {
-                "source": SOURCE,
-                "locator": "the dataset's publisher",
-                "quote": "Uppsala Conflict Data Program (UCDP), Uppsala University",
-            }
-        ],
-    }
+DATASET = Dataset(
+    source_id=SOURCE,
+    title="UCDP Georeferenced Event Dataset (GED)",
+    url="https://ucdp.uu.se/downloads/",
+    publisher_id=UCDP,
+    publisher_name="UCDP",
+    publisher_full_name="Uppsala Conflict Data Program (UCDP), Uppsala University",
+    publisher_aliases=("Uppsala Conflict Data Program",),
+    publisher_kind="other",  # a university research programme
+)
 
 
 def row_records(row: Row) -> list[Record]:
@@ -143,8 +126,8 @@ def row_records(row: Row) -> list[Record]:
     if extra := row.unused():  # after every read: what no field took, kept verbatim
         event["classification"] = extra
     return [
-        row.record("Source", _source()),
-        row.record("Organization", _ucdp()),
+        row.record("Source", DATASET.source()),
+        row.record("Organization", DATASET.publisher()),
         *places,
         *(row.record("Organization", actor) for actor, _ in sides),
         row.record("Event", event),
