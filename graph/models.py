@@ -18,6 +18,11 @@ class Citation(BaseModel):
     locator: str | None = None
     quote: str | None = None
     confidence: str | None = None
+    page: str | None = Field(None, description="Page or clip time (imported access points).")
+    archive_url: str | None = Field(None, description="An archived copy of the source.")
+    access_point: str | None = Field(
+        None, description="The importing format's id for this place in the source."
+    )
 
 
 class Entity(BaseModel):

@@ -212,12 +212,14 @@ def redacted(expr: str) -> str:
 
 def citations(var: str) -> str:
     """A list of citation maps for the node VAR (quotes and locators naming a restricted
-    person withheld from the public role)."""
+    person, and sources marked restricted, withheld from the public role)."""
     return _cypher(
-        "[(" + var + ")-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) | "
+        "[(" + var + ")-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "WHERE NOT ($public AND coalesce(s.restricted, false)) | "
         "{source: s.id, source_name: s.name, reliability: s.reliability, "
         "locator: " + redacted("q.locator") + ", quote: " + redacted("q.quote") + ", "
-        "confidence: q.confidence}]"
+        "confidence: q.confidence, page: q.page, archive_url: q.archive_url, "
+        "access_point: q.access_point}]"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
+from graph.entities import entity_detail
+from graph.reads import Reader
 from graph.settings import Settings
+from graph.store import open_async_driver
 from loaders import importing, pipeline
 from loaders.errors import InvalidRecordsError, RecordProblem
 from loaders.formats import Chunk
@@ -182,3 +186,40 @@ def test_an_organization_named_by_an_alias_is_the_existing_one(
     ).records[0]["id"]
     assert org == "org:air-force-intelligence-directorate"
     assert nodes_with_id(driver, "org:test-safi") == 0
+
+
+def test_a_restricted_source_is_withheld_from_the_public_and_access_points_are_shown(
+    driver: Driver, settings: Settings
+) -> None:
+    closed = {
+        "type": "Source",
+        "id": "source:test-closed",
+        "name": "Closed",
+        "restricted": True,
+    }
+    unit = {
+        "type": "Organization",
+        "id": "org:test-unit",
+        "name": "Test Unit",
+        "org_kind": "military_unit",
+        "citations": [
+            {"source": "source:test-closed", "locator": "page 3", "access_point": "ap-1"},
+            {**cite(1)[0], "page": "7", "archive_url": "https://archive.example/x"},
+        ],
+    }
+    importing.run_import(settings, RowsFormat([[SOURCE, closed, unit]]), [])
+
+    async def detail(public: bool) -> list[Any]:
+        async_driver = open_async_driver(settings)
+        try:
+            found = await entity_detail(Reader(async_driver, settings, public), "org:test-unit")
+            return found.citations
+        finally:
+            await async_driver.close()
+
+    public = asyncio.run(detail(True))
+    assert [(c.source, c.page, c.archive_url) for c in public] == [
+        ("source:test-import", "7", "https://archive.example/x")
+    ]
+    investigator = asyncio.run(detail(False))
+    assert {c.source for c in investigator} == {"source:test-import", "source:test-closed"}
