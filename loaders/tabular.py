@@ -206,6 +206,26 @@ class Dataset:
     publisher_full_name: str
     publisher_aliases: tuple[str, ...]
     publisher_kind: str
+    event_locator: str  # how the dataset names one event, with {id}: "UCDP GED event {id}"
+    id_column: str  # the column holding that id: the citations' access point kind
+
+    def citation(self, event_id: str, details: Sequence[str], quote: str) -> dict[str, str]:
+        """A citation of one event's row: its id as access point, its own text as quote."""
+        citation = {
+            "source": self.source_id,
+            "locator": "; ".join([self.event_locator.format(id=event_id), *details]),
+            "access_point": event_id,
+            "access_point_kind": self.id_column,
+        }
+        if quote:
+            citation["quote"] = quote
+        return citation
+
+    def cell(self, event_id: str, column: str) -> dict[str, str]:
+        """A citation of one cell of an event's row (the row's text is quoted on the event)."""
+        return self.citation(event_id, [], "") | {
+            "locator": f"{self.event_locator.format(id=event_id)}, {column}"
+        }
 
     def source(self) -> dict[str, Any]:
         """The dataset as a Source (a new dict each time: records never share properties)."""

@@ -87,6 +87,8 @@ DATASET = Dataset(
     publisher_full_name="ACLED (Armed Conflict Location & Event Data)",
     publisher_aliases=("Armed Conflict Location & Event Data",),
     publisher_kind="monitoring_ngo",
+    event_locator="event {id}",
+    id_column="event_id_cnty",
 )
 
 
@@ -145,26 +147,9 @@ def _codes(row: Row) -> dict[str, Any]:
 
 def _citation(row: Row, event_id: str) -> dict[str, str]:
     """The event's citation: its id, the sources ACLED names, and the notes verbatim."""
-    sources, notes = row.text("source"), row.text("notes")
-    citation = {
-        "source": SOURCE,
-        "locator": f"event {event_id}" + (f"; sources: {sources}" if sources else ""),
-        "access_point": event_id,
-        "access_point_kind": "event_id_cnty",
-    }
-    if notes:
-        citation["quote"] = notes
-    return citation
-
-
-def _cell(event_id: str, column: str) -> dict[str, str]:
-    """A citation of one cell of the event's row (the notes are quoted on the event)."""
-    return {
-        "source": SOURCE,
-        "locator": f"event {event_id}, {column}",
-        "access_point": event_id,
-        "access_point_kind": "event_id_cnty",
-    }
+    sources = row.text("source")
+    details = [f"sources: {sources}"] if sources else []
+    return DATASET.citation(event_id, details, row.text("notes"))
 
 
 def _places(row: Row) -> tuple[list[Record], str, str]:
@@ -213,7 +198,7 @@ def _actors(row: Row, event_id: str, event_key: str) -> list[tuple[dict[str, Any
                 "slot": slot,
                 "claimed_by": ACLED,
                 "credibility": CREDIBILITY,
-                "citations": [_cell(event_id, slot)],
+                "citations": [DATASET.cell(event_id, slot)],
             }
             if inter:
                 attribution["inter"] = inter
@@ -239,7 +224,7 @@ def _fatalities(event_id: str, event_key: str, killed: int) -> dict[str, Any]:
         "count_kind": "reported",
         "claimed_by": ACLED,
         "credibility": CREDIBILITY,
-        "citations": [_cell(event_id, "fatalities")],
+        "citations": [DATASET.cell(event_id, "fatalities")],
     }
 
 

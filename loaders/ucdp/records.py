@@ -91,6 +91,8 @@ DATASET = Dataset(
     publisher_full_name="Uppsala Conflict Data Program (UCDP), Uppsala University",
     publisher_aliases=("Uppsala Conflict Data Program",),
     publisher_kind="other",  # a university research programme
+    event_locator="UCDP GED event {id}",
+    id_column="id",
 )
 
 
@@ -149,25 +151,7 @@ def _citation(row: Row, event_id: str) -> dict[str, str]:
         for column in CITED_FIELDS
         if column != quote_column and (value := row.text(column))
     ]
-    citation = {
-        "source": SOURCE,
-        "locator": "; ".join([f"UCDP GED event {event_id}", *cited]),
-        "access_point": event_id,
-        "access_point_kind": "id",
-    }
-    if quote := row.text(quote_column):
-        citation["quote"] = quote
-    return citation
-
-
-def _cell(event_id: str, column: str) -> dict[str, str]:
-    """A citation of one cell of the event's row (the headline is quoted on the event)."""
-    return {
-        "source": SOURCE,
-        "locator": f"UCDP GED event {event_id}, {column}",
-        "access_point": event_id,
-        "access_point_kind": "id",
-    }
+    return DATASET.citation(event_id, cited, row.text(quote_column))
 
 
 def _places(row: Row) -> tuple[list[Record], str, str]:
@@ -222,7 +206,7 @@ def _sides(
             "slot": slot,
             "claimed_by": UCDP,
             "credibility": CREDIBILITY,
-            "citations": [_cell(event_id, slot)],
+            "citations": [DATASET.cell(event_id, slot)],
         }
         found.append((actor, attribution))
     return found
@@ -260,7 +244,7 @@ def _counts(row: Row, event_id: str, event_key: str) -> list[dict[str, Any]]:
             "count_kind": count_kind,
             "claimed_by": UCDP,
             "credibility": CREDIBILITY,
-            "citations": [_cell(event_id, column)],
+            "citations": [DATASET.cell(event_id, column)],
         }
         if scope:
             count["scope"] = scope
