@@ -27,6 +27,7 @@ from pathlib import Path
 
 from graph.runtime import LocalNeo4j
 from graph.settings import Settings
+from loaders.acled.export import HEADER as ACLED_HEADER
 
 try:
     import psutil
@@ -35,39 +36,6 @@ except ImportError:  # fall back to /proc (Linux)
 
 DEFAULT_ROWS = 1_000_000
 SAMPLE_SECONDS = 0.2
-COLUMNS = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-)
 # Names of their own (not Syria's), so the entity resolver never ties them to curated ones.
 GOVERNORATES = tuple(f"Bench Province {n}" for n in range(1, 15))
 DISTRICTS_PER_GOVERNORATE = 4
@@ -191,7 +159,7 @@ def write_export(path: Path, rows: int) -> None:
     """A synthetic ACLED export of ROWS rows, written as it is generated."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
+        writer.writerow(ACLED_HEADER)
         for i in range(rows):
             writer.writerow(row(i))
 

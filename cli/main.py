@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.imports import import_command, review_app
+from cli.imports import FIELD_EXPORTS, export_field_format, import_command, review_app
 from cli.tokens import token_app
 from graph import casefile, casefile_formats, reports, store
 from graph.errors import GraphError
@@ -171,7 +171,7 @@ def _write_rejects(
     out.print(f"Rejected {len(lines)} record(s); reasons in {path}", highlight=False)
 
 
-EXPORT_FORMATS = (*RDF_FORMATS, "wwic", "ftm")
+EXPORT_FORMATS = (*RDF_FORMATS, *FIELD_EXPORTS)
 
 
 @app.command("export")
@@ -180,8 +180,9 @@ def export(
         str | None,
         typer.Argument(
             metavar="[FORMAT]",
-            help="turtle, jsonld, nt (RDF), wwic (WhoWasInCommand CSVs, into a folder) or "
-            "ftm (FollowTheMoney JSON lines).",
+            help="turtle, jsonld, nt (RDF), wwic (WhoWasInCommand CSVs, into a folder), "
+            "ftm (FollowTheMoney JSON lines), acled or ucdp (CSV of the events imported from "
+            "them).",
         ),
     ] = None,
     fmt_option: Annotated[
@@ -206,20 +207,7 @@ def export(
             )
             return
         nodes, links = read_graph(driver, settings, load_ontology())
-    if fmt == "wwic":
-        if output is None:
-            raise typer.BadParameter("wwic writes five CSV files: give --output FOLDER")
-        from loaders.wwic.export import export_wwic
-
-        written = export_wwic(nodes, links, output)
-        err.print(f"Wrote {', '.join(f'{n} {f}' for f, n in written.items())} rows to {output}")
-        return
-    from loaders.ftm.export import export_ftm
-
-    lines = (
-        json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in export_ftm(nodes, links)
-    )
-    _write_text("".join(lines), output, "FollowTheMoney entities")
+    export_field_format(fmt, nodes, links, output)
 
 
 def _write_text(text: str, output: Path | None, what: str) -> None:

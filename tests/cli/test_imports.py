@@ -72,3 +72,15 @@ def test_a_bad_file_lists_file_line_column_and_writes_nothing(
     assert f"{ACLED_BAD}:3: event_date: '15 Marchh 2023' is not a date" in result.stderr
     assert "nothing was loaded" in result.stderr
     assert nodes(driver) == 0
+
+
+def test_import_acled_then_export_acled(driver: Driver, settings: Settings, tmp_path: Path) -> None:
+    syria = REPO / "tests" / "loaders" / "event_data" / "acled_syria.csv"
+    assert silsila(settings, "import", "acled", str(syria)).returncode == 0
+    exported = tmp_path / "acled.csv"
+    result = silsila(settings, "export", "acled", "-o", str(exported))
+    assert result.returncode == 0, result.stderr
+    with syria.open(encoding="utf-8") as f:
+        given = {row["event_id_cnty"] for row in csv.DictReader(f)}
+    with exported.open(encoding="utf-8") as f:
+        assert {row["event_id_cnty"] for row in csv.DictReader(f)} == given
