@@ -17,18 +17,13 @@ PAGE_SIZE = 1000
 RDF_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 
 
-def root_labels(ontology: Ontology) -> list[str]:
-    """The labels every node has exactly one of, each with a uniqueness index on id."""
-    return [t for t in ontology.record_types if len(ontology.ancestors(t)) == 1]
-
-
 def read_graph(
     driver: Driver, settings: Settings, ontology: Ontology
 ) -> tuple[list[rdf.GraphNode], list[rdf.GraphLink]]:
     """Every node and relationship, read in pages of PAGE_SIZE through the id indexes."""
     nodes: list[rdf.GraphNode] = []
     links: list[rdf.GraphLink] = []
-    for label in root_labels(ontology):
+    for label in ontology.root_labels:
         for row in _pages(driver, settings, label):
             nodes.append(rdf.GraphNode(tuple(sorted(row["labels"])), _plain(row["properties"])))
             links += [rdf.GraphLink(row["id"], rel, target) for rel, target in row["out"]]

@@ -101,15 +101,17 @@ DELETE_UNCITED_CITATIONS = (
 )
 
 
-def labels_of_ids(root_labels: Iterable[str]) -> str:
-    """Labels of the nodes with the given ids, looked up through each root label's index."""
+def _nodes_by_id(root_labels: Iterable[str]) -> str:
+    """`n` for each of $ids in the graph, looked up through each root label's id index."""
     branches = " UNION ".join(
         f"MATCH (n:{ident(label)} {{id: id}}) RETURN n" for label in root_labels
     )
-    return (
-        f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
-        "RETURN n.id AS id, labels(n) AS labels LIMIT $limit"
-    )
+    return f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
+
+
+def labels_of_ids(root_labels: Iterable[str]) -> str:
+    """Labels of the nodes with the given ids."""
+    return _nodes_by_id(root_labels) + "RETURN n.id AS id, labels(n) AS labels LIMIT $limit"
 
 
 def node_properties(label: str) -> str:
@@ -544,7 +546,8 @@ def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Ite
     )
 
 
-SOURCE_CLAIMS = (
+# The records citing $source that the caller may see, each with the citation q.
+_SOURCE_CITERS = (
     _cypher(
         """
 MATCH (s:{SOURCE} {id: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
@@ -553,6 +556,10 @@ WHERE """
     + _visible("n")
     + " AND "
     + _visible_claim("n")
+)
+
+SOURCE_CLAIMS = (
+    _SOURCE_CITERS
     + """
 RETURN """
     + entity("n")
@@ -565,17 +572,7 @@ ORDER BY n.id, q.locator SKIP $offset LIMIT $limit
 """
 )
 
-SOURCE_CLAIMS_COUNT = (
-    _cypher(
-        """
-MATCH (s:{SOURCE} {id: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
-WHERE """
-    )
-    + _visible("n")
-    + " AND "
-    + _visible_claim("n")
-    + " RETURN count(*) AS total"
-)
+SOURCE_CLAIMS_COUNT = _SOURCE_CITERS + " RETURN count(*) AS total"
 
 
 def entity_links(root_label: str) -> str:
@@ -783,11 +780,7 @@ def fold_duplicate(label: str) -> str:
 
 def cited_sources_of_ids(root_labels: Iterable[str]) -> str:
     """For the ids already in the graph, the sources their node cites (to protect statements)."""
-    branches = " UNION ".join(
-        f"MATCH (n:{ident(label)} {{id: id}}) RETURN n" for label in root_labels
-    )
-    return _cypher(
-        f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
+    return _nodes_by_id(root_labels) + _cypher(
         "RETURN n.id AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
         "| s.id] AS sources LIMIT $limit"
     )

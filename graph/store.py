@@ -144,9 +144,8 @@ def delete_all(driver: Driver, settings: Settings) -> None:
 
 def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dict[str, set[str]]:
     """The labels of the graph's nodes with these ids (absent ids are left out)."""
-    ontology = load()
-    roots = [t for t in ontology.record_types if not ontology.ancestors(t)[1:]]
-    records = read(driver, settings, queries.labels_of_ids(roots), ids=list(ids), limit=len(ids))
+    query = queries.labels_of_ids(load().root_labels)
+    records = read(driver, settings, query, ids=list(ids), limit=len(ids))
     return {r["id"]: set(r["labels"]) for r in records}
 
 
@@ -154,8 +153,6 @@ def cited_sources_of_ids(
     driver: Driver, settings: Settings, ids: Sequence[str]
 ) -> dict[str, set[str]]:
     """For those of IDS already in the graph, the ids of the sources each one cites."""
-    ontology = load()
-    roots = [t for t in ontology.record_types if not ontology.ancestors(t)[1:]]
-    query = queries.cited_sources_of_ids(roots)
+    query = queries.cited_sources_of_ids(load().root_labels)
     records = read(driver, settings, query, ids=list(ids), limit=len(ids))
     return {r["id"]: set(r["sources"]) for r in records}

@@ -113,11 +113,14 @@ def run_import(
     ontology = load_ontology()
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
-        summary = _check(driver, settings, ontology, fmt, paths, on_rows, on_records)
+        # one resolver for both passes: the write resolves entities as the check did, and
+        # the graph is asked about each entity once
+        resolver = Resolver(driver, settings, ontology)
+        summary = _check(driver, settings, ontology, resolver, fmt, paths, on_rows, on_records)
         if summary.problem_count and not skip_invalid:
             raise InvalidRecordsError(summary.listed_problems())
         if not dry_run:
-            _write(driver, settings, ontology, fmt, paths, summary, on_rows)
+            _write(driver, settings, ontology, resolver, fmt, paths, summary, on_rows)
     return summary
 
 
@@ -125,19 +128,17 @@ def _check(
     driver: Driver,
     settings: Settings,
     ontology: Ontology,
+    resolver: Resolver,
     fmt: ImportFormat,
     paths: Sequence[Path],
     on_rows: Progress | None,
     on_records: Callable[[list[Record]], None] | None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    resolver = Resolver(driver, settings, ontology)
     for chunk in fmt.read(paths):
         summary.rows += chunk.rows
         summary.note_problems(chunk.problems)
-        summary.read_warnings += chunk.warnings[
-            : max(LISTED_WARNINGS - len(summary.read_warnings), 0)
-        ]
+        summary.note_read_warnings(chunk.warnings)
         resolution = resolver.resolve(chunk.records)
         records = resolution.records
         existing = pipeline.existing_targets(driver, settings, records, ontology)
@@ -161,37 +162,38 @@ def _partition(
     ontology: Ontology,
     existing: dict[str, set[str]],
 ) -> pipeline.Partition:
-    """Check every record; run the SHACL shapes on SHAPED only.
+    """Check every record; run the SHACL shapes on those of SHAPED that pass the rest.
 
     Both sets are validated together first (links between them resolve), then SHACL runs
-    on the shaped ones that passed.
+    on the shaped ones that passed, and what depends on a record it rejects is rejected too.
     """
     everything = pipeline.partition(shaped + unshaped, ontology, existing, with_shapes=False)
-    if not shaped or everything.rejected:
+    wanted = {(r.file, r.line) for r in shaped}
+    passed = [r for r in everything.valid if (r.file, r.line) in wanted]
+    if not passed:
         return everything
-    shapes = pipeline.partition(shaped, ontology, existing | _labels(unshaped, ontology))
+    others = [r for r in everything.valid if (r.file, r.line) not in wanted]
+    shapes = pipeline.partition(
+        passed, ontology, existing | pipeline.known_labels(others, ontology)
+    )
     if not shapes.rejected:
-        return pipeline.Partition(everything.valid, {}, shapes.warnings)
-    # records that depend on one SHACL rejected are rejected in turn
+        return pipeline.Partition(everything.valid, everything.rejected, shapes.warnings)
     rest = [r for r in everything.valid if (r.file, r.line) not in shapes.rejected]
     after = pipeline.partition(rest, ontology, existing, with_shapes=False)
-    return pipeline.Partition(after.valid, shapes.rejected | after.rejected, shapes.warnings)
-
-
-def _labels(records: list[Record], ontology: Ontology) -> dict[str, set[str]]:
-    return pipeline.known_labels(records, ontology)
+    rejected = everything.rejected | shapes.rejected | after.rejected
+    return pipeline.Partition(after.valid, rejected, shapes.warnings)
 
 
 def _write(
     driver: Driver,
     settings: Settings,
     ontology: Ontology,
+    resolver: Resolver,
     fmt: ImportFormat,
     paths: Sequence[Path],
     summary: ImportSummary,
     on_rows: Progress | None,
 ) -> None:
-    resolver = Resolver(driver, settings, ontology)
     candidates: dict[str, Candidate] = {}
     for chunk in fmt.read(paths):
         resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
@@ -64,6 +65,9 @@ class RelationshipDef:
     required: bool = False
     multiple: bool = False
     embedded: bool = False
+
+
+_Term = TypeVar("_Term", PropertyDef, RelationshipDef)  # what `appliesTo` classes
 
 
 @dataclass(frozen=True)
@@ -141,19 +145,23 @@ class Ontology:
 
     @cached_property
     def _properties_by_label(self) -> dict[str, tuple[PropertyDef, ...]]:
-        lineages = {c.label: set(self.ancestors(c.label)) for c in self.classes}
-        return {
-            label: tuple(p for p in self.properties if lineage & set(p.applies_to))
-            for label, lineage in lineages.items()
-        }
+        return self._applying(self.properties)
 
     @cached_property
     def _relationships_by_label(self) -> dict[str, tuple[RelationshipDef, ...]]:
-        lineages = {c.label: set(self.ancestors(c.label)) for c in self.classes}
+        return self._applying(self.relationships)
+
+    def _applying(self, terms: tuple[_Term, ...]) -> dict[str, tuple[_Term, ...]]:
+        """For every label, the TERMS that apply to it or to one of its ancestors."""
         return {
-            label: tuple(r for r in self.relationships if lineage & set(r.applies_to))
-            for label, lineage in lineages.items()
+            label: tuple(t for t in terms if set(lineage) & set(t.applies_to))
+            for label, lineage in self._ancestors.items()
         }
+
+    @cached_property
+    def root_labels(self) -> tuple[str, ...]:
+        """The record types with no labelled ancestor: every node has exactly one of them."""
+        return tuple(t for t in self.record_types if len(self.ancestors(t)) == 1)
 
     def indexed(self, kind: str) -> tuple[tuple[str, str], ...]:
         """(label, property key) pairs that carry an index of this kind.

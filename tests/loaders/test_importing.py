@@ -54,14 +54,17 @@ class RowsFormat:
             yield chunk
 
 
-def event(n: int, place: str = "place:test-hawwar", **extra: Any) -> dict[str, Any]:
+TOWN = {"type": "Place", "id": "place:t", "name": "T", "place_kind": "town", "citations": cite(0)}
+
+
+def event(n: int, **extra: Any) -> dict[str, Any]:
     return {
         "type": "Event",
         "id": f"event:test-{n}",
         "name": f"Test event {n}",
         "event_kind": "shelling",
         "start": "2016-09-01",
-        "place": place,
+        "place": TOWN["id"],
         "citations": cite(n),
         **extra,
     }
@@ -79,15 +82,7 @@ def test_a_bad_row_in_a_later_chunk_means_nothing_is_written(
     driver: Driver, settings: Settings
 ) -> None:
     bad = RecordProblem("rows.csv", 204, "event_date", "'32 Sept' is not a date: use YYYY-MM-DD")
-    fmt = RowsFormat([[SOURCE, event(1, place="place:t")], [SOURCE, bad]])
-    place = {
-        "type": "Place",
-        "id": "place:t",
-        "name": "T",
-        "place_kind": "town",
-        "citations": cite(0),
-    }
-    fmt.chunks[0].append(place)
+    fmt = RowsFormat([[SOURCE, event(1), TOWN], [SOURCE, bad]])
     with pytest.raises(InvalidRecordsError) as failure:
         importing.run_import(settings, fmt, [])
     assert "rows.csv:204: event_date: '32 Sept' is not a date" in str(failure.value)
@@ -97,15 +92,8 @@ def test_a_bad_row_in_a_later_chunk_means_nothing_is_written(
 def test_skip_invalid_writes_whole_valid_rows_and_lists_the_others(
     driver: Driver, settings: Settings
 ) -> None:
-    place = {
-        "type": "Place",
-        "id": "place:t",
-        "name": "T",
-        "place_kind": "town",
-        "citations": cite(0),
-    }
-    broken = event(2, place="place:t", start="2016-13")  # not a date: the schema says so
-    fmt = RowsFormat([[SOURCE, place, event(1, place="place:t"), broken]])
+    broken = event(2, start="2016-13")  # not a date: the schema says so
+    fmt = RowsFormat([[SOURCE, TOWN, event(1), broken]])
     summary = importing.run_import(settings, fmt, [], skip_invalid=True)
     ids = {r["id"] for r in driver.execute_query("MATCH (e:Event) RETURN e.id AS id").records}
     assert ids == {"event:test-1"}
