@@ -21,6 +21,9 @@ from loaders.errors import RecordProblem
 from loaders.pipeline import Record
 
 CHUNK_ROWS = 2000  # input rows per chunk: big enough for batched writes, small for memory
+# Information credibility an imported claim gets: 6, cannot be judged, until someone grades it
+# (as every claim of the curated dataset).
+UNGRADED = "6"
 
 
 @dataclass

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from loaders.formats import UNGRADED
 from loaders.pipeline import Record
 from loaders.tabular import Dataset, Row, coordinates, key, place_id, place_record
 
 SOURCE = "source:acled"
 ACLED = "org:acled"
 PREFIX = "acled"
-CREDIBILITY = "6"  # cannot be judged, as for every claim until someone grades it
 COLUMNS = (
     "event_id_cnty",
     "event_date",
@@ -197,7 +197,7 @@ def _actors(row: Row, event_id: str, event_key: str) -> list[tuple[dict[str, Any
                 "role": "involved",
                 "slot": slot,
                 "claimed_by": ACLED,
-                "credibility": CREDIBILITY,
+                "credibility": UNGRADED,
                 "citations": [DATASET.cell(event_id, slot)],
             }
             if inter:
@@ -223,7 +223,7 @@ def _fatalities(event_id: str, event_key: str, killed: int) -> dict[str, Any]:
         "killed": killed,
         "count_kind": "reported",
         "claimed_by": ACLED,
-        "credibility": CREDIBILITY,
+        "credibility": UNGRADED,
         "citations": [DATASET.cell(event_id, "fatalities")],
     }
 

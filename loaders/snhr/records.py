@@ -7,13 +7,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from loaders.formats import UNGRADED
 from loaders.names import slug
 from loaders.pipeline import Record
 from loaders.snhr.parser import Incident, ParseResult
 
 DEFAULT_SOURCE = "source:003_25bd39c06e840184"
 PREFIX = "snhr-import"  # every id carries it, so none collides with the curated dataset
-CREDIBILITY = "6"  # cannot be judged, as for every claim in data/default
 KINDS = {"city": "city", "town": "town", "village": "village", "other": "other"}
 
 
@@ -118,7 +118,7 @@ def _incident_records(
             "actor": party.actor,
             "role": "perpetrator",
             "claimed_by": "org:snhr",
-            "credibility": CREDIBILITY,
+            "credibility": UNGRADED,
             "citations": [
                 *cite(party.hedge or incident.party_quote),
                 {
@@ -143,7 +143,7 @@ def _incident_records(
     count |= {
         "count_kind": "reported",
         "claimed_by": "org:snhr",
-        "credibility": CREDIBILITY,
+        "credibility": UNGRADED,
         "citations": cite(incident.casualty_quote),
     }
     out.append(record("CasualtyCount", count))

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from loaders.formats import UNGRADED
 from loaders.pipeline import Record
 from loaders.tabular import Dataset, Row, coordinates, key, place_id, place_record
 
 SOURCE = "source:ucdp-ged"
 UCDP = "org:ucdp"
 PREFIX = "ucdp"
-CREDIBILITY = "6"  # cannot be judged, as for every claim until someone grades it
 COLUMNS = (
     "id",
     "type_of_violence",
@@ -205,7 +205,7 @@ def _sides(
             "role": "target" if target else slot,
             "slot": slot,
             "claimed_by": UCDP,
-            "credibility": CREDIBILITY,
+            "credibility": UNGRADED,
             "citations": [DATASET.cell(event_id, slot)],
         }
         found.append((actor, attribution))
@@ -243,7 +243,7 @@ def _counts(row: Row, event_id: str, event_key: str) -> list[dict[str, Any]]:
             "killed": killed,
             "count_kind": count_kind,
             "claimed_by": UCDP,
-            "credibility": CREDIBILITY,
+            "credibility": UNGRADED,
             "citations": [DATASET.cell(event_id, column)],
         }
         if scope:

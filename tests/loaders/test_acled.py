@@ -16,6 +16,7 @@ from loaders.importing import run_import
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import REPO
+from tests.loaders.test_importing import assert_reimport_changes_nothing
 from tests.loaders.test_records import graph_state
 
 DATA = Path(__file__).parent / "event_data"
@@ -196,11 +197,7 @@ def test_a_province_only_event_is_placed_in_its_province_and_a_month_only_date_i
 
 
 def test_reimporting_changes_nothing(driver: Driver, settings: Settings) -> None:
-    run_import(settings, FORMAT, [SYRIA])
-    before = graph_state(driver)
-    assert before[0]
-    run_import(settings, FORMAT, [SYRIA])
-    assert graph_state(driver) == before
+    assert_reimport_changes_nothing(driver, settings, FORMAT, [SYRIA])
 
 
 def test_a_malformed_row_names_file_line_and_column_and_nothing_is_written(

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph import store
 from graph.export import read_graph
 from graph.settings import Settings
 from loaders.acled import FORMAT
@@ -15,7 +14,7 @@ from loaders.acled.export import HEADER, export_acled
 from loaders.importing import run_import
 from ontology.model import load as load_ontology
 from ontology.rdf import GraphLink, GraphNode
-from tests.loaders.test_records import graph_state
+from tests.loaders.test_importing import export_round_trip
 
 SYRIA = Path(__file__).parent / "event_data" / "acled_syria.csv"
 
@@ -23,15 +22,8 @@ SYRIA = Path(__file__).parent / "event_data" / "acled_syria.csv"
 def test_export_then_import_into_an_empty_graph_gives_the_same_graph(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    run_import(settings, FORMAT, [SYRIA])
-    before = graph_state(driver)
-    nodes, links = read_graph(driver, settings, load_ontology())
     exported = tmp_path / "acled.csv"
-    assert export_acled(nodes, links, exported) == 4
-    store.delete_all(driver, settings)
-    assert graph_state(driver) == ([], [])
-    run_import(settings, FORMAT, [exported])
-    assert graph_state(driver) == before
+    assert export_round_trip(driver, settings, FORMAT, [SYRIA], export_acled, exported) == 4
 
 
 def test_the_export_has_the_full_header_and_one_row_per_event(

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from neo4j import Driver
 
+from graph import store
 from graph.entities import entity_detail
+from graph.export import read_graph
 from graph.reads import Reader
 from graph.settings import Settings
 from graph.store import open_async_driver
 from loaders import importing, pipeline
 from loaders.errors import InvalidRecordsError, RecordProblem
-from loaders.formats import Chunk
+from loaders.formats import Chunk, ImportFormat
 from loaders.pipeline import Record
 from loaders.records import read_paths
 from loaders.snhr import FORMAT as SNHR
 from ontology.model import load as load_ontology
+from ontology.rdf import GraphLink, GraphNode
 from tests.conftest import REPO
 from tests.loaders.test_records import graph_state
 
 SEED = REPO.parent / "shared" / "seeds" / "003_25bd39c06e840184.txt"
+T = TypeVar("T")
 SOURCE = {"type": "Source", "id": "source:test-import", "name": "A test export"}
 
 
@@ -211,3 +215,38 @@ def test_a_restricted_source_is_withheld_from_the_public_and_access_points_are_s
     ]
     investigator = asyncio.run(detail(False))
     assert {c.source for c in investigator} == {"source:test-import", "source:test-closed"}
+
+
+def assert_reimport_changes_nothing(
+    driver: Driver, settings: Settings, fmt: ImportFormat, paths: list[Path]
+) -> None:
+    """Import PATHS twice: the second import creates nothing and leaves the graph as it was."""
+    importing.run_import(settings, fmt, paths)
+    before = graph_state(driver)
+    assert before[0]
+    again = importing.run_import(settings, fmt, paths)
+    assert sum(again.created.values()) == 0
+    assert graph_state(driver) == before
+
+
+def export_round_trip(
+    driver: Driver,
+    settings: Settings,
+    fmt: ImportFormat,
+    paths: list[Path],
+    export: Callable[[list[GraphNode], list[GraphLink], Path], T],
+    out: Path,
+) -> T:
+    """Import PATHS, EXPORT the graph to OUT, import OUT into an emptied graph: the same graph.
+
+    Returns what EXPORT returned (its row counts).
+    """
+    importing.run_import(settings, fmt, paths)
+    before = graph_state(driver)
+    nodes, links = read_graph(driver, settings, load_ontology())
+    written = export(nodes, links, out)
+    store.delete_all(driver, settings)
+    assert graph_state(driver) == ([], [])
+    importing.run_import(settings, fmt, [out])
+    assert graph_state(driver) == before
+    return written

@@ -14,6 +14,7 @@ from loaders.importing import run_import
 from loaders.ucdp import FORMAT
 from ontology.model import load as load_ontology
 from tests.loaders.test_acled import event, place_chain, rows
+from tests.loaders.test_importing import assert_reimport_changes_nothing
 from tests.loaders.test_records import graph_state
 
 DATA = Path(__file__).parent / "event_data"
@@ -141,11 +142,7 @@ def test_estimates_and_deaths_per_side_with_their_source(
 
 
 def test_reimporting_changes_nothing(driver: Driver, settings: Settings) -> None:
-    run_import(settings, FORMAT, [SYRIA])
-    before = graph_state(driver)
-    assert before[0]
-    run_import(settings, FORMAT, [SYRIA])
-    assert graph_state(driver) == before
+    assert_reimport_changes_nothing(driver, settings, FORMAT, [SYRIA])
 
 
 def test_a_malformed_row_names_file_line_and_column_and_nothing_is_written(

@@ -16,15 +16,14 @@ import loaders.wwic.importer as wwic_importer
 from graph import models, store
 from graph.asof import PartialDate
 from graph.command import chain_of_command
-from graph.export import read_graph
 from graph.reads import Reader
 from graph.settings import Settings
 from loaders.errors import InvalidRecordsError
 from loaders.importing import run_import
 from loaders.wwic import FORMAT, export_wwic
 from loaders.wwic.row_reader import parse_date
-from ontology.model import load as load_ontology
 from tests.conftest import REPO
+from tests.loaders.test_importing import assert_reimport_changes_nothing, export_round_trip
 from tests.loaders.test_records import graph_state
 
 SAMPLE = REPO.parent / "shared" / "peers" / "sfm-importer"
@@ -199,27 +198,17 @@ def test_chain_of_command_of_delta_with_everyone_posted_at_each_level(
 def test_export_then_import_into_an_empty_graph_gives_the_same_graph(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    run_import(settings, FORMAT, [SAMPLE])
-    before = graph_state(driver)
-    nodes, links = read_graph(driver, settings, load_ontology())
-    counts = export_wwic(nodes, links, tmp_path / "export")
+    counts = export_round_trip(driver, settings, FORMAT, [SAMPLE], export_wwic, tmp_path / "export")
     assert counts["units.csv"] == 8  # Alpha's two sites, five relations, one bare unit
     assert (counts["persons.csv"], counts["persons_extra.csv"], counts["incidents.csv"]) == (
         5,
         1,
         1,
     )
-    store.delete_all(driver, settings)
-    assert graph_state(driver) == ([], [])
-    run_import(settings, FORMAT, [tmp_path / "export"])
-    assert graph_state(driver) == before
 
 
 def test_reimporting_changes_nothing(driver: Driver, settings: Settings) -> None:
-    run_import(settings, FORMAT, [SAMPLE])
-    before = graph_state(driver)
-    run_import(settings, FORMAT, [SAMPLE])
-    assert graph_state(driver) == before
+    assert_reimport_changes_nothing(driver, settings, FORMAT, [SAMPLE])
 
 
 def test_small_chunks_give_the_same_graph(
