@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := graph ontology loaders api cli
+PACKAGES := graph ontology loaders api cli notebooks
 
 .PHONY: help install run stop test lint typecheck derived compose-config build-deps browser lock clean
 
@@ -38,6 +38,7 @@ derived: install
 	$(BIN)/silsila ontology generate --check
 
 lint: install
+	$(BIN)/lint-imports
 	$(BIN)/ruff check $(PACKAGES) tests bench
 	$(BIN)/ruff format --check $(PACKAGES) tests bench
 

@@ -12,6 +12,8 @@ from api.audit import AuditLog, audit_path
 from api.models import ErrorPublic
 from api.routes import casefiles, cypher, health, investigate, pages, views
 from api.security import AccessDeniedError, TokenStore, tokens_path
+from graph.db.settings import Settings
+from graph.db.store import open_async_driver
 from graph.errors import (
     CredentialsRejectedError,
     GraphError,
@@ -21,8 +23,6 @@ from graph.errors import (
     NotFoundError,
     ReadOnlyViolationError,
 )
-from graph.settings import Settings
-from graph.store import open_async_driver
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

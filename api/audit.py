@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.security import Caller
-from graph.settings import Settings
+from graph.db.settings import Settings
 
 AUDIT_FILE = "audit.jsonl"
 

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
 from api.security import Role, RoleDep
-from graph.reads import Reader
-from graph.settings import Settings
+from graph.db.reader import Reader
+from graph.db.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:

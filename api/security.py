@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 
 TOKENS_FILE = "tokens.json"
 ANONYMOUS = "anonymous"

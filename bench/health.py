@@ -8,8 +8,8 @@ import time
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.runtime import LocalNeo4j
-from graph.settings import Settings
+from graph.db.runtime import LocalNeo4j
+from graph.db.settings import Settings
 
 REQUESTS = 200
 

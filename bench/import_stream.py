@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.runtime import LocalNeo4j
-from graph.settings import Settings
+from graph.db.runtime import LocalNeo4j
+from graph.db.settings import Settings
 from loaders.acled.export import HEADER as ACLED_HEADER
 
 try:

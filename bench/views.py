@@ -13,9 +13,9 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from graph import network_html
-from graph.models import Entity
-from graph.views import Network, ViewEdge
+from graph.reads.models import Entity
+from graph.reads.views import Network, ViewEdge
+from graph.render import network_html
 
 NODES = 500
 EDGES = 1500

@@ -23,8 +23,8 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import importing, registry, review
 from loaders.importing import ImportSummary
 from loaders.pipeline import Record

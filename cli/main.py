@@ -15,13 +15,15 @@ from rich.table import Table
 
 from cli.imports import FIELD_EXPORTS, export_field_format, import_command, review_app
 from cli.tokens import token_app
-from graph import casefile, casefile_formats, reports, store
+from graph.db import store
+from graph.db.export import RDF_FORMATS, export_rdf, read_graph
+from graph.db.reader import Reader
+from graph.db.runtime import LocalNeo4j, RuntimeStatus
+from graph.db.settings import Settings
+from graph.db.store import open_async_driver
 from graph.errors import GraphError
-from graph.export import RDF_FORMATS, export_rdf, read_graph
-from graph.reads import Reader
-from graph.runtime import LocalNeo4j, RuntimeStatus
-from graph.settings import Settings
-from graph.store import open_async_driver
+from graph.reads import casefile, reports
+from graph.render import casefile_formats
 from loaders import pipeline
 from loaders.errors import LoaderError, RecordProblem
 from loaders.rdf import read_rdf

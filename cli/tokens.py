@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.security import Role, TokenStore, TokenStoreError, tokens_path
-from graph.settings import Settings
+from graph.db.settings import Settings
 
 token_app = typer.Typer(
     help="Create, list and revoke API bearer tokens (investigator, admin).",

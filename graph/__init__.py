@@ -1,1 +1,1 @@
-"""Silsila's graph layer: the local Neo4j, settings, and every query."""
+"""Silsila's graph layer: db/ (storage, Cypher), reads/ (the questions), render/ (documents)."""

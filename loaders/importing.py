@@ -23,8 +23,8 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import pipeline, review
 from loaders.errors import InvalidRecordsError, RecordProblem
 from loaders.formats import Chunk, ImportFormat

@@ -12,9 +12,9 @@ import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
 from neo4j import Driver, ManagedTransaction
 
-from graph import queries, store
 from graph.asof import CitedInterval, InvalidDateError, PartialDate
-from graph.settings import Settings
+from graph.db import queries, store
+from graph.db.settings import Settings
 from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
 from ontology import rdf, shapes
 from ontology.model import Ontology, RelationshipDef

@@ -24,10 +24,10 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph import queries, store
+from graph.db import queries, store
+from graph.db.settings import Settings
 from graph.errors import InvalidRequestError
-from graph.events import lucene_query
-from graph.settings import Settings
+from graph.reads.search import lucene_query
 from loaders.names import normalised
 from loaders.pipeline import Record, embedded_links
 from ontology.model import Ontology, RelationshipDef

@@ -13,8 +13,8 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import queries, store
-from graph.settings import Settings
+from graph.db import queries, store
+from graph.db.settings import Settings
 from loaders.errors import LoaderError
 from loaders.resolve import Candidate
 from ontology.model import load as load_ontology

@@ -68,7 +68,7 @@ class ExportedEvent:
 
 
 class EventGraph:
-    """The graph (as `graph.export.read_graph` returns it), indexed for the exporters."""
+    """The graph (as `graph.db.export.read_graph` returns it), indexed for the exporters."""
 
     def __init__(self, nodes: Sequence[GraphNode], links: Sequence[GraphLink]) -> None:
         self._nodes = {n.id: n for n in nodes}

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph import store
-from graph.runtime import LocalNeo4j
-from graph.settings import Settings
+from graph.db import store
+from graph.db.runtime import LocalNeo4j
+from graph.db.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 # Jars are shared with `make run` (fetched once); data, logs and secrets are the session's own.

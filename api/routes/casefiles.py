@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from api.audit import AuditDep
 from api.deps import ReaderDep
 from api.security import CallerDep
-from graph import casefile, casefile_formats
+from graph.reads import casefile
+from graph.render import casefile_formats
 
 router = APIRouter(tags=["case files"])
 

@@ -11,8 +11,8 @@ from api.audit import AuditDep
 from api.deps import DriverDep, SettingsDep
 from api.models import ErrorPublic
 from api.security import InvestigatorDep
+from graph.db.readonly import run_read_only, statement_digest
 from graph.errors import ReadOnlyViolationError
-from graph.readonly import run_read_only, statement_digest
 
 router = APIRouter(tags=["cypher"])
 

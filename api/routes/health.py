@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import DriverDep, SettingsDep
 from api.models import ErrorPublic, HealthPublic, Neo4jPublic
-from graph import health
+from graph.db import health
 
 router = APIRouter(tags=["health"])
 

@@ -7,9 +7,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ReaderDep
-from graph import command, entities, events, explore, exposure, gaps, models, sanctions
 from graph.asof import PartialDate
-from graph.queries import MAX_DEPTH
+from graph.db.queries import MAX_DEPTH
+from graph.reads import (
+    command,
+    entities,
+    events,
+    explore,
+    exposure,
+    gaps,
+    models,
+    rows,
+    sanctions,
+)
+from graph.reads.search import find_by_name
 
 router = APIRouter()
 
@@ -31,7 +42,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> models.SearchResults:
     """Names and aliases in Latin and Arabic script, tolerant of transliteration."""
-    return models.SearchResults(results=await events.search(reader, q, type or [], limit))
+    return models.SearchResults(results=await find_by_name(reader, q, type or [], limit))
 
 
 @router.get("/entities/{entity_id}", response_model=models.EntityDetail, tags=["entities"])
@@ -43,7 +54,7 @@ async def entity(reader: ReaderDep, entity_id: str) -> models.EntityDetail:
 @router.get("/units/{unit_id}/commanders", response_model=models.Commanders, tags=["command"])
 async def commanders(reader: ReaderDep, unit_id: str, at: AtQuery) -> models.Commanders:
     """Who held a command post in the unit on that date: certain or only possible."""
-    unit = command.node_entity(await reader.node(unit_id))
+    unit = rows.node_entity(await reader.node(unit_id))
     found = await command.commanders_at(reader, unit_id, PartialDate.parse(at))
     return models.Commanders(unit=unit, at=at, commanders=found)
 

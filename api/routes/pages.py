@@ -14,11 +14,13 @@ from fastapi.templating import Jinja2Templates
 from api.audit import AuditDep
 from api.deps import ReaderDep
 from api.security import CallerDep
-from graph import casefile, casefile_formats, command, entities, events, exposure
 from graph.asof import PartialDate
-from graph.casefile import Notes
+from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
-from graph.reads import Reader
+from graph.reads import casefile, command, entities, events, exposure
+from graph.reads.casefile import Notes
+from graph.reads.search import find_by_name
+from graph.render import casefile_formats
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -57,7 +59,7 @@ async def search(
     """Results grouped by type."""
     groups: dict[str, list[Any]] = defaultdict(list)
     try:
-        hits = await events.search(reader, q, [], 100) if q.strip() else []
+        hits = await find_by_name(reader, q, [], 100) if q.strip() else []
     except InvalidRequestError as e:
         return error_page(request, reader, e)
     for hit in hits:

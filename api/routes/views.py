@@ -10,8 +10,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ReaderDep
-from graph import network_html, views
 from graph.asof import PartialDate
+from graph.reads import views
+from graph.render import network_html
 
 router = APIRouter(tags=["views"])
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"

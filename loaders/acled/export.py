@@ -67,7 +67,7 @@ SOURCES = "sources: "  # how the citation's locator names ACLED's own sources
 
 
 def export_acled(nodes: Sequence[GraphNode], links: Sequence[GraphLink], path: Path) -> int:
-    """Write the graph's ACLED events (as `graph.export.read_graph` returns the graph) to PATH.
+    """Write the graph's ACLED events (as `graph.db.export.read_graph` returns the graph) to PATH.
 
     Returns the number of rows written.
     """

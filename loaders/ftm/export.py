@@ -71,7 +71,7 @@ class _Graph:
 
 
 def export_ftm(nodes: Sequence[GraphNode], links: Sequence[GraphLink]) -> Iterator[dict[str, Any]]:
-    """FtM entity dicts for the graph `graph.export.read_graph` returns, in node order."""
+    """FtM entity dicts for the graph `graph.db.export.read_graph` returns, in node order."""
     graph = _Graph(nodes, links)
     for node in nodes:
         kind = _kind(node)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.formats import Chunk
 from loaders.pipeline import LoadSummary, Record

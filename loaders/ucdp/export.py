@@ -89,7 +89,7 @@ KIND_COLUMNS = {kind: column for column, kind in ESTIMATES}
 
 
 def export_ucdp(nodes: Sequence[GraphNode], links: Sequence[GraphLink], path: Path) -> int:
-    """Write the graph's UCDP GED events (as `graph.export.read_graph` returns it) to PATH.
+    """Write the graph's UCDP GED events (as `graph.db.export.read_graph` returns it) to PATH.
 
     Returns the number of rows written.
     """

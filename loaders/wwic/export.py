@@ -53,7 +53,7 @@ class Exported:
 def export_wwic(
     nodes: Sequence[GraphNode], links: Sequence[GraphLink], folder: Path
 ) -> dict[str, int]:
-    """Write the graph (as `graph.export.read_graph` returns it) as the five CSV files.
+    """Write the graph (as `graph.db.export.read_graph` returns it) as the five CSV files.
 
     Returns the number of rows written to each file.
     """

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology

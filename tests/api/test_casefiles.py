@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from tests.conftest import cli_env
 
 DARAYYA = "event:darayya-massacre-2012"

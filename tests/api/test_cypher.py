@@ -15,7 +15,7 @@ from neo4j import Driver
 from api.app import create_app
 from api.audit import AuditLog, audit_path
 from api.security import Role, TokenStore, tokens_path
-from graph.settings import Settings
+from graph.db.settings import Settings
 
 SECRET_VALUE = "Witness-Name-7f3a"  # a parameter value that must never reach the audit log
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
-from graph.runtime import LocalNeo4j
-from graph.settings import Settings
+from graph.db.runtime import LocalNeo4j
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology

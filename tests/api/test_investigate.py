@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.security import Role, TokenStore, tokens_path
-from graph.settings import Settings
+from graph.db.settings import Settings
 
 AFID = "org:air-force-intelligence-directorate"
 DARAYYA = "event:darayya-massacre-2012"

@@ -19,8 +19,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from api.app import create_app
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from tests.conftest import cli_env, free_port
 
 

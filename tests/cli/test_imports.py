@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from tests.conftest import REPO, cli_env
 
 SFM = REPO.parent / "shared" / "peers" / "sfm-importer"

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology

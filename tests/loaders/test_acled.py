@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import pipeline, tabular
 from loaders.acled import FORMAT
 from loaders.errors import InvalidRecordsError

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph.export import read_graph
-from graph.settings import Settings
+from graph.db.export import read_graph
+from graph.db.settings import Settings
 from loaders.acled import FORMAT
 from loaders.acled.export import HEADER, export_acled
 from loaders.importing import run_import

@@ -19,12 +19,12 @@ from followthemoney import model
 from followthemoney.types import registry
 from neo4j import Driver
 
-from graph import store
-from graph.export import read_graph
-from graph.exposure import person_exposure
-from graph.reads import Reader
-from graph.sanctions import sanctions
-from graph.settings import Settings
+from graph.db import store
+from graph.db.export import read_graph
+from graph.db.reader import Reader
+from graph.db.settings import Settings
+from graph.reads.exposure import person_exposure
+from graph.reads.sanctions import sanctions
 from loaders import pipeline
 from loaders.errors import InvalidRecordsError
 from loaders.formats import ImportFormat

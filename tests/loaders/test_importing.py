@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import pytest
 from neo4j import Driver
 
-from graph import store
-from graph.entities import entity_detail
-from graph.export import read_graph
-from graph.reads import Reader
-from graph.settings import Settings
-from graph.store import open_async_driver
+from graph.db import store
+from graph.db.export import read_graph
+from graph.db.reader import Reader
+from graph.db.settings import Settings
+from graph.db.store import open_async_driver
+from graph.reads.entities import entity_detail
 from loaders import importing, pipeline
 from loaders.errors import InvalidRecordsError, RecordProblem
 from loaders.formats import Chunk, ImportFormat

@@ -11,9 +11,9 @@ from neo4j import Driver
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from graph import store
-from graph.export import export_rdf, read_graph
-from graph.settings import Settings
+from graph.db import store
+from graph.db.export import export_rdf, read_graph
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.errors import SourceFileError
 from loaders.rdf import read_rdf

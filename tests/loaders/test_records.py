@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.errors import InvalidRecordsError, SourceFileError
 from loaders.records import read_paths

@@ -8,7 +8,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import importing, review
 from tests.conftest import cli_env
 from tests.loaders.test_importing import SOURCE, RowsFormat, cite, load_default, nodes_with_id

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from loaders.snhr import Incident, ParseResult, import_report, parse_report, to_jsonl, to_records

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.settings import Settings
+from graph.db.settings import Settings
 from loaders import pipeline, tabular
 from loaders.errors import InvalidRecordsError
 from loaders.importing import run_import

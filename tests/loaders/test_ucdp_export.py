@@ -7,8 +7,8 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph.export import read_graph
-from graph.settings import Settings
+from graph.db.export import read_graph
+from graph.db.settings import Settings
 from loaders.importing import run_import
 from loaders.ucdp import FORMAT
 from loaders.ucdp.export import HEADER, export_ucdp

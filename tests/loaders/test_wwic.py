@@ -13,11 +13,12 @@ import pytest
 from neo4j import Driver
 
 import loaders.wwic.importer as wwic_importer
-from graph import models, store
 from graph.asof import PartialDate
-from graph.command import chain_of_command
-from graph.reads import Reader
-from graph.settings import Settings
+from graph.db import store
+from graph.db.reader import Reader
+from graph.db.settings import Settings
+from graph.reads import models
+from graph.reads.command import chain_of_command
 from loaders.errors import InvalidRecordsError
 from loaders.importing import run_import
 from loaders.wwic import FORMAT, export_wwic

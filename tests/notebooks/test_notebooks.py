@@ -18,8 +18,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from graph import store
-from graph.settings import Settings
+from graph.db import store
+from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology

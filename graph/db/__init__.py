@@ -1,0 +1,1 @@
+"""Storage and Cypher: settings, the local Neo4j, drivers, every statement, the redacting reader."""

@@ -1,0 +1,70 @@
+"""Running the investigative reads: READ routing, error translation, and the viewer's redaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncDriver, RoutingControl
+
+from graph.db import queries
+from graph.db.settings import Settings
+from graph.db.store import translated_errors
+from graph.errors import NotFoundError
+from ontology.model import load
+
+MAX_HIDDEN_NAMES = 10_000
+
+
+@dataclass
+class Reader:
+    """One viewer's reads: the public role gets `public=True` and the restricted names to hide."""
+
+    driver: AsyncDriver
+    settings: Settings
+    public: bool = True
+    _hidden: list[str] | None = field(default=None, init=False)
+
+    async def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read; every query gets $public and $hidden so it can redact by itself."""
+        hidden = await self._hidden_names() if self.public else []
+        with translated_errors(self.settings):
+            result = await self.driver.execute_query(
+                query,
+                {**params, "public": self.public, "hidden": hidden},
+                database_=self.settings.neo4j_database,
+                routing_=RoutingControl.READ,
+            )
+        return [record.data() for record in result.records]
+
+    async def _hidden_names(self) -> list[str]:
+        if self._hidden is None:
+            with translated_errors(self.settings):
+                result = await self.driver.execute_query(
+                    queries.HIDDEN_NAMES,
+                    {"limit": MAX_HIDDEN_NAMES},
+                    database_=self.settings.neo4j_database,
+                    routing_=RoutingControl.READ,
+                )
+            names = {r["name"] for r in result.records}
+            names |= {a for r in result.records for a in r["aliases"]}
+            # Generic descriptions ("Unnamed resident") are not identities; names are.
+            self._hidden = sorted(n for n in names if n and "unnamed" not in n.lower())
+        return self._hidden
+
+    async def node(self, node_id: str) -> dict[str, Any]:
+        """A node by id (through the root labels' indexes); NotFoundError if absent or hidden."""
+        roots = [t for t in load().record_types if len(load().ancestors(t)) == 1]
+        found = await self.rows(queries.NODE_BY_ID, id=node_id, roots=roots)
+        if not found:
+            raise NotFoundError(f"No record with id {node_id!r}.")
+        return found[0]
+
+
+def entity_type(labels: list[str]) -> str:
+    """The most specific record type among a node's labels (e.g. Person, Event, Place)."""
+    ontology = load()
+    types = [label for label in labels if label in ontology.record_types]
+    if not types:
+        return labels[0] if labels else "Unknown"
+    return max(types, key=lambda t: len(ontology.ancestors(t)))

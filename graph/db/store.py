@@ -1,0 +1,158 @@
+"""Opening drivers and running the graph's reads and writes over Bolt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.db import queries
+from graph.db.settings import Settings
+from graph.errors import CredentialsRejectedError, GraphUnavailableError, QueryError
+from ontology.model import Ontology, load
+
+# Short timeouts so an unreachable server is reported in seconds, not minutes.
+DRIVER_OPTIONS: dict[str, Any] = {
+    "connection_timeout": 5.0,
+    "connection_acquisition_timeout": 10.0,
+    "max_transaction_retry_time": 2.0,
+    # Counting a label no node has yet is expected; its notification would only be noise.
+    "notifications_min_severity": "OFF",
+}
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, OSError)
+
+
+def _auth(settings: Settings) -> tuple[str, str]:
+    if settings.neo4j_password is None:
+        raise CredentialsRejectedError(
+            f"No Neo4j password: run `silsila db start` (it records one in "
+            f"{settings.connection_file}) or set SILSILA_NEO4J_PASSWORD."
+        )
+    return settings.neo4j_user, settings.neo4j_password.get_secret_value()
+
+
+def unavailable(settings: Settings, error: Exception) -> GraphUnavailableError:
+    """The error to raise when Bolt does not answer; names the URI, never the password."""
+    return GraphUnavailableError(
+        f"Neo4j is not reachable at {settings.bolt_uri} ({type(error).__name__}). "
+        "Start it with `silsila db start`."
+    )
+
+
+def rejected(settings: Settings, error: AuthError) -> CredentialsRejectedError:
+    """The error to raise when Neo4j refuses the credentials."""
+    return CredentialsRejectedError(
+        f"Neo4j at {settings.bolt_uri} refused the credentials for user "
+        f"{settings.neo4j_user!r} ({error.code}). Check {settings.connection_file} "
+        "or SILSILA_NEO4J_PASSWORD."
+    )
+
+
+@contextmanager
+def translated_errors(settings: Settings) -> Iterator[None]:
+    """Turn the driver's errors into the graph package's own, keeping the cause."""
+    try:
+        yield
+    except AuthError as e:
+        raise rejected(settings, e) from e
+    except UNAVAILABLE as e:
+        raise unavailable(settings, e) from e
+    except Neo4jError as e:
+        raise QueryError(f"Neo4j refused a statement: {e.code}: {e.message}") from e
+
+
+@contextmanager
+def connect(settings: Settings) -> Iterator[Driver]:
+    """A driver for the configured Neo4j, closed on exit."""
+    driver = GraphDatabase.driver(settings.bolt_uri, auth=_auth(settings), **DRIVER_OPTIONS)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+def open_async_driver(settings: Settings) -> AsyncDriver:
+    """The API's one async driver; the caller closes it."""
+    return AsyncGraphDatabase.driver(settings.bolt_uri, auth=_auth(settings), **DRIVER_OPTIONS)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What Neo4j says about itself."""
+
+    version: str
+    edition: str
+
+
+def read(driver: Driver, settings: Settings, query: str, **params: Any) -> list[neo4j.Record]:
+    """Run a read with READ routing, translating driver errors into the graph's own."""
+    with translated_errors(settings):
+        result = driver.execute_query(
+            query, params, database_=settings.neo4j_database, routing_=RoutingControl.READ
+        )
+    return list(result.records)
+
+
+def server_info(settings: Settings) -> ServerInfo:
+    """Neo4j's version and edition; raises GraphUnavailableError when Bolt does not answer.
+
+    An auto-commit read, not execute_query: a probe must fail at once, not retry.
+    """
+    with (
+        connect(settings) as driver,
+        translated_errors(settings),
+        driver.session(
+            database=settings.neo4j_database, default_access_mode=neo4j.READ_ACCESS
+        ) as session,
+    ):
+        record = session.run(queries.SERVER_VERSION).single(strict=True)
+    return ServerInfo(version=record["version"], edition=record["edition"])
+
+
+def server_version(settings: Settings) -> str:
+    """Neo4j's version string."""
+    return server_info(settings).version
+
+
+def apply_schema(driver: Driver, settings: Settings, ontology: Ontology) -> list[str]:
+    """Create the ontology's constraints and indexes; returns the statements run."""
+    statements = queries.schema_statements(ontology)
+    with translated_errors(settings):
+        for statement in statements:
+            driver.execute_query(statement, database_=settings.neo4j_database)
+    return statements
+
+
+def counts_by_label(driver: Driver, settings: Settings, labels: Sequence[str]) -> dict[str, int]:
+    """Node count for each label."""
+    record = read(driver, settings, queries.count_by_label(labels))[0]
+    counts: Mapping[str, int] = record["counts"]
+    return dict(counts)
+
+
+def delete_all(driver: Driver, settings: Settings) -> None:
+    """Empty the database (keeps constraints and indexes)."""
+    with translated_errors(settings), driver.session(database=settings.neo4j_database) as session:
+        for statement in queries.DELETE_ALL:
+            session.run(statement).consume()
+
+
+def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dict[str, set[str]]:
+    """The labels of the graph's nodes with these ids (absent ids are left out)."""
+    query = queries.labels_of_ids(load().root_labels)
+    records = read(driver, settings, query, ids=list(ids), limit=len(ids))
+    return {r["id"]: set(r["labels"]) for r in records}
+
+
+def cited_sources_of_ids(
+    driver: Driver, settings: Settings, ids: Sequence[str]
+) -> dict[str, set[str]]:
+    """For those of IDS already in the graph, the ids of the sources each one cites."""
+    query = queries.cited_sources_of_ids(load().root_labels)
+    records = read(driver, settings, query, ids=list(ids), limit=len(ids))
+    return {r["id"]: set(r["sources"]) for r in records}

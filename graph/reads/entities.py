@@ -1,0 +1,57 @@
+"""Any record on its own: its facts, their citations, its links, and the claims naming it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.db import queries
+from graph.db.reader import Reader
+from graph.reads import models
+from graph.reads.rows import MAX_ROWS, entity, node_entity
+from ontology.model import load
+
+
+def _root(labels: list[str]) -> str:
+    ontology = load()
+    return next(label for label in labels if len(ontology.ancestors(label)) == 1)
+
+
+def _facts(properties: dict[str, Any]) -> dict[str, Any]:
+    """The record's own values: derived day bounds and Neo4j temporal values left out."""
+    derived = {b for p in load().properties for b in p.bound_names()}
+    return {k: v for k, v in sorted(properties.items()) if k not in derived}
+
+
+async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
+    """Everything the graph holds directly about one record (NotFoundError if absent or hidden)."""
+    node = await reader.node(node_id)
+    root = _root(node["labels"])
+    cites = (await reader.rows(queries.entity_citations(root), id=node_id))[0]["citations"]
+    links = await reader.rows(queries.entity_links(root), id=node_id, limit=MAX_ROWS)
+    claims = await reader.rows(queries.entity_claims(root), id=node_id, limit=MAX_ROWS)
+    dated = list(claims)
+    if root == "Place":
+        dated += await reader.rows(queries.events_at(root), id=node_id, limit=MAX_ROWS)
+        dated.sort(key=lambda r: (r["date"] is None, r["date"] or ""))
+    return models.EntityDetail(
+        entity=node_entity(node),
+        facts=_facts(node["properties"]),
+        citations=[models.Citation(**c) for c in cites],
+        links=[
+            models.Link(relationship=r["relationship"], target=target)
+            for r in links
+            if (target := entity(r["target"])) is not None
+        ],
+        claims=[claim for r in claims if (claim := entity(r["claim"])) is not None],
+        timeline=[
+            models.TimelineEntry(
+                date=r["date"],
+                claim=claim,
+                what=r["what"],
+                event=r["event_name"],
+                citations=[models.Citation(**c) for c in r["citations"]],
+            )
+            for r in dated
+            if (claim := entity(r["claim"])) is not None
+        ],
+    )

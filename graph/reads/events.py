@@ -1,0 +1,158 @@
+"""Events and their accountability: attributions, chains at the event's dates, tolls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.asof import PartialDate, Precision
+from graph.db import queries
+from graph.db.reader import Reader
+from graph.errors import NotFoundError
+from graph.reads import models
+from graph.reads.command import chain_of_command
+from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
+from graph.reads.sanctions import sanctions
+
+
+async def event_summary(reader: Reader, event_id: str) -> models.EventSummary:
+    rows = await reader.rows(queries.EVENT_SUMMARY, event=event_id)
+    if not rows:
+        raise NotFoundError(f"No event with id {event_id!r}.")
+    return event_row(rows[0])
+
+
+def event_span(event: models.EventSummary) -> PartialDate | None:
+    """The days the event may have taken place on, for as-of questions."""
+    if event.start is None:
+        return None
+    start = PartialDate.parse(event.start)
+    end = PartialDate.parse(event.end) if event.end else start
+    if start == end:
+        return start
+    return PartialDate(start.earliest, max(end.latest, start.latest), Precision.DAY)
+
+
+async def attributions_of(reader: Reader, event_id: str) -> list[models.Attribution]:
+    rows = await reader.rows(queries.ATTRIBUTIONS_OF_EVENT, event=event_id, limit=MAX_ROWS)
+    return [attribution(r) for r in rows]
+
+
+async def event_accountability(reader: Reader, event_id: str) -> models.Accountability:
+    """Every attribution, each attributed unit's chain at the event's dates, linked persons,
+    and the sanctions on anyone who appears."""
+    event = await event_summary(reader, event_id)
+    claims = await attributions_of(reader, event_id)
+    span = event_span(event)
+    chains = []
+    organizations = {a.actor.id: a.actor for a in claims if a.actor.type == "Organization"}
+    if span is not None:
+        for org_id in sorted(organizations):
+            chains.append(await chain_of_command(reader, org_id, span))
+    persons = [a for a in claims if a.actor.type == "Person"]
+    appearing = set(organizations) | {a.actor.id for a in persons}
+    appearing |= {
+        c.person.id for chain in chains for level in chain.levels for c in level.commanders
+    }
+    appearing |= {level.unit.id for chain in chains for level in chain.levels}
+    found = await sanctions(reader, entities=sorted(appearing)) if appearing else []
+    return models.Accountability(
+        event=event, attributions=claims, chains=chains, linked_persons=persons, sanctions=found
+    )
+
+
+async def casualty_estimates(reader: Reader, event_id: str) -> models.Casualties:
+    """Every figure with its source, kind and as-of date, side by side, and their range."""
+    event = await event_summary(reader, event_id)
+    rows = await reader.rows(queries.CASUALTIES, event=event_id, limit=MAX_ROWS)
+    estimates = [
+        models.CasualtyEstimate(
+            **{k: v for k, v in r.items() if k not in ("claimed_by", "citations")},
+            claimed_by=entity(r["claimed_by"]),
+            citations=[models.Citation(**c) for c in r["citations"]],
+        )
+        for r in rows
+    ]
+    whole = [e.killed for e in estimates if e.killed is not None and e.scope is None]
+    return models.Casualties(
+        event=models.Entity(id=event.id, type="Event", name=event.name, labels=event.kinds),
+        estimates=estimates,
+        low=min(whole) if whole else None,
+        high=max(whole) if whole else None,
+    )
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What `events` filters on; every field optional."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    place: str | None = None
+    perpetrator: str | None = None
+    include_subordinates: bool = False
+    kind: str | None = None
+    min_killed: int | None = None
+    source: str | None = None
+
+
+async def events(
+    reader: Reader, where: EventFilter, limit: int = 100, offset: int = 0
+) -> models.EventPage:
+    """Events matching the filter, oldest first, a page at a time."""
+    perpetrators = await _perpetrators(reader, where)
+    params = {
+        "from": day_bound(where.date_from, earliest=True),
+        "to": day_bound(where.date_to, earliest=False),
+        "place": where.place,
+        "perpetrators": perpetrators,
+        "kind": where.kind,
+        "min_killed": where.min_killed,
+        "source": where.source,
+    }
+    total = (await reader.rows(queries.events_filtered(count_only=True), **params))[0]["total"]
+    rows = await reader.rows(queries.events_filtered(), **params, limit=limit, offset=offset)
+    return models.EventPage(
+        items=[event_row(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def day_bound(value: str | None, earliest: bool) -> str | None:
+    """The first or last day a partial date may mean, as ISO text (None stays None)."""
+    if value is None:
+        return None
+    parsed = PartialDate.parse(value)
+    return (parsed.earliest if earliest else parsed.latest).isoformat()
+
+
+async def _perpetrators(reader: Reader, where: EventFilter) -> list[str]:
+    """The actor, and with include_subordinates every unit below it (at any time), bounded."""
+    if where.perpetrator is None:
+        return []
+    found = [where.perpetrator]
+    if not where.include_subordinates:
+        return found
+    frontier = [where.perpetrator]
+    for _ in range(queries.MAX_DEPTH):
+        below = []
+        for unit in frontier:
+            rows = await reader.rows(queries.SUBORDINATES, unit=unit, limit=MAX_ROWS)
+            below += [r["child"]["id"] for r in rows if r["child"]["id"] not in found]
+        if not below:
+            break
+        found += below
+        frontier = below
+    return found
+
+
+STAT_QUERIES = {
+    "party": queries.EVENT_STATS_BY_PARTY,
+    "governorate": queries.EVENT_STATS_BY_GOVERNORATE,
+    "month": queries.EVENT_STATS_BY_MONTH,
+}
+
+
+async def event_stats(reader: Reader, group_by: str, source: str | None) -> models.Stats:
+    """Report-style tables: events and their whole-event death tolls by party, governorate or
+    month, optionally only the events one source describes."""
+    rows = await reader.rows(STAT_QUERIES[group_by], source=source, limit=MAX_ROWS)
+    return models.Stats(group_by=group_by, source=source, rows=[models.StatRow(**r) for r in rows])

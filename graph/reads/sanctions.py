@@ -1,0 +1,48 @@
+"""Sanctions on the people and units in the graph (FollowTheMoney's Sanction fields)."""
+
+from __future__ import annotations
+
+from graph.db import queries
+from graph.db.reader import Reader
+from graph.reads import models
+from graph.reads.rows import MAX_ROWS, entity
+
+
+async def sanctions(
+    reader: Reader,
+    entities: list[str] | None = None,
+    authority: str | None = None,
+    program: str | None = None,
+    listed_from: str | None = None,
+    listed_to: str | None = None,
+    limit: int = MAX_ROWS,
+) -> list[models.Sanction]:
+    """Sanctions, filtered by who, which authority (id or name), program, and listing dates."""
+    rows = await reader.rows(
+        queries.SANCTIONS,
+        entities=entities or [],
+        authority=authority,
+        program=program,
+        listed_from=listed_from,
+        listed_to=listed_to,
+        limit=limit,
+    )
+    found = []
+    for row in rows:
+        target = entity(row["entity"])
+        if target is None:  # pragma: no cover - the query matches the target
+            continue
+        found.append(
+            models.Sanction(
+                id=row["id"],
+                entity=target,
+                authority=entity(row["authority"]),
+                program=row["program"],
+                listing_date=row["listing_date"],
+                start_date=row["start_date"],
+                end_date=row["end_date"],
+                reason=row["reason"],
+                citations=[models.Citation(**c) for c in row["citations"]],
+            )
+        )
+    return found

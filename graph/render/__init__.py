@@ -1,0 +1,1 @@
+"""Rendering answers as documents: case-file formats and network HTML (Jinja templates)."""

@@ -1,0 +1,1 @@
+"""The analysts' notebooks and their synchronous facade over graph/ (needs pandas)."""

@@ -1,0 +1,140 @@
+"""The local Neo4j: fetched, started once, private password, clear errors if it cannot start."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from graph.db.runtime import ENTRY_POINT, LocalNeo4j, neo4j_version, parse_java_major
+from graph.db.settings import Settings
+from graph.errors import (
+    JavaMissingError,
+    JavaVersionError,
+    MavenMissingError,
+    NotEnoughMemoryError,
+    PortTakenError,
+)
+from tests.conftest import cli_env, make_settings
+
+
+def servers_of(runtime: LocalNeo4j) -> list[psutil.Process]:
+    marker = f"--home-dir={runtime.home}"
+    return [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if marker in (p.info["cmdline"] or []) and ENTRY_POINT in (p.info["cmdline"] or [])
+    ]
+
+
+def test_pom_pins_neo4j_526_lts() -> None:
+    assert neo4j_version().startswith("5.26.")
+
+
+@pytest.mark.parametrize(
+    ("output", "major"),
+    [
+        ('openjdk version "17.0.15" 2025-04-15', 17),
+        ('java version "1.8.0_401"', 8),
+        ('openjdk version "21" 2023-09-19', 21),
+        ("no version here", None),
+    ],
+)
+def test_java_major_version_is_read_from_java_version_output(output: str, major: int) -> None:
+    assert parse_java_major(output) == major
+
+
+def test_start_twice_runs_one_server(neo4j_runtime: LocalNeo4j) -> None:
+    first = neo4j_runtime.status()
+    second = neo4j_runtime.start()
+    assert second.pid == first.pid
+    assert len(servers_of(neo4j_runtime)) == 1
+
+
+def test_status_reports_version_port_and_data_folder(settings: Settings) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "db", "status"],
+        env=cli_env(settings) | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "running" in result.stdout
+    assert neo4j_version() in result.stdout
+    assert str(settings.neo4j_bolt_port) in result.stdout
+    assert str((settings.state_dir / "neo4j" / "data").resolve()) in result.stdout
+
+
+def test_server_listens_on_loopback_only(neo4j_runtime: LocalNeo4j) -> None:
+    (server,) = servers_of(neo4j_runtime)
+    listening = [c for c in server.net_connections("inet") if c.status == psutil.CONN_LISTEN]
+    assert listening, "the server listens on no port"
+    # Java reports IPv4 sockets as IPv4-mapped IPv6 (::ffff:127.0.0.1); both must be loopback.
+    addresses = {ipaddress.ip_address(c.laddr.ip) for c in listening}
+    plain = {getattr(a, "ipv4_mapped", None) or a for a in addresses}
+    assert plain == {ipaddress.ip_address("127.0.0.1")}
+    assert neo4j_runtime.settings.neo4j_bolt_port in {c.laddr.port for c in listening}
+
+
+def test_password_is_generated_private_and_never_logged(neo4j_runtime: LocalNeo4j) -> None:
+    settings = neo4j_runtime.settings
+    connection = settings.connection_file
+    assert stat.S_IMODE(connection.stat().st_mode) == 0o600
+    assert stat.S_IMODE(connection.parent.stat().st_mode) == 0o700
+    assert settings.neo4j_password is not None
+    password = settings.neo4j_password.get_secret_value()
+    assert len(password) >= 24
+    assert password not in repr(settings)
+    logs = list(neo4j_runtime.logs_dir.glob("*.log"))
+    assert logs
+    for log in logs:
+        assert password not in log.read_text(encoding="utf-8", errors="replace"), log
+    # The initial-password argument file is deleted once used.
+    assert not list((neo4j_runtime.home / "run").glob("*.arg"))
+
+
+def test_a_taken_port_is_reported_with_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        runtime = LocalNeo4j(make_settings(tmp_path, neo4j_bolt_port=port))
+        with pytest.raises(PortTakenError, match="SILSILA_NEO4J_BOLT_PORT"):
+            runtime.start()
+    assert servers_of(runtime) == []
+
+
+def test_missing_java_is_reported(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(make_settings(tmp_path, java=str(tmp_path / "no-such-java")))
+    with pytest.raises(JavaMissingError, match="Install Java 17"):
+        runtime.start()
+
+
+def test_wrong_java_version_is_reported(tmp_path: Path) -> None:
+    old_java = tmp_path / "java"
+    old_java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
+    old_java.chmod(0o755)
+    runtime = LocalNeo4j(make_settings(tmp_path, java=str(old_java)))
+    with pytest.raises(JavaVersionError, match=r"Java 11; Neo4j 5\.26\.\d+ needs Java 17 or 21"):
+        runtime.start()
+
+
+def test_missing_maven_is_reported_when_neo4j_is_not_fetched(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(
+        make_settings(tmp_path, dist_dir=tmp_path / "empty", mvn=str(tmp_path / "no-mvn"))
+    )
+    with pytest.raises(MavenMissingError, match="Install Maven"):
+        runtime.start()
+
+
+def test_not_enough_memory_is_reported(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(make_settings(tmp_path, neo4j_heap="4000g"))
+    with pytest.raises(NotEnoughMemoryError, match="SILSILA_NEO4J_HEAP"):
+        runtime.start()

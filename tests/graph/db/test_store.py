@@ -1,0 +1,39 @@
+"""The schema derived from the ontology, created on the real Neo4j."""
+
+from __future__ import annotations
+
+from neo4j import Driver
+
+from graph.db import store
+from graph.db.settings import Settings
+from ontology.model import load
+
+
+def test_schema_from_the_ontology_is_created_and_idempotent(
+    driver: Driver, settings: Settings
+) -> None:
+    ontology = load()
+    store.apply_schema(driver, settings, ontology)
+    store.apply_schema(driver, settings, ontology)
+    constraints = driver.execute_query(
+        "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type", database_="neo4j"
+    ).records
+    unique = {(r["labelsOrTypes"][0], r["properties"][0]) for r in constraints}
+    assert unique == set(ontology.indexed("unique"))
+    indexes = driver.execute_query(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties", database_="neo4j"
+    ).records
+    ranges = {
+        (r["labelsOrTypes"][0], r["properties"][0])
+        for r in indexes
+        if r["type"] == "RANGE" and r["name"].endswith("_range")
+    }
+    assert ranges == set(ontology.indexed("range"))
+    (fulltext,) = [r for r in indexes if r["type"] == "FULLTEXT"]
+    assert set(fulltext["labelsOrTypes"]) == set(ontology.fulltext_labels())
+    assert set(fulltext["properties"]) == {"name", "aliases"}
+
+
+def test_counts_by_label_cover_every_ontology_label(driver: Driver, settings: Settings) -> None:
+    counts = store.counts_by_label(driver, settings, load().labels)
+    assert counts == dict.fromkeys(load().labels, 0)
