@@ -1,7 +1,9 @@
-"""The FastAPI application: one async driver per app, errors mapped to HTTP codes here only."""
+"""The FastAPI application: one async driver per app; every Silsila error answered here only,
+with the status `api.errors.STATUS_CODES` gives it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,20 +11,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.audit import AuditLog, audit_path
+from api.errors import UNAVAILABLE, status_of
 from api.models import ErrorPublic
 from api.routes import casefiles, cypher, health, investigate, pages, views
-from api.security import AccessDeniedError, TokenStore, tokens_path
+from api.security import TokenStore, tokens_path
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
-from graph.errors import (
-    CredentialsRejectedError,
-    GraphError,
-    GraphUnavailableError,
-    InvalidRequestError,
-    InvalidStatementError,
-    NotFoundError,
-    ReadOnlyViolationError,
-)
+from ontology.errors import SilsilaError
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,31 +49,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(casefiles.router)
     app.include_router(views.router)
     app.include_router(pages.router)
-    app.add_exception_handler(GraphError, _graph_error)
-    app.add_exception_handler(AccessDeniedError, _access_denied)
+    app.add_exception_handler(SilsilaError, silsila_error)
     return app
 
 
-async def _graph_error(request: Request, exc: Exception) -> JSONResponse:
-    """503 while Neo4j is unreachable or refuses our credentials; 403 for a statement that is
-    not a read (POST /cypher), 400 for a caller's malformed or too slow statement; 500 otherwise.
+async def silsila_error(request: Request, exc: Exception) -> JSONResponse:
+    """Every Silsila error, answered with the status `api.errors.STATUS_CODES` gives it.
+
+    The body is an `ErrorPublic`: `unavailable` while Neo4j is unreachable or refuses our
+    credentials (503), `error` otherwise. A 401 says how to authenticate (`WWW-Authenticate`).
     """
-    unavailable = isinstance(exc, GraphUnavailableError | CredentialsRejectedError)
-    body = ErrorPublic(status="unavailable" if unavailable else "error", error=str(exc))
-    if isinstance(exc, NotFoundError):
-        return JSONResponse(status_code=404, content=body.model_dump())
-    if isinstance(exc, InvalidRequestError):
-        return JSONResponse(status_code=422, content=body.model_dump())
-    if isinstance(exc, ReadOnlyViolationError):
-        return JSONResponse(status_code=403, content=body.model_dump())
-    if isinstance(exc, InvalidStatementError):
-        return JSONResponse(status_code=400, content=body.model_dump())
-    return JSONResponse(status_code=503 if unavailable else 500, content=body.model_dump())
-
-
-async def _access_denied(request: Request, exc: Exception) -> JSONResponse:
-    """401 (no or unknown token; says how to get one) or 403 (the token's role is not enough)."""
-    status_code = exc.status_code if isinstance(exc, AccessDeniedError) else 401
+    if not isinstance(exc, SilsilaError):  # registered for SilsilaError only
+        raise exc
+    status_code = status_of(exc)
+    if status_code == 500:
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
-    body = ErrorPublic(status="error", error=str(exc))
+    status = "unavailable" if status_code == UNAVAILABLE else "error"
+    body = ErrorPublic(status=status, error=str(exc))
     return JSONResponse(status_code=status_code, content=body.model_dump(), headers=headers)

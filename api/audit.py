@@ -20,14 +20,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from api.errors import ApiError
 from api.security import Caller
 from graph.db.settings import Settings
 
 AUDIT_FILE = "audit.jsonl"
 
 
-class AuditLogError(Exception):
-    """The audit log cannot be written; the message names the file."""
+class AuditLogError(ApiError):
+    """The audit log cannot be written or read back; the message names the file."""
 
 
 def audit_path(settings: Settings) -> Path:
@@ -71,10 +72,16 @@ class AuditLog:
     def entries(self) -> list[dict[str, Any]]:
         """Every line so far, parsed (for admins and tests)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        except OSError as e:
+            raise AuditLogError(f"Cannot read the audit log {self.path}: {e.strerror}.") from e
+        try:
+            lines = data.decode("utf-8").splitlines()
+            return [json.loads(line) for line in lines if line.strip()]
+        except ValueError as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise AuditLogError(f"The audit log {self.path} has a damaged line: {e}.") from e
 
 
 def get_audit(request: Request) -> AuditLog:

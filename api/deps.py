@@ -1,13 +1,17 @@
-"""Dependencies the routes declare: settings, the app's one async driver, the viewer's reader."""
+"""Dependencies the routes declare: settings, the app's one async driver, the viewer's reader,
+and the date parameters (`at`, `from`, `to`, ...) parsed once into `PartialDate`s."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the date parameters' dependencies are built by
+# factories, and FastAPI reads their annotations, which name the factories' arguments.
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from neo4j import AsyncDriver
 
 from api.security import Role, RoleDep
+from graph.asof import DATE_FORMS, DATE_PATTERN, InvalidDateError, PartialDate
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 
@@ -32,3 +36,55 @@ def get_reader(driver: DriverDep, settings: SettingsDep, role: RoleDep) -> Reade
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
+def parse_date(name: str, text: str) -> PartialDate:
+    """The query parameter NAME as a partial date; anything else is a 422 naming the forms."""
+    try:
+        return PartialDate.parse(text)
+    except InvalidDateError as e:
+        raise InvalidDateError(f"{name}: {e}") from e
+
+
+def _date_query(name: str, about: str) -> Any:
+    """The one description (and pattern, for OpenAPI) of a date parameter. Not enforced by
+    FastAPI: `parse_date` is the check, so pages can answer a bad date with an error page."""
+    return Query(
+        alias=name,
+        description=f"{about}: {DATE_FORMS}; a year or a month stands for all its days.",
+        json_schema_extra={"pattern": DATE_PATTERN},
+    )
+
+
+def required_date(name: str, about: str) -> Callable[[str], PartialDate]:
+    """A dependency: the required date parameter NAME, parsed."""
+
+    def dependency(text: Annotated[str, _date_query(name, about)]) -> PartialDate:
+        return parse_date(name, text)
+
+    return dependency
+
+
+def optional_date(name: str, about: str) -> Callable[[str | None], PartialDate | None]:
+    """A dependency: the optional date parameter NAME, parsed (None when not given)."""
+
+    def dependency(
+        text: Annotated[str | None, _date_query(name, about)] = None,
+    ) -> PartialDate | None:
+        return None if text is None else parse_date(name, text)
+
+    return dependency
+
+
+def defaulted_date(name: str, about: str, default: str) -> Callable[[str], PartialDate]:
+    """A dependency: the date parameter NAME, parsed; DEFAULT when not given."""
+
+    def dependency(text: Annotated[str, _date_query(name, about)] = default) -> PartialDate:
+        return parse_date(name, text)
+
+    return dependency
+
+
+AtDep = Annotated[PartialDate, Depends(required_date("at", "The date asked about"))]
+FromDep = Annotated[PartialDate | None, Depends(optional_date("from", "Start of the date range"))]
+ToDep = Annotated[PartialDate | None, Depends(optional_date("to", "End of the date range"))]

@@ -23,6 +23,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import AccessDeniedError as AccessDeniedError
+from api.errors import ApiError
+from api.errors import NotAuthenticatedError as NotAuthenticatedError
 from graph.db.settings import Settings
 
 TOKENS_FILE = "tokens.json"
@@ -63,16 +66,16 @@ class Caller:
     token_id: str = ANONYMOUS
 
 
-class TokenStoreError(Exception):
+class TokenStoreError(ApiError):
     """The token file cannot be read or written; the message says which file and why."""
 
 
-class AccessDeniedError(Exception):
-    """A request without the credentials it needs: 401 (no or bad token) or 403 (wrong role)."""
+class TokenRoleError(ApiError):
+    """A token was asked for a role that takes none (public) or that does not exist."""
 
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+
+class UnknownTokenError(ApiError):
+    """No stored token has the id given."""
 
 
 def tokens_path(settings: Settings) -> Path:
@@ -95,9 +98,14 @@ class TokenStore:
 
     def create(self, role: Role) -> tuple[str, str]:
         """Make a token for `role`; returns (public token id, the token). Show the token once."""
-        role = Role(role)
+        try:
+            role = Role(role)
+        except ValueError as e:
+            raise TokenRoleError(
+                f"{role!r} is not a role; tokens are for {', '.join(TOKEN_ROLES)}."
+            ) from e
         if role not in TOKEN_ROLES:
-            raise ValueError(f"Tokens are for {', '.join(TOKEN_ROLES)}; {role} needs none.")
+            raise TokenRoleError(f"Tokens are for {', '.join(TOKEN_ROLES)}; {role} needs none.")
         entries = self._read()
         token = secrets.token_urlsafe(32)
         known = {e["id"] for e in entries}
@@ -140,23 +148,24 @@ class TokenStore:
 
     def _read(self) -> _Entries:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
         except OSError as e:
             raise TokenStoreError(f"Cannot read {self.path}: {e.strerror}.") from e
+        damaged = TokenStoreError(
+            f"{self.path} is not a token file Silsila wrote; move it aside and create "
+            "tokens again with `silsila token create`."
+        )
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
             entries = data["tokens"]
             for entry in entries:
                 Role(entry["role"])
                 if not {"id", "sha256", "created"} <= entry.keys():
-                    raise KeyError("id")
+                    raise damaged
         except (ValueError, KeyError, TypeError) as e:
-            raise TokenStoreError(
-                f"{self.path} is not a token file Silsila wrote; move it aside and create "
-                "tokens again with `silsila token create`."
-            ) from e
+            raise damaged from e
         return list(entries)
 
     def _write(self, entries: _Entries) -> None:
@@ -207,15 +216,13 @@ def get_caller(request: Request) -> Caller:
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
-        raise AccessDeniedError(
-            401,
+        raise NotAuthenticatedError(
             "Malformed Authorization header: send `Authorization: Bearer <token>` with a token "
             "from `silsila token create --role investigator|admin`, or no header at all.",
         )
     info = get_token_store(request).lookup(token)
     if info is None:
-        raise AccessDeniedError(
-            401,
+        raise NotAuthenticatedError(
             "Unknown or revoked token: ask an admin for a token made with "
             "`silsila token create --role investigator|admin`.",
         )
@@ -242,14 +249,11 @@ def require_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
         if caller.role in allowed:
             return caller
         if caller.role is Role.public:
-            raise AccessDeniedError(
-                401,
+            raise NotAuthenticatedError(
                 f"This needs a bearer token with the role {names}: send "
                 "`Authorization: Bearer <token>` (tokens come from `silsila token create`).",
             )
-        raise AccessDeniedError(
-            403, f"Your token's role is {caller.role}; this needs the role {names}."
-        )
+        raise AccessDeniedError(f"Your token's role is {caller.role}; this needs the role {names}.")
 
     return dependency
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +27,6 @@ from graph.db.settings import Settings
 from loaders import importing, registry, review
 from loaders.importing import ImportSummary
 from loaders.pipeline import Record
-from ontology.rdf import GraphLink, GraphNode
 
 out = Console()
 err = Console(stderr=True)
@@ -145,49 +143,6 @@ def _print_problems(summary: ImportSummary) -> None:
         err.print(f"Left out {len(summary.rejected_rows):,} invalid row(s):")
         for problem in summary.listed_problems():
             err.print(f"  {problem}", highlight=False)
-
-
-FIELD_EXPORTS = ("wwic", "ftm", "acled", "ucdp")
-
-
-def export_field_format(
-    fmt: str, nodes: list[GraphNode], links: list[GraphLink], output: Path | None
-) -> None:
-    """Write the graph read by `silsila export` in one of the field's formats."""
-    if fmt == "ftm":
-        from loaders.ftm.export import export_ftm
-
-        lines = (
-            json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n"
-            for e in export_ftm(nodes, links)
-        )
-        text = "".join(lines)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"Wrote FollowTheMoney entities to {output}")
-        return
-    if output is None:
-        raise typer.BadParameter(f"{fmt} writes CSV: give --output (a folder for wwic)")
-    if fmt == "wwic":
-        from loaders.wwic.export import export_wwic
-
-        written = export_wwic(nodes, links, output)
-        err.print(f"Wrote {', '.join(f'{n} {f}' for f, n in written.items())} rows to {output}")
-        return
-    exporter = _csv_exporter(fmt)
-    err.print(f"Wrote {exporter(nodes, links, output):,} {fmt} rows to {output}")
-
-
-def _csv_exporter(fmt: str) -> Callable[[list[GraphNode], list[GraphLink], Path], int]:
-    if fmt == "acled":
-        from loaders.acled.export import export_acled
-
-        return export_acled
-    from loaders.ucdp.export import export_ucdp
-
-    return export_ucdp
 
 
 @review_app.callback()

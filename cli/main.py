@@ -10,26 +10,26 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand
 
-from cli.imports import FIELD_EXPORTS, export_field_format, import_command, review_app
+from cli.imports import import_command, review_app
 from cli.tokens import token_app
 from graph.db import store
-from graph.db.export import RDF_FORMATS, export_rdf, read_graph
 from graph.db.reader import Reader
 from graph.db.runtime import LocalNeo4j, RuntimeStatus
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
-from graph.errors import GraphError
 from graph.reads import casefile, reports
 from graph.render import casefile_formats
-from loaders import pipeline
-from loaders.errors import LoaderError, RecordProblem
+from loaders import pipeline, registry
+from loaders.errors import RecordProblem
 from loaders.rdf import read_rdf
 from loaders.records import read_paths, read_paths_leniently
 from ontology import generate
-from ontology.errors import OntologyError
+from ontology.errors import SilsilaError
 from ontology.model import load as load_ontology
 
 app = typer.Typer(
@@ -173,18 +173,37 @@ def _write_rejects(
     out.print(f"Rejected {len(lines)} record(s); reasons in {path}", highlight=False)
 
 
-EXPORT_FORMATS = (*RDF_FORMATS, *FIELD_EXPORTS)
+class ExportCommand(TyperCommand):
+    """`silsila export`: its help ends with the registry's formats, loaded only for --help."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # typer's own click types
+        self.epilog = _export_formats()
+        super().format_help(ctx, formatter)
 
 
-@app.command("export")
+def _export_formats() -> str:
+    """One line per format the registry exports: name, what it writes, where it goes."""
+    formats = registry.exporters()
+    width = max(len(f.name) for f in formats)
+    targets = [
+        ("stdout, " if f.to_stdout else "") + ("-o FOLDER" if f.output == "folder" else "-o FILE")
+        for f in formats
+    ]
+    lines = [f"FORMAT (default {registry.DEFAULT_EXPORT}), where it writes, what:"]
+    for f, target in zip(formats, targets, strict=True):
+        lines.append(f"{f.name:<{width}}  {target:<{max(map(len, targets))}}  {f.summary}")
+    return "\n".join(lines)
+
+
+@app.command("export", cls=ExportCommand)
 def export(
     fmt_word: Annotated[
         str | None,
         typer.Argument(
             metavar="[FORMAT]",
-            help="turtle, jsonld, nt (RDF), wwic (WhoWasInCommand CSVs, into a folder), "
-            "ftm (FollowTheMoney JSON lines), acled or ucdp (CSV of the events imported from "
-            "them).",
+            help=f"One of {', '.join(registry.export_names())} (below); "
+            f"default {registry.DEFAULT_EXPORT}.",
+            show_default=False,
         ),
     ] = None,
     fmt_option: Annotated[
@@ -192,32 +211,23 @@ def export(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File (a folder for wwic) to write; default stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="File (a folder, for a format that writes several files) to write; a folder "
+            "given to a one-file format gets the file under its default name. Default stdout, "
+            "for the formats that can write there.",
+        ),
     ] = None,
 ) -> None:
     """Write the whole graph in the ontology's RDF terms or in one of the field's formats."""
-    fmt = fmt_word or fmt_option or "turtle"
-    if fmt not in EXPORT_FORMATS:
-        raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="FORMAT")
+    exporter = registry.exporter(fmt_word or fmt_option or registry.DEFAULT_EXPORT)
+    path = registry.export_output(exporter, output)
     settings = Settings()
     with store.connect(settings) as driver:
-        if fmt in RDF_FORMATS:
-            _write_text(
-                export_rdf(driver, settings, load_ontology()).serialize(format=RDF_FORMATS[fmt]),
-                output,
-                "RDF",
-            )
-            return
-        nodes, links = read_graph(driver, settings, load_ontology())
-    export_field_format(fmt, nodes, links, output)
-
-
-def _write_text(text: str, output: Path | None, what: str) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    err.print(f"Wrote {what} to {output} ({len(text.encode('utf-8')):,} bytes)")
+        summary = exporter.export(driver, settings, load_ontology(), path)
+    if line := summary.line():
+        err.print(line, markup=False, soft_wrap=True)
 
 
 @app.command("import-rdf")
@@ -325,11 +335,13 @@ def ontology_generate(
 
 
 def main() -> None:
-    """Entry point: known errors print one clear message and exit 1, without a traceback."""
+    """Entry point, and the one place errors are printed: every `SilsilaError` (from any
+    package) prints one `error: …` line and exits 1, without a traceback. Commands never catch
+    them themselves; anything else is a bug and keeps its traceback."""
     try:
         app()
-    except (GraphError, LoaderError, OntologyError) as e:
-        err.print(f"[bold red]error:[/bold red] {e}", markup=True, highlight=False)
+    except SilsilaError as e:
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", markup=True, highlight=False)
         sys.exit(1)
 
 

@@ -17,7 +17,9 @@ from enum import StrEnum
 
 from graph.errors import InvalidRequestError
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
+_PARTIAL = re.compile(DATE_PATTERN)
 
 
 class InvalidDateError(InvalidRequestError, ValueError):
@@ -53,9 +55,7 @@ class PartialDate:
         """`2012` -> all of 2012; `2012-08` -> August 2012; `2012-08-20` -> that day."""
         match = _PARTIAL.match(text.strip())
         if match is None:
-            raise InvalidDateError(
-                f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
-            )
+            raise InvalidDateError(f"{text!r} is not a date of the form {DATE_FORMS}")
         year = int(match.group(1))
         month, day = (int(g) if g else None for g in match.groups()[1:])
         try:
@@ -66,7 +66,9 @@ class PartialDate:
                 return cls(dt.date(year, month, 1), dt.date(year, month, last), Precision.MONTH)
             return cls(dt.date(year, month, day), dt.date(year, month, day), Precision.DAY)
         except ValueError as e:
-            raise InvalidDateError(f"{text!r} is not a real date: {e}") from e
+            raise InvalidDateError(
+                f"{text!r} is not a real date ({e}); give one of the form {DATE_FORMS}"
+            ) from e
 
     def __str__(self) -> str:
         if self.precision is Precision.YEAR:

@@ -1,9 +1,11 @@
-"""Errors raised by the graph package; every one derives from GraphError."""
+"""Errors raised by the graph package; every one derives from GraphError (a SilsilaError)."""
 
 from __future__ import annotations
 
+from ontology.errors import SilsilaError
 
-class GraphError(Exception):
+
+class GraphError(SilsilaError):
     """Root of every error the graph package raises."""
 
 
@@ -53,6 +55,12 @@ class ServerExitedError(RuntimeSetupError):
 
 class CredentialsLostError(RuntimeSetupError):
     """The data folder has a password set but the recorded connection file is gone."""
+
+
+class ConnectionClosedError(GraphError, RuntimeError):
+    """A connection (a notebook's `Silsila()`) was used after it was closed; open another.
+
+    Also a RuntimeError, as it was before Silsila's errors had one root."""
 
 
 class CredentialsRejectedError(GraphError):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ontology.errors import SilsilaError
 
-class LoaderError(Exception):
+
+class LoaderError(SilsilaError):
     """Root of every error the loaders raise."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -498,23 +498,52 @@ def shape_problems(
     ontology: Ontology,
 ) -> tuple[list[RecordProblem], list[RecordProblem]]:
     """SHACL violations and warnings, each placed at the record it concerns."""
-    graph = rdf.to_rdf(
-        ontology,
-        (rdf.GraphNode((n.label, *n.extra_labels), n.properties) for n in nodes),
-        (rdf.GraphLink(x.from_id, x.rel, x.to_id) for x in links),
-        with_day_bounds=True,
-    )
     by_id = {r.id: r for r in records}
     owner = {x.to_id: x.from_id for x in links if x.rel == Rel.CITED_IN}
     violations: list[RecordProblem] = []
     warnings: list[RecordProblem] = []
-    for result in shapes.check(graph):
+    for result in _shape_results(nodes, links, ontology):
         node_id = result.focus.removeprefix(str(rdf.ID))
         record = by_id.get(node_id) or by_id.get(owner.get(node_id, ""))
         where = (record.file, record.line) if record else (node_id, 0)
         problem = RecordProblem(*where, result.path or "(record)", result.message)
         (violations if result.is_violation else warnings).append(problem)
     return violations, warnings
+
+
+# SHACL results of recently checked node sets: the check depends on nothing else, and the
+# same dataset is often checked again in one process (a reload, a test session).
+_SHAPE_RESULTS: OrderedDict[str, list[shapes.ShapeResult]] = OrderedDict()
+SHAPE_RESULTS_KEPT = 4
+
+
+def _shape_results(
+    nodes: Sequence[NodeRow], links: Sequence[LinkRow], ontology: Ontology
+) -> list[shapes.ShapeResult]:
+    key = _digest(nodes, links)
+    if key in _SHAPE_RESULTS:
+        _SHAPE_RESULTS.move_to_end(key)
+        return _SHAPE_RESULTS[key]
+    graph = rdf.to_rdf(
+        ontology,
+        (rdf.GraphNode((n.label, *n.extra_labels), n.properties) for n in nodes),
+        (rdf.GraphLink(x.from_id, x.rel, x.to_id) for x in links),
+        with_day_bounds=True,
+    )
+    _SHAPE_RESULTS[key] = results = shapes.check(graph)
+    if len(_SHAPE_RESULTS) > SHAPE_RESULTS_KEPT:
+        _SHAPE_RESULTS.popitem(last=False)
+    return results
+
+
+def _digest(nodes: Sequence[NodeRow], links: Sequence[LinkRow]) -> str:
+    """A fingerprint of exactly what SHACL sees: labels, properties and links."""
+    digest = hashlib.sha256()
+    for n in nodes:
+        digest.update(repr((n.label, n.extra_labels, sorted(n.properties.items()))).encode())
+    for x in links:
+        digest.update(repr((x.rel, x.from_id, x.to_id)).encode())
+    return digest.hexdigest()
 
 
 def existing_targets(

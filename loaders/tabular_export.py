@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from loaders.formats import ExportSummary, GraphExport
 from ontology.rdf import GraphLink, GraphNode
 from ontology.terms import Label, Rel
 
@@ -188,3 +189,18 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Cells]) -> int:
         writer.writeheader()
         writer.writerows(written)
     return len(written)
+
+
+def csv_export(
+    name: str,
+    summary: str,
+    export: Callable[[Sequence[GraphNode], Sequence[GraphLink], Path], int],
+) -> GraphExport:
+    """The exporter `silsila export NAME -o FILE` runs: EXPORT writes the CSV (NAME.csv)."""
+
+    def write(nodes: list[GraphNode], links: list[GraphLink], path: Path) -> ExportSummary:
+        return ExportSummary(f"{export(nodes, links, path):,} {name} rows", path)
+
+    return GraphExport(
+        name=name, summary=summary, output="file", default_name=f"{name}.csv", write=write
+    )

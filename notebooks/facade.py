@@ -27,6 +27,7 @@ from graph.asof import PartialDate, holds_at
 from graph.db import queries, store
 from graph.db.reader import Reader
 from graph.db.settings import CONNECTION_FILE, Settings
+from graph.errors import ConnectionClosedError
 from graph.reads import (
     casefile,
     command,
@@ -128,6 +129,16 @@ def _name(entity: models.Entity | None) -> str | None:
     return None if entity is None else entity.name or entity.id
 
 
+def _date(text: str | None) -> PartialDate | None:
+    """An analyst's date (YYYY, YYYY-MM or YYYY-MM-DD), parsed as the API parses it."""
+    return None if text is None else PartialDate.parse(text)
+
+
+def _certainty(as_of: models.AsOf | None) -> str | None:
+    """A certainty as the word a table shows: certain, possible or no."""
+    return None if as_of is None else as_of.certainty.value
+
+
 def _table(rows: Iterable[dict[str, Any]], columns: str) -> pd.DataFrame:
     """A DataFrame with COLUMNS (space-separated) even when empty, so "nobody on record"
     still reads as a table with its headings. Counts become nullable integers: a missing
@@ -176,7 +187,9 @@ class Silsila:
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         if self._closed:
             coro.close()
-            raise RuntimeError("This Silsila connection is closed; open another with Silsila().")
+            raise ConnectionClosedError(
+                "This Silsila connection is closed; open another with Silsila()."
+            )
         return self._loop.run(coro)
 
     # Finding things
@@ -245,7 +258,14 @@ class Silsila:
     ) -> pd.DataFrame:
         """Events matching every filter given, oldest first (the API's `GET /events`)."""
         where = events.EventFilter(
-            date_from, date_to, place, perpetrator, include_subordinates, kind, min_killed, source
+            _date(date_from),
+            _date(date_to),
+            place,
+            perpetrator,
+            include_subordinates,
+            kind,
+            min_killed,
+            source,
         )
         page = self._run(events.events(self._reader, where, limit, offset))
         return _table(
@@ -411,7 +431,7 @@ class Silsila:
                     "depth": level.depth,
                     "unit": _name(level.unit),
                     "relation": level.relation,
-                    "relation_certainty": level.relation_as_of and level.relation_as_of.certainty,
+                    "relation_certainty": _certainty(level.relation_as_of),
                     "relation_reason": level.relation_as_of and level.relation_as_of.reason,
                     "commanders": "; ".join(
                         f"{_name(c.person)} ({c.role}, {c.certainty})" for c in level.commanders
@@ -517,7 +537,7 @@ def _commander_row(c: models.Commander) -> dict[str, Any]:
         "rank": c.rank,
         "first_cited": c.tenure.first_cited,
         "last_cited": c.tenure.last_cited,
-        "certainty": c.certainty,
+        "certainty": _certainty(c.as_of),
         "reason": c.as_of.reason,
         "source": _sources(c.citations),
         "evidence": _evidence(c.citations),

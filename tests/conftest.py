@@ -1,10 +1,17 @@
-"""One real Neo4j for the whole test session, in its own folder and port; a clean graph per test."""
+"""One real Neo4j for the whole test session, in its own folder and port.
+
+Tests that write get a clean graph (`driver`). Read-only tests share the default dataset
+(`default_dataset`), loaded once and loaded again only after a writing test emptied the graph;
+modules that only read run first, so the session loads it about once.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,10 +20,16 @@ from neo4j import Driver
 from graph.db import store
 from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
 
 REPO = Path(__file__).resolve().parent.parent
 # Jars are shared with `make run` (fetched once); data, logs and secrets are the session's own.
 SHARED_DIST = REPO / ".silsila" / "dist"
+DEFAULT_DATA = REPO / "data" / "default"
+# Fixtures that read the shared default dataset; a module using one and never `driver` only reads.
+SHARED_READERS = {"default_dataset", "dataset_client", "silsila", "run", "live_server"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,12 +86,66 @@ def settings(neo4j_runtime: LocalNeo4j) -> Settings:
     return neo4j_runtime.settings
 
 
+@cache
+def default_records() -> list[pipeline.Record]:
+    """The default dataset's records, read once per session (tests never change them)."""
+    return read_paths([DEFAULT_DATA])
+
+
+@dataclass
+class DefaultDataset:
+    """The default dataset in the session's Neo4j, for tests that only read it."""
+
+    settings: Settings
+    loaded: bool = False
+    loads: int = 0
+
+    def ensure(self) -> Settings:
+        """Load the dataset into an empty graph unless it is there, untouched since."""
+        if not self.loaded:
+            with store.connect(self.settings) as drv:
+                store.delete_all(drv, self.settings)
+            pipeline.load(self.settings, load_ontology(), default_records())
+            self.loaded = True
+            self.loads += 1
+        return self.settings
+
+
+@pytest.fixture(scope="session")
+def shared_dataset(settings: Settings) -> DefaultDataset:
+    return DefaultDataset(settings)
+
+
 @pytest.fixture
-def driver(neo4j_runtime: LocalNeo4j) -> Iterator[Driver]:
+def default_dataset(shared_dataset: DefaultDataset) -> Iterator[Driver]:
+    """A driver to the graph holding the default dataset; the test must only read."""
+    settings = shared_dataset.ensure()
+    with store.connect(settings) as drv:
+        yield drv
+
+
+@pytest.fixture
+def driver(neo4j_runtime: LocalNeo4j, shared_dataset: DefaultDataset) -> Iterator[Driver]:
     """A driver to the session's Neo4j, which is emptied (schema kept) before each test."""
     settings = neo4j_runtime.settings
     if neo4j_runtime.process() is None:  # a test that stopped it failed before restarting
         neo4j_runtime.start()
+    shared_dataset.loaded = False
     with store.connect(settings) as drv:
         store.delete_all(drv, settings)
         yield drv
+
+
+def _only_reads(module_items: list[pytest.Item]) -> bool:
+    names = {name for item in module_items for name in getattr(item, "fixturenames", ())}
+    return "driver" not in names and bool(names & SHARED_READERS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules that only read the shared dataset first (in their usual order), then the rest."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    readers = [m for m in modules.values() if _only_reads(m)]
+    writers = [m for m in modules.values() if not _only_reads(m)]
+    items[:] = [item for module in readers + writers for item in module]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import ReaderDep
+from api.deps import AtDep, FromDep, ReaderDep, ToDep, optional_date
 from graph.asof import PartialDate
 from graph.db.queries import MAX_DEPTH
 from graph.reads import (
@@ -25,11 +25,12 @@ from graph.reads.search import find_by_name
 router = APIRouter()
 
 MAX_LIMIT = 1000
-DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-AtQuery = Annotated[
-    str, Query(pattern=DATE, description="The date asked about: YYYY, YYYY-MM or YYYY-MM-DD.")
+ListedFrom = Annotated[
+    PartialDate | None, Depends(optional_date("listed_from", "Listed on or after this date"))
 ]
-DateQuery = Annotated[str | None, Query(pattern=DATE)]
+ListedTo = Annotated[
+    PartialDate | None, Depends(optional_date("listed_to", "Listed on or before this date"))
+]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -52,10 +53,10 @@ async def entity(reader: ReaderDep, entity_id: str) -> models.EntityDetail:
 
 
 @router.get("/units/{unit_id}/commanders", response_model=models.Commanders, tags=["command"])
-async def commanders(reader: ReaderDep, unit_id: str, at: AtQuery) -> models.Commanders:
+async def commanders(reader: ReaderDep, unit_id: str, at: AtDep) -> models.Commanders:
     """Who held a command post in the unit on that date: certain or only possible."""
     unit = rows.node_entity(await reader.node(unit_id))
-    found = await command.commanders_at(reader, unit_id, PartialDate.parse(at))
+    found = await command.commanders_at(reader, unit_id, at)
     return models.Commanders(unit=unit, at=at, commanders=found)
 
 
@@ -63,19 +64,19 @@ async def commanders(reader: ReaderDep, unit_id: str, at: AtQuery) -> models.Com
 async def chain(
     reader: ReaderDep,
     unit_id: str,
-    at: AtQuery,
+    at: AtDep,
     max_depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = MAX_DEPTH,
 ) -> models.Chain:
     """The unit's superiors as they stood on that date, with each level's commanders; a level
     with nobody on record is listed in `gaps`."""
-    return await command.chain_of_command(reader, unit_id, PartialDate.parse(at), max_depth)
+    return await command.chain_of_command(reader, unit_id, at, max_depth)
 
 
 @router.get("/events", response_model=models.EventPage, tags=["events"])
 async def list_events(
     reader: ReaderDep,
-    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    date_from: FromDep,
+    date_to: ToDep,
     place: str | None = None,
     perpetrator: str | None = None,
     include_subordinates: bool = False,
@@ -116,11 +117,11 @@ async def person_exposure(reader: ReaderDep, person_id: str) -> models.Exposure:
 @router.get("/sanctions", response_model=models.SanctionList, tags=["sanctions"])
 async def list_sanctions(
     reader: ReaderDep,
+    listed_from: ListedFrom,
+    listed_to: ListedTo,
     authority: str | None = None,
     program: str | None = None,
     entity: str | None = None,
-    listed_from: DateQuery = None,
-    listed_to: DateQuery = None,
     limit: Limit = 100,
 ) -> models.SanctionList:
     """Sanctions, by authority (id or name), program, sanctioned entity and listing dates."""
@@ -129,8 +130,8 @@ async def list_sanctions(
         entities=[entity] if entity else None,
         authority=authority,
         program=program,
-        listed_from=events.day_bound(listed_from, earliest=True),
-        listed_to=events.day_bound(listed_to, earliest=False),
+        listed_from=listed_from,
+        listed_to=listed_to,
         limit=limit,
     )
     return models.SanctionList(sanctions=found)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.audit import AuditDep
-from api.deps import ReaderDep
-from api.security import CallerDep
+from api.deps import ReaderDep, defaulted_date, get_driver, get_reader, get_settings
+from api.errors import status_of
+from api.security import CallerDep, get_role
 from graph.asof import PartialDate
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
@@ -21,11 +24,13 @@ from graph.reads import casefile, command, entities, events, exposure
 from graph.reads.casefile import Notes
 from graph.reads.search import find_by_name
 from graph.render import casefile_formats
+from ontology.errors import SilsilaError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
-router = APIRouter(prefix="/ui", include_in_schema=False)
-DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 DEFAULT_AS_OF = "2012-08-20"
+ChainAt = Annotated[
+    PartialDate, Depends(defaulted_date("at", "The date of a unit's chain", DEFAULT_AS_OF))
+]
 
 
 def render(
@@ -36,15 +41,33 @@ def render(
     )
 
 
-def error_page(request: Request, reader: Reader, error: Exception) -> HTMLResponse:
-    """A page that says what went wrong and what to do, with the right status."""
-    if isinstance(error, NotFoundError):
-        status, heading = 404, "Not found"
-    else:
-        status, heading = 422, "That request cannot be answered"
+def error_page(request: Request, reader: Reader, error: SilsilaError) -> HTMLResponse:
+    """A page that says what went wrong and what to do, with the API's status for the error."""
+    status = status_of(error)
+    heading = "Not found" if status == 404 else "That request cannot be answered"
     return render(
         request, reader, "error.html", status, status=status, heading=heading, message=str(error)
     )
+
+
+class PageRoute(APIRoute):
+    """A /ui route: a bad parameter (a date that is not one) gets the error page, not the
+    API's JSON, although the dependencies that parse parameters run before the page does."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (NotFoundError, InvalidRequestError) as e:
+                driver, settings = get_driver(request), get_settings(request)
+                return error_page(request, get_reader(driver, settings, get_role(request)), e)
+
+        return page_handler
+
+
+router = APIRouter(prefix="/ui", include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -72,7 +95,7 @@ async def entity_page(
     request: Request,
     reader: ReaderDep,
     entity_id: str,
-    at: Annotated[str | None, Query(pattern=DATE)] = None,
+    at: ChainAt,
 ) -> HTMLResponse:
     """A page per record: facts with numbered footnotes, its links, and a network view.
     Events show their accountability; units a chain of command as of `at`; people their career."""
@@ -83,7 +106,7 @@ async def entity_page(
 
 
 async def _entity_page(
-    request: Request, reader: Reader, entity_id: str, at: str | None
+    request: Request, reader: Reader, entity_id: str, at: PartialDate
 ) -> HTMLResponse:
     detail = await entities.entity_detail(reader, entity_id)
     notes = Notes()
@@ -102,12 +125,9 @@ async def _entity_page(
         context["view_url"] = f"/views/events/{quote(entity_id)}"
     elif kind == "Organization":
         template = "unit.html"
-        as_of = at or DEFAULT_AS_OF
-        context["chain"] = await command.chain_of_command(
-            reader, entity_id, PartialDate.parse(as_of)
-        )
-        context["at_input"] = PartialDate.parse(as_of).earliest.isoformat()
-        context["view_url"] = f"/views/units/{quote(entity_id)}/chain?at={quote(as_of)}"
+        context["chain"] = await command.chain_of_command(reader, entity_id, at)
+        context["at_input"] = at.earliest.isoformat()
+        context["view_url"] = f"/views/units/{quote(entity_id)}/chain?at={quote(str(at))}"
     elif kind == "Person":
         template = "person.html"
         context["exposure"] = await exposure.person_exposure(reader, entity_id)

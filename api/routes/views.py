@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import ReaderDep
-from graph.asof import PartialDate
+from api.deps import AtDep, ReaderDep
+from graph.errors import NotFoundError
 from graph.reads import views
 from graph.render import network_html
 
 router = APIRouter(tags=["views"])
-DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 ASSET_CACHE = "public, max-age=86400"
 STATIC_DIR = Path(__file__).parent.parent / "static"
 OWN_FILES = {"silsila.css": "text/css"}
@@ -30,7 +29,7 @@ async def static_asset(name: str) -> Response:
     elif name in OWN_FILES:
         data, media = (STATIC_DIR / name).read_bytes(), OWN_FILES[name]
     else:
-        raise HTTPException(status_code=404, detail=f"No static file {name!r}.")
+        raise NotFoundError(f"No static file {name!r}.")
     return Response(data, media_type=media, headers={"Cache-Control": ASSET_CACHE})
 
 
@@ -50,11 +49,9 @@ async def neighbourhood(
 
 
 @router.get("/views/units/{unit_id}/chain", response_class=HTMLResponse)
-async def chain(
-    reader: ReaderDep, unit_id: str, at: Annotated[str, Query(pattern=DATE)]
-) -> HTMLResponse:
+async def chain(reader: ReaderDep, unit_id: str, at: AtDep) -> HTMLResponse:
     """A unit's chain of command as of a date; possible links are dashed."""
-    network = await views.chain_view(reader, unit_id, PartialDate.parse(at))
+    network = await views.chain_view(reader, unit_id, at)
     return HTMLResponse(network_html.page(network))
 
 

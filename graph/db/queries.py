@@ -1,6 +1,9 @@
 """Every Cypher statement Silsila runs.
 
-Values go only as $parameters; identifiers come only from the ontology.
+Values go only as $parameters. Identifiers (labels, relationship types, property keys) come
+only from the ontology's generated terms (`ontology.terms`): statements are templates that name
+them by placeholder (see `_cypher`), filled when this module is imported, so a term renamed in
+the ontology and regenerated fails the import instead of a query at run time.
 """
 
 from __future__ import annotations
@@ -8,8 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from graph.errors import GraphError, InvalidRequestError
 from ontology.model import Ontology
-from ontology.terms import Label, Rel
+from ontology.terms import Label, Prop, Rel
+
+
+class UnknownTermError(GraphError, LookupError):
+    """A statement template names a term that `ontology.terms` does not have."""
+
 
 SERVER_VERSION = (
     "CALL dbms.components() YIELD name, versions, edition "
@@ -30,6 +39,67 @@ NAME_SEARCH_INDEX = "name_search"
 def ident(name: str) -> str:
     """Back-tick an identifier taken from the ontology."""
     return "`" + name.replace("`", "``") + "`"
+
+
+# ----- statement templates ------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+
+
+def _cypher(template: str, **fragments: str) -> str:
+    """Fill a statement template's placeholders; Cypher's own braces are left alone.
+
+    An upper-case placeholder names a member of `ontology.terms`, its kind told by what
+    stands next to it, and becomes the back-ticked identifier:
+      `:{EVENT}`, `|{EVENT}`   a label or relationship type (Label, Rel): `(e:{EVENT})`;
+      `.{START}`               a property key (Prop): `e.{START}`;
+      `{ID}:`                  a property key as a map key: `(e:{EVENT} {{ID}: $event})`.
+    A lower-case placeholder, `{name}`, is the fragment passed as `name=...`, as it is.
+    A term missing from `ontology.terms` raises UnknownTermError, naming it.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.islower():
+            if name not in fragments:
+                raise UnknownTermError(f"statement template: no fragment given for {{{name}}}")
+            return fragments[name]
+        before = template[match.start() - 1 : match.start()]
+        after = template[match.end() : match.end() + 1]
+        if before in (":", "|"):
+            return ident(_label_or_type(name))
+        if before == "." or after == ":":
+            return ident(_property_key(name))
+        raise UnknownTermError(
+            f"statement template: cannot tell what {{{name}}} is; write :{{{name}}} for a "
+            f"label or relationship type, .{{{name}}} or {{{name}}}: for a property key"
+        )
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def _label_or_type(name: str) -> str:
+    found = [enum[name] for enum in (Label, Rel) if name in enum.__members__]
+    if len(found) != 1:
+        raise UnknownTermError(
+            f"statement template names {{{name}}}: "
+            + ("no such" if not found else "more than one")
+            + " label or relationship type in ontology.terms (Label, Rel); fix the statement"
+            " or regenerate the terms with `silsila ontology generate`"
+        )
+    return found[0].value
+
+
+def _property_key(name: str) -> str:
+    if name not in Prop.__members__:
+        raise UnknownTermError(
+            f"statement template names {{{name}}}: no such property key in ontology.terms "
+            "(Prop); fix the statement or regenerate the terms with `silsila ontology generate`"
+        )
+    return Prop[name].value
+
+
+# ----- schema and writes --------------------------------------------------------------
 
 
 def schema_statements(ontology: Ontology) -> list[str]:
@@ -71,7 +141,7 @@ def merge_nodes(
     remove = "".join(f":{ident(x)}" for x in kind_labels)
     extra = "".join(f", n:{ident(x)}" for x in extra_labels)
     return (
-        f"UNWIND $rows AS row MERGE (n:{ident(label)} {{id: row.id}}) "
+        _cypher("UNWIND $rows AS row MERGE (n:{label} {{ID}: row.id}) ", label=ident(label))
         + (f"REMOVE n{remove} " if remove else "")
         + f"SET n = row.properties{extra}"
     )
@@ -79,87 +149,96 @@ def merge_nodes(
 
 def delete_outgoing(label: str) -> str:
     """Drop the outgoing relationships of nodes about to be rewritten; list their citations."""
-    return (
-        f"UNWIND $ids AS id MATCH (n:{ident(label)} {{id: id}})-[r]->(m) "
-        f"WITH r, CASE WHEN type(r) = '{Rel.CITED_IN}' THEN m.id END AS cited "
-        "DELETE r RETURN collect(DISTINCT cited) AS cited"
+    return _cypher(
+        "UNWIND $ids AS id MATCH (n:{label} {{ID}: id})-[r]->(m) "
+        "WITH r, CASE WHEN type(r) = '{cited_in}' THEN m.{ID} END AS cited "
+        "DELETE r RETURN collect(DISTINCT cited) AS cited",
+        label=ident(label),
+        cited_in=Rel.CITED_IN.value,
     )
 
 
 def merge_links(rel: str, from_label: str, to_label: str) -> str:
     """Upsert a batch of relationships between nodes found by label and id."""
-    return (
-        f"UNWIND $rows AS row MATCH (a:{ident(from_label)} {{id: row.from}}) "
-        f"MATCH (b:{ident(to_label)} {{id: row.to}}) MERGE (a)-[:{ident(rel)}]->(b) "
-        "RETURN count(*) AS linked"
+    return _cypher(
+        "UNWIND $rows AS row MATCH (a:{from_label} {{ID}: row.from}) "
+        "MATCH (b:{to_label} {{ID}: row.to}) MERGE (a)-[:{rel}]->(b) "
+        "RETURN count(*) AS linked",
+        from_label=ident(from_label),
+        to_label=ident(to_label),
+        rel=ident(rel),
     )
 
 
-DELETE_UNCITED_CITATIONS = (
-    f"UNWIND $ids AS id MATCH (c:{ident(Label.CITATION)} {{id: id}}) "
-    f"WHERE NOT ()-[:{ident(Rel.CITED_IN)}]->(c) DETACH DELETE c"
+DELETE_UNCITED_CITATIONS = _cypher(
+    "UNWIND $ids AS id MATCH (c:{CITATION} {{ID}: id}) "
+    "WHERE NOT ()-[:{CITED_IN}]->(c) DETACH DELETE c"
 )
+
+
+def _any_of(labels: Iterable[str], var: str, id_expr: str, only_roots: bool = False) -> str:
+    """Index lookups, one per label, UNIONed: the node VAR whose id is ID_EXPR (with ONLY_ROOTS,
+    a label is looked in only when the variable `root` names it)."""
+    guard = "WHERE root = '{name}' " if only_roots else ""
+    return " UNION ".join(
+        _cypher(
+            "MATCH ({var}:{label} {{ID}: {id_expr}}) " + guard + "RETURN {var}",
+            var=var,
+            label=ident(label),
+            id_expr=id_expr,
+            name=label,
+        )
+        for label in labels
+    )
 
 
 def _nodes_by_id(root_labels: Iterable[str]) -> str:
     """`n` for each of $ids in the graph, looked up through each root label's id index."""
-    branches = " UNION ".join(
-        f"MATCH (n:{ident(label)} {{id: id}}) RETURN n" for label in root_labels
-    )
-    return f"UNWIND $ids AS id CALL (id) {{ {branches} }} "
+    return "UNWIND $ids AS id CALL (id) { " + _any_of(root_labels, "n", "id") + " } "
 
 
 def labels_of_ids(root_labels: Iterable[str]) -> str:
     """Labels of the nodes with the given ids."""
-    return _nodes_by_id(root_labels) + "RETURN n.id AS id, labels(n) AS labels LIMIT $limit"
+    return _nodes_by_id(root_labels) + _cypher(
+        "RETURN n.{ID} AS id, labels(n) AS labels LIMIT $limit"
+    )
 
 
 def node_properties(label: str) -> str:
     """The properties of nodes of one label, by id (bounded by $limit)."""
-    return (
-        f"MATCH (n:{ident(label)}) WHERE n.id IN $ids "
-        "RETURN n.id AS id, properties(n) AS properties ORDER BY id LIMIT $limit"
+    return _cypher(
+        "MATCH (n:{label}) WHERE n.{ID} IN $ids "
+        "RETURN n.{ID} AS id, properties(n) AS properties ORDER BY id LIMIT $limit",
+        label=ident(label),
     )
-
-
-# Identifiers for query templates: `{AGGREGATE_FIGURE}` is the back-ticked label, and so on.
-_TERMS = {m.name: ident(m.value) for enum in (Label, Rel) for m in enum}
-
-
-def _cypher(template: str) -> str:
-    """Fill a template's `{NAME}` placeholders (upper-case) with ontology identifiers.
-
-    Other braces are Cypher's own (maps, subqueries) and are left alone.
-    """
-    return re.sub(r"\{([A-Z_]+)\}", lambda m: _TERMS[m.group(1)], template)
 
 
 # Compares a report's summary figures with the same measures summed over the incidents the
 # report itself describes. Places nest at most 6 deep (neighbourhood .. country).
 REPORT_FIGURES_VS_INCIDENTS = _cypher("""
-MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {id: $source})
+MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {{ID}: $source})
 OPTIONAL MATCH (f)-[:{FOR_PARTY}]->(party:{ACTOR})
 OPTIONAL MATCH (f)-[:{FOR_GOVERNORATE}]->(gov:{PLACE})
 CALL (f, party, gov, s) {
   MATCH (e:{EVENT})-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s)
-  WHERE (e.start IS NULL OR f.period IS NULL
-         OR (e.start_earliest >= f.period_earliest AND e.start_latest <= f.period_latest))
+  WHERE (e.{START} IS NULL OR f.{PERIOD} IS NULL
+         OR (e.{START_EARLIEST} >= f.{PERIOD_EARLIEST} AND e.{START_LATEST} <= f.{PERIOD_LATEST}))
     AND (party IS NULL OR EXISTS {
           (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party)
-          WHERE a.role = 'perpetrator' })
+          WHERE a.{ROLE} = 'perpetrator' })
     AND (gov IS NULL OR EXISTS {
           (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(gov) })
   WITH DISTINCT e
   OPTIONAL MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})-[:{CITED_IN}]->(:{CITATION})
         -[:{FROM_SOURCE}]->(s)
-  WHERE c.scope IS NULL
+  WHERE c.{SCOPE} IS NULL
   WITH e, head(collect(c)) AS c
   RETURN count(e) AS events, count(CASE WHEN e:{MASSACRE} THEN 1 END) AS massacres,
-         sum(c.killed) AS killed, sum(c.children) AS children, sum(c.women) AS women
+         sum(c.{KILLED}) AS killed, sum(c.{CHILDREN}) AS children, sum(c.{WOMEN}) AS women
 }
-RETURN f.id AS figure, f.table AS table, f.category AS category, f.period AS period,
-       party.id AS party, gov.id AS governorate,
-       {massacres: f.massacres, killed: f.killed, children: f.children, women: f.women}
+RETURN f.{ID} AS figure, f.{TABLE} AS table, f.{CATEGORY} AS category, f.{PERIOD} AS period,
+       party.{ID} AS party, gov.{ID} AS governorate,
+       {massacres: f.{MASSACRES}, killed: f.{KILLED}, children: f.{CHILDREN}, women: f.{WOMEN}}
          AS reported,
        {massacres: massacres, killed: killed, children: children, women: women} AS computed,
        events
@@ -170,11 +249,12 @@ LIMIT $limit
 
 def nodes_page(root_label: str) -> str:
     """A page of nodes of one root label after $after, by id, with their outgoing links."""
-    return (
-        f"MATCH (n:{ident(root_label)}) WHERE n.id > $after "
-        "WITH n ORDER BY n.id LIMIT $limit "
-        "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties, "
-        "[(n)-[r]->(m) | [type(r), m.id]] AS out"
+    return _cypher(
+        "MATCH (n:{label}) WHERE n.{ID} > $after "
+        "WITH n ORDER BY n.{ID} LIMIT $limit "
+        "RETURN n.{ID} AS id, labels(n) AS labels, properties(n) AS properties, "
+        "[(n)-[r]->(m) | [type(r), m.{ID}]] AS out",
+        label=ident(root_label),
     )
 
 
@@ -188,13 +268,14 @@ MAX_DEPTH = 6  # places nest at most 6 deep; chains and paths are bounded the sa
 
 def _visible(var: str) -> str:
     """False for a restricted person when the public role asks."""
-    return f"NOT ($public AND coalesce({var}.restricted, false))"
+    return _cypher("NOT ($public AND coalesce({var}.{RESTRICTED}, false))", var=var)
 
 
 def _visible_claim(var: str) -> str:
     """False for a claim about or by a restricted person when the public role asks."""
     return _cypher(
-        "NOT ($public AND EXISTS { (" + var + ")--(hidden:{PERSON}) WHERE hidden.restricted })"
+        "NOT ($public AND EXISTS { ({var})--(hidden:{PERSON}) WHERE hidden.{RESTRICTED} })",
+        var=var,
     )
 
 
@@ -204,11 +285,13 @@ RESTRICTED_ID = "restricted"
 RESTRICTED_NAME = "[restricted identity]"
 
 
-def redacted(expr: str) -> str:
-    """EXPR, unless the public role asks and it names a restricted person ($hidden)."""
+def redacted(var: str, key: Prop) -> str:
+    """VAR's property KEY, unless the public role asks and it names a restricted person
+    ($hidden)."""
+    value = f"{var}.{ident(key)}"
     return (
-        f"CASE WHEN $public AND any(h IN $hidden WHERE {expr} CONTAINS h) "
-        f"THEN '{WITHHELD}' ELSE {expr} END"
+        f"CASE WHEN $public AND any(h IN $hidden WHERE {value} CONTAINS h) "
+        f"THEN '{WITHHELD}' ELSE {value} END"
     )
 
 
@@ -216,236 +299,348 @@ def citations(var: str) -> str:
     """A list of citation maps for the node VAR (quotes and locators naming a restricted
     person, and sources marked restricted, withheld from the public role)."""
     return _cypher(
-        "[(" + var + ")-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
-        "WHERE NOT ($public AND coalesce(s.restricted, false)) | "
-        "{source: s.id, source_name: s.name, reliability: s.reliability, "
-        "locator: " + redacted("q.locator") + ", quote: " + redacted("q.quote") + ", "
-        "confidence: q.confidence, page: q.page, archive_url: q.archive_url, "
-        "access_point: q.access_point}]"
+        "[({var})-[:{CITED_IN}]->(q:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "WHERE NOT ($public AND coalesce(s.{RESTRICTED}, false)) | "
+        "{source: s.{ID}, source_name: s.{NAME}, reliability: s.{RELIABILITY}, "
+        "locator: {locator}, quote: {quote}, "
+        "confidence: q.{CONFIDENCE}, page: q.{PAGE}, archive_url: q.{ARCHIVE_URL}, "
+        "access_point: q.{ACCESS_POINT}}]",
+        var=var,
+        locator=redacted("q", Prop.LOCATOR),
+        quote=redacted("q", Prop.QUOTE),
     )
 
 
 def tenure(var: str) -> str:
-    """A map of the cited interval of the posting or relation VAR."""
-    return (
-        f"{var} {{.first_cited, .last_cited, .first_cited_is_start, .last_cited_is_end, "
-        ".open_ended}"
+    """A map of the cited interval of the posting or relation VAR (models.Interval's keys)."""
+    return _cypher(
+        "{first_cited: {var}.{FIRST_CITED}, last_cited: {var}.{LAST_CITED}, "
+        "first_cited_is_start: {var}.{FIRST_CITED_IS_START}, "
+        "last_cited_is_end: {var}.{LAST_CITED_IS_END}, open_ended: {var}.{OPEN_ENDED}}",
+        var=var,
     )
 
 
 def entity(var: str) -> str:
     """A map naming the node VAR."""
-    return (
-        f"CASE WHEN {var} IS NULL THEN null "
-        f"WHEN $public AND coalesce({var}.restricted, false) "
-        f"THEN {{id: '{RESTRICTED_ID}', name: '{RESTRICTED_NAME}', labels: labels({var})}} "
-        f"ELSE {{id: {var}.id, name: {var}.name, labels: labels({var})}} END"
+    return _cypher(
+        "CASE WHEN {var} IS NULL THEN null "
+        "WHEN $public AND coalesce({var}.{RESTRICTED}, false) "
+        "THEN {id: '{restricted_id}', name: '{restricted_name}', labels: labels({var})} "
+        "ELSE {id: {var}.{ID}, name: {var}.{NAME}, labels: labels({var})} END",
+        var=var,
+        restricted_id=RESTRICTED_ID,
+        restricted_name=RESTRICTED_NAME,
     )
 
 
 HIDDEN_NAMES = _cypher(
-    "MATCH (p:{PERSON}) WHERE p.restricted = true "
-    "RETURN p.name AS name, coalesce(p.aliases, []) AS aliases LIMIT $limit"
+    "MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true "
+    "RETURN p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases LIMIT $limit"
 )
 
 NODE_BY_ID = _cypher(
     """
 UNWIND $roots AS root
 CALL (root) {
-  MATCH (n:{ACTOR} {id: $id}) WHERE root = 'Actor' RETURN n
-  UNION MATCH (n:{EVENT} {id: $id}) WHERE root = 'Event' RETURN n
-  UNION MATCH (n:{PLACE} {id: $id}) WHERE root = 'Place' RETURN n
-  UNION MATCH (n:{SOURCE} {id: $id}) WHERE root = 'Source' RETURN n
-  UNION MATCH (n:{CLAIM} {id: $id}) WHERE root = 'Claim' RETURN n
+  {lookups}
 }
-WITH n WHERE """
-    + _visible("n")
-    + """
-RETURN n.id AS id, n.name AS name, labels(n) AS labels,
-       n {.*, description: """
-    + redacted("n.description")
-    + """} AS properties LIMIT 1
-"""
+WITH n WHERE {visible}
+RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
+       n {.*, {DESCRIPTION}: {description}} AS properties LIMIT 1
+""",
+    lookups=_any_of(
+        (Label.ACTOR, Label.EVENT, Label.PLACE, Label.SOURCE, Label.CLAIM),
+        "n",
+        "$id",
+        only_roots=True,
+    ),
+    visible=_visible("n"),
+    description=redacted("n", Prop.DESCRIPTION),
 )
 
 SEARCH = _cypher(
     """
 CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
-WHERE (size($types) = 0 OR any(l IN labels(node) WHERE l IN $types)) AND """
-    + _visible("node")
-    + """
-RETURN node.id AS id, labels(node) AS labels, node.name AS name,
-       coalesce(node.aliases, []) AS aliases, score
+WHERE (size($types) = 0 OR any(l IN labels(node) WHERE l IN $types)) AND {visible}
+RETURN node.{ID} AS id, labels(node) AS labels, node.{NAME} AS name,
+       coalesce(node.{ALIASES}, []) AS aliases, score
 ORDER BY score DESC, id LIMIT $limit
-"""
+""",
+    visible=_visible("node"),
 )
 
-# What every posting answer returns about the posting p itself.
-_POSTING_FIELDS = (
-    "p.role AS role, p.title AS title, p.rank AS rank, "
-    + tenure("p")
-    + " AS tenure, "
-    + citations("p")
-    + " AS citations"
-)
 
-COMMAND_POSTINGS = (
-    _cypher(
-        """
-MATCH (u:{ORGANIZATION} {id: $unit})<-[:{IN_ORGANIZATION}]-(p:{POSTING})
-      -[:{OF_PERSON}]->(person:{PERSON})
-WHERE ($roles IS NULL OR p.role IN $roles) AND """
+def _posting(named: str) -> str:
+    """The posting p as the answers show it, with NAMED (`person: …` or `organization: …`)."""
+    return _cypher(
+        "{id: p.{ID}, {named}, role: p.{ROLE}, title: p.{TITLE}, rank: p.{RANK}, "
+        "tenure: {tenure}, citations: {citations}}",
+        named=named,
+        tenure=tenure("p"),
+        citations=citations("p"),
     )
-    + _visible("person")
-    + """
-RETURN p.id AS id, """
-    + entity("person")
-    + " AS person, "
-    + _POSTING_FIELDS
-    + " ORDER BY p.first_cited_earliest, p.id LIMIT $limit"
+
+
+# The postings of the unit u to a person the caller may see; oldest first by _POSTINGS_ORDER.
+_UNIT_POSTINGS = _cypher(
+    """
+MATCH (u)<-[:{IN_ORGANIZATION}]-(p:{POSTING})-[:{OF_PERSON}]->(person:{PERSON})
+WHERE {visible}
+""",
+    visible=_visible("person"),
+)
+_POSTINGS_ORDER = _cypher("p.{FIRST_CITED_EARLIEST}, p.{ID}")
+_POSTED_PERSON = _posting("person: " + entity("person"))
+
+COMMAND_POSTINGS = _cypher(
+    """
+MATCH (u:{ORGANIZATION} {{ID}: $unit})
+{postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
+RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
+""",
+    postings=_UNIT_POSTINGS.rstrip(),
+    posting=_POSTED_PERSON,
+    order=_POSTINGS_ORDER,
 )
 
-SUPERIORS = _cypher(
-    """
-MATCH (u:{ORGANIZATION} {id: $unit})<-[:{CHILD_UNIT}]-(r:{UNIT_RELATION})-[:{PARENT_UNIT}]->(up:{ORGANIZATION})
-RETURN r.id AS id, r.relation AS relation, """
-    + entity("up")
-    + """ AS parent,
-       """
-    + tenure("r")
-    + """ AS tenure, """
-    + citations("r")
-    + """ AS citations
-ORDER BY CASE r.relation WHEN 'command' THEN 0 ELSE 1 END, r.id LIMIT $limit
-"""
+# One level up the hierarchy, and one level down, through a unit relation.
+_UP = _cypher(
+    "(:{ORGANIZATION})<-[:{CHILD_UNIT}]-(:{UNIT_RELATION})-[:{PARENT_UNIT}]->(:{ORGANIZATION})"
+)
+_DOWN = _cypher(
+    "(:{ORGANIZATION})<-[:{PARENT_UNIT}]-(:{UNIT_RELATION})-[:{CHILD_UNIT}]->(:{ORGANIZATION})"
 )
 
-SUBORDINATES = _cypher(
+# What chains of command are drawn from, for several units in one round trip: every unit up
+# to MAX_DEPTH levels above each of $units (themselves included), each with the relations to
+# its superiors (command first) and everyone posted to it. Which relation and which posting
+# held at a date is decided by the caller, with graph.asof (certain, possible or no).
+UNITS_ABOVE = _cypher(
     """
-MATCH (u:{ORGANIZATION} {id: $unit})<-[:{PARENT_UNIT}]-(r:{UNIT_RELATION})-[:{CHILD_UNIT}]->(down:{ORGANIZATION})
-RETURN r.id AS id, r.relation AS relation, """
-    + entity("down")
-    + """ AS child,
-       """
-    + tenure("r")
-    + """ AS tenure
-ORDER BY r.id LIMIT $limit
-"""
+UNWIND $units AS unit_id
+MATCH (:{ORGANIZATION} {{ID}: unit_id}) ({up}){0,{depth}} (u:{ORGANIZATION})
+WITH DISTINCT u LIMIT $limit
+CALL (u) {
+  MATCH (u)<-[:{CHILD_UNIT}]-(r:{UNIT_RELATION})-[:{PARENT_UNIT}]->(up:{ORGANIZATION})
+  WITH r, up ORDER BY CASE r.{RELATION} WHEN 'command' THEN 0 ELSE 1 END, r.{ID} LIMIT $limit
+  RETURN collect({id: r.{ID}, relation: r.{RELATION}, parent: {parent},
+                  tenure: {tenure}, citations: {citations}}) AS superiors
+}
+CALL (u) {
+  {postings}
+  WITH p, person ORDER BY {order} LIMIT $limit
+  RETURN collect({posting}) AS postings
+}
+RETURN u.{ID} AS id, {unit} AS unit, superiors, postings
+""",
+    up=_UP,
+    depth=str(MAX_DEPTH),
+    parent=entity("up"),
+    tenure=tenure("r"),
+    citations=citations("r"),
+    postings=_UNIT_POSTINGS.strip(),
+    order=_POSTINGS_ORDER,
+    posting=_POSTED_PERSON,
+    unit=entity("u"),
+)
+
+# The units a unit commands, for `include_subordinates`: every unit up to MAX_DEPTH levels
+# below $unit, through relations at any time.
+SUBORDINATE_IDS = _cypher(
+    """
+MATCH (:{ORGANIZATION} {{ID}: $unit}) ({down}){1,{depth}} (below:{ORGANIZATION})
+RETURN DISTINCT below.{ID} AS id ORDER BY id LIMIT $limit
+""",
+    down=_DOWN,
+    depth=str(MAX_DEPTH),
+)
+
+# The event e as the answers summarise it, at the place `place` (or null).
+_EVENT_SUMMARY = _cypher(
+    "{id: e.{ID}, name: e.{NAME}, labels: labels(e), start: e.{START}, end: e.{END}, "
+    "place: {place}, "
+    "killed: [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL | c.{KILLED}]}",
+    place=entity("place"),
+)
+
+# The attribution a, of the event e to the actor `actor`, claimed by `by` (or null).
+_ATTRIBUTION = _cypher(
+    "{id: a.{ID}, event: {event}, actor: {actor}, role: a.{ROLE}, claimed_by: {by}, "
+    "confidence: a.{CONFIDENCE}, credibility: a.{CREDIBILITY}, hedge: a.{HEDGE}, "
+    "citations: {citations}}",
+    event=entity("e"),
+    actor=entity("actor"),
+    by=entity("by"),
+    citations=citations("a"),
 )
 
 EVENT_SUMMARY = _cypher(
     """
-MATCH (e:{EVENT} {id: $event})
+MATCH (e:{EVENT} {{ID}: $event})
 OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
-RETURN e.id AS id, e.name AS name, labels(e) AS labels, e.start AS start, e.end AS end,
-       """
-    + entity("place")
-    + """ AS place,
-       COUNT { (e)<-[:{OF_EVENT}]-(:{CASUALTY_COUNT}) } AS counts,
-       [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.killed IS NOT NULL | c.killed] AS killed
+RETURN {summary} AS event
 LIMIT 1
+""",
+    summary=_EVENT_SUMMARY,
+)
+
+# The attributions of the event e to actors the caller may see, in _EVENT_ATTRIBUTIONS_ORDER.
+_EVENT_ATTRIBUTIONS = _cypher(
+    """
+MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+WHERE {visible}
+OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
+""",
+    visible=_visible("actor"),
+)
+_EVENT_ATTRIBUTIONS_ORDER = _cypher("a.{ROLE}, actor.{ID}, a.{ID}")
+
+ATTRIBUTIONS_OF_EVENT = _cypher(
+    """
+MATCH (e:{EVENT} {{ID}: $event})
+{attributions}
+RETURN {attribution} AS attribution ORDER BY {order} LIMIT $limit
+""",
+    attributions=_EVENT_ATTRIBUTIONS.strip(),
+    attribution=_ATTRIBUTION,
+    order=_EVENT_ATTRIBUTIONS_ORDER,
+)
+
+# An event and every attribution of it, in one round trip (what accountability starts from).
+EVENT_WITH_ATTRIBUTIONS = _cypher(
+    """
+MATCH (e:{EVENT} {{ID}: $event})
+OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
+WITH e, place LIMIT 1
+CALL (e) {
+  {attributions}
+  WITH e, a, actor, by ORDER BY {order} LIMIT $limit
+  RETURN collect({attribution}) AS attributions
+}
+RETURN {summary} AS event, attributions
+""",
+    attributions=_EVENT_ATTRIBUTIONS.strip(),
+    order=_EVENT_ATTRIBUTIONS_ORDER,
+    attribution=_ATTRIBUTION,
+    summary=_EVENT_SUMMARY,
+)
+
+# The attributions to the actor `actor` in $roles, with their events e, oldest first.
+_ACTOR_ATTRIBUTIONS = _cypher(
+    """
+MATCH (actor)<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
+WHERE a.{ROLE} IN $roles
+OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
 """
 )
+_ACTOR_ATTRIBUTIONS_ORDER = _cypher("e.{START_EARLIEST}, e.{ID}")
 
-# What every attribution answer returns, for the variables a (claim), e (event), actor, by.
-_ATTRIBUTION_FIELDS = (
-    _cypher("OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})\nRETURN a.id AS id, ")
-    + entity("e")
-    + " AS event, "
-    + entity("actor")
-    + " AS actor, a.role AS role, "
-    + entity("by")
-    + " AS claimed_by, a.confidence AS confidence, a.credibility AS credibility, "
-    + "a.hedge AS hedge, "
-    + citations("a")
-    + " AS citations"
+ATTRIBUTIONS_TO_ACTOR = _cypher(
+    """
+MATCH (actor:{ACTOR} {{ID}: $actor})
+{attributions}
+RETURN {attribution} AS attribution ORDER BY {order} LIMIT $limit
+""",
+    attributions=_ACTOR_ATTRIBUTIONS.strip(),
+    attribution=_ATTRIBUTION,
+    order=_ACTOR_ATTRIBUTIONS_ORDER,
 )
 
-ATTRIBUTIONS_OF_EVENT = (
-    _cypher(
-        "MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})\n"
-    )
-    + "WHERE "
-    + _visible("actor")
-    + "\n"
-    + _ATTRIBUTION_FIELDS
-    + "\nORDER BY a.role, actor.id, a.id LIMIT $limit"
-)
-
-ATTRIBUTIONS_TO_ACTOR = (
-    _cypher(
-        "MATCH (actor:{ACTOR} {id: $actor})<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})\n"
-        "WHERE a.role IN $roles\n"
-    )
-    + _ATTRIBUTION_FIELDS
-    + ", e.start AS start, e.end AS end\nORDER BY e.start_earliest, e.id LIMIT $limit"
+# What a person's command exposure is drawn from, in one round trip: every unit up to
+# MAX_DEPTH - 1 levels below each of $units (themselves included), each with the relations to
+# the units below it and the events attributed to it (roles in $roles), each event summarised.
+# Whether a tenure and each link held at an event's dates is decided by the caller.
+UNITS_BELOW = _cypher(
+    """
+UNWIND $units AS unit_id
+MATCH (:{ORGANIZATION} {{ID}: unit_id}) ({down}){0,{depth}} (u:{ORGANIZATION})
+WITH DISTINCT u LIMIT $limit
+CALL (u) {
+  MATCH (u)<-[:{PARENT_UNIT}]-(r:{UNIT_RELATION})-[:{CHILD_UNIT}]->(below:{ORGANIZATION})
+  WITH r, below ORDER BY r.{ID} LIMIT $limit
+  RETURN collect({id: r.{ID}, relation: r.{RELATION}, child: {child},
+                  tenure: {tenure}}) AS subordinates
+}
+CALL (u) {
+  WITH u AS actor
+  {attributions}
+  CALL (e) {
+    OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
+    RETURN place LIMIT 1
+  }
+  WITH actor, a, e, by, place ORDER BY {order} LIMIT $limit
+  RETURN collect({attribution: {attribution}, event: {summary}}) AS attributed
+}
+RETURN u.{ID} AS id, subordinates, attributed
+""",
+    down=_DOWN,
+    depth=str(MAX_DEPTH - 1),
+    child=entity("below"),
+    tenure=tenure("r"),
+    attributions=_ACTOR_ATTRIBUTIONS.strip(),
+    order=_ACTOR_ATTRIBUTIONS_ORDER,
+    attribution=_ATTRIBUTION,
+    summary=_EVENT_SUMMARY,
 )
 
 CASUALTIES = _cypher(
     """
-MATCH (e:{EVENT} {id: $event})<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+MATCH (e:{EVENT} {{ID}: $event})<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
 OPTIONAL MATCH (c)-[:{CLAIMED_BY}]->(by:{ACTOR})
-RETURN c.id AS id, c.killed AS killed, c.children AS children, c.women AS women,
-       c.wounded AS wounded, c.named AS named, c.count_kind AS kind, c.as_of AS as_of,
-       c.scope AS scope, """
-    + entity("by")
-    + " AS claimed_by, "
-    + citations("c")
-    + """ AS citations
-ORDER BY c.killed, c.id LIMIT $limit
-"""
+RETURN c.{ID} AS id, c.{KILLED} AS killed, c.{CHILDREN} AS children, c.{WOMEN} AS women,
+       c.{WOUNDED} AS wounded, c.{NAMED} AS named, c.{COUNT_KIND} AS kind, c.{AS_OF} AS as_of,
+       c.{SCOPE} AS scope, {by} AS claimed_by, {citations} AS citations
+ORDER BY c.{KILLED}, c.{ID} LIMIT $limit
+""",
+    by=entity("by"),
+    citations=citations("c"),
 )
 
 SANCTIONS = _cypher(
     """
 MATCH (x:{SANCTION})-[:{SANCTIONS}]->(target:{ACTOR})
-WHERE (size($entities) = 0 OR target.id IN $entities)
-  AND ($program IS NULL OR toLower(x.program) CONTAINS toLower($program))
-  AND ($listed_from IS NULL OR x.listing_date_latest >= date($listed_from))
-  AND ($listed_to IS NULL OR x.listing_date_earliest <= date($listed_to))
-  AND """
-    + _visible("target")
-    + _cypher(
-        """
+WHERE (size($entities) = 0 OR target.{ID} IN $entities)
+  AND ($program IS NULL OR toLower(x.{PROGRAM}) CONTAINS toLower($program))
+  AND ($listed_from IS NULL OR x.{LISTING_DATE_LATEST} >= date($listed_from))
+  AND ($listed_to IS NULL OR x.{LISTING_DATE_EARLIEST} <= date($listed_to))
+  AND {visible}
 OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(authority:{ACTOR})
 WITH x, target, authority
-WHERE $authority IS NULL OR authority.id = $authority
-   OR toLower(authority.name) CONTAINS toLower($authority)
-RETURN x.id AS id, """
-    )
-    + entity("target")
-    + " AS entity, "
-    + entity("authority")
-    + """ AS authority, x.program AS program,
-       x.listing_date AS listing_date, x.start_date AS start_date, x.end_date AS end_date,
-       x.reason AS reason, """
-    + citations("x")
-    + """ AS citations
-ORDER BY x.listing_date_earliest, x.id LIMIT $limit
-"""
+WHERE $authority IS NULL OR authority.{ID} = $authority
+   OR toLower(authority.{NAME}) CONTAINS toLower($authority)
+RETURN x.{ID} AS id, {target} AS entity, {authority} AS authority, x.{PROGRAM} AS program,
+       x.{LISTING_DATE} AS listing_date, x.{START_DATE} AS start_date, x.{END_DATE} AS end_date,
+       x.{REASON} AS reason, {citations} AS citations
+ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
+""",
+    visible=_visible("target"),
+    target=entity("target"),
+    authority=entity("authority"),
+    citations=citations("x"),
 )
 
 PERSON_POSTINGS = _cypher(
     """
-MATCH (person:{PERSON} {id: $person})<-[:{OF_PERSON}]-(p:{POSTING})-[:{IN_ORGANIZATION}]->(org:{ORGANIZATION})
-WHERE """
-    + _visible("person")
-    + """
-RETURN p.id AS id, """
-    + entity("org")
-    + " AS organization, "
-    + _POSTING_FIELDS
-    + " ORDER BY p.first_cited_earliest, p.id LIMIT $limit"
+MATCH (person:{PERSON} {{ID}: $person})<-[:{OF_PERSON}]-(p:{POSTING})
+      -[:{IN_ORGANIZATION}]->(org:{ORGANIZATION})
+WHERE {visible}
+RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
+""",
+    visible=_visible("person"),
+    posting=_posting("organization: " + entity("org")),
+    order=_POSTINGS_ORDER,
 )
 
 
 # An event cited by $source (or any event when $source is null).
-CITED_BY_SOURCE = """($source IS NULL OR EXISTS {
-        MATCH (e)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) WHERE s.id = $source })"""
+CITED_BY_SOURCE = _cypher("""($source IS NULL OR EXISTS {
+        MATCH (e)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE})
+        WHERE s.{ID} = $source })""")
 
 # An event's first whole-event death toll (counts with a `scope` cover only part of it).
-WHOLE_TOLL = """head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
-            WHERE c.scope IS NULL AND c.killed IS NOT NULL | c.killed])"""
+WHOLE_TOLL = _cypher("""head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+            WHERE c.{SCOPE} IS NULL AND c.{KILLED} IS NOT NULL | c.{KILLED}])""")
 
 
 def events_filtered(count_only: bool = False) -> str:
@@ -453,76 +648,74 @@ def events_filtered(count_only: bool = False) -> str:
     head = _cypher(
         """
 MATCH (e:{EVENT})
-WHERE ($from IS NULL OR e.end_latest >= date($from) OR (e.end IS NULL AND e.start_latest >= date($from)))
-  AND ($to IS NULL OR e.start_earliest <= date($to))
-  AND ($kind IS NULL OR e.event_kind = $kind)
+WHERE ($from IS NULL OR e.{END_LATEST} >= date($from)
+       OR (e.{END} IS NULL AND e.{START_LATEST} >= date($from)))
+  AND ($to IS NULL OR e.{START_EARLIEST} <= date($to))
+  AND ($kind IS NULL OR e.{EVENT_KIND} = $kind)
   AND ($place IS NULL OR EXISTS {
-        MATCH (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(target:{PLACE}) WHERE target.id = $place })
+        MATCH (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(target:{PLACE})
+        WHERE target.{ID} = $place })
   AND (size($perpetrators) = 0 OR EXISTS {
         MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
-        WHERE a.role = 'perpetrator' AND actor.id IN $perpetrators })
-  AND """
-        + CITED_BY_SOURCE
-        + """
-WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.killed IS NOT NULL | c.killed] AS killed
-WITH e, CASE WHEN size(killed) = 0 THEN null ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
+        WHERE a.{ROLE} = 'perpetrator' AND actor.{ID} IN $perpetrators })
+  AND {cited_by_source}
+WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL | c.{KILLED}]
+        AS killed
+WITH e, CASE WHEN size(killed) = 0 THEN null
+        ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
 WHERE $min_killed IS NULL OR max_killed >= $min_killed
-"""
+""",
+        cited_by_source=CITED_BY_SOURCE,
     )
     if count_only:
         return head + "RETURN count(e) AS total"
-    return (
-        head
-        + _cypher("OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) ")
-        + "RETURN e.id AS id, e.name AS name, labels(e) AS labels, e.start AS start, e.end AS end, "
-        + entity("place")
-        + " AS place, max_killed ORDER BY e.start_earliest, e.id SKIP $offset LIMIT $limit"
+    return head + _cypher(
+        "OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
+        "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
+        "e.{END} AS end, {place} AS place, max_killed "
+        "ORDER BY e.{START_EARLIEST}, e.{ID} SKIP $offset LIMIT $limit",
+        place=entity("place"),
     )
 
 
 EVENT_STATS_BY_PARTY = _cypher(
     """
 MATCH (e:{EVENT})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party:{ACTOR})
-WHERE a.role = 'perpetrator'
-  AND """
-    + CITED_BY_SOURCE
-    + """
-WITH party, e, """
-    + WHOLE_TOLL
-    + """ AS killed
-RETURN party.id AS key, party.name AS label, count(DISTINCT e) AS events, sum(coalesce(killed, 0)) AS killed
+WHERE a.{ROLE} = 'perpetrator'
+  AND {cited_by_source}
+WITH party, e, {whole_toll} AS killed
+RETURN party.{ID} AS key, party.{NAME} AS label, count(DISTINCT e) AS events,
+       sum(coalesce(killed, 0)) AS killed
 ORDER BY events DESC, key LIMIT $limit
-"""
+""",
+    cited_by_source=CITED_BY_SOURCE,
+    whole_toll=WHOLE_TOLL,
 )
 
 EVENT_STATS_BY_GOVERNORATE = _cypher(
     """
 MATCH (e:{EVENT})-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(g:{GOVERNORATE})
-WHERE """
-    + CITED_BY_SOURCE
-    + """
+WHERE {cited_by_source}
 WITH DISTINCT g, e
-WITH g, e, """
-    + WHOLE_TOLL
-    + """ AS killed
-RETURN g.id AS key, g.name AS label, count(e) AS events, sum(coalesce(killed, 0)) AS killed
+WITH g, e, {whole_toll} AS killed
+RETURN g.{ID} AS key, g.{NAME} AS label, count(e) AS events, sum(coalesce(killed, 0)) AS killed
 ORDER BY events DESC, key LIMIT $limit
-"""
+""",
+    cited_by_source=CITED_BY_SOURCE,
+    whole_toll=WHOLE_TOLL,
 )
 
 EVENT_STATS_BY_MONTH = _cypher(
     """
-MATCH (e:{EVENT}) WHERE e.start IS NOT NULL AND size(e.start) >= 7
-  AND """
-    + CITED_BY_SOURCE
-    + """
-WITH substring(e.start, 0, 7) AS month, e,
-     """
-    + WHOLE_TOLL
-    + """ AS killed
+MATCH (e:{EVENT}) WHERE e.{START} IS NOT NULL AND size(e.{START}) >= 7
+  AND {cited_by_source}
+WITH substring(e.{START}, 0, 7) AS month, e,
+     {whole_toll} AS killed
 RETURN month AS key, month AS label, count(e) AS events, sum(coalesce(killed, 0)) AS killed
 ORDER BY key LIMIT $limit
-"""
+""",
+    cited_by_source=CITED_BY_SOURCE,
+    whole_toll=WHOLE_TOLL,
 )
 
 
@@ -534,42 +727,40 @@ def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Ite
     from the ontology.
     """
     if not 1 <= max_hops <= MAX_DEPTH:
-        raise ValueError(f"max_hops must be 1..{MAX_DEPTH}")
-    types = "|".join(ident(t) for t in rel_types)
-    return (
-        f"MATCH (a:{ident(from_label)} {{id: $from}}), (b:{ident(to_label)} {{id: $to}}) "
-        f"MATCH p = allShortestPaths((a)-[:{types}*..{max_hops}]-(b)) "
-        "WHERE all(n IN nodes(p) WHERE " + _visible("n") + ") "
-        "RETURN [n IN nodes(p) | {id: n.id, name: n.name, labels: labels(n), "
-        "citations: " + citations("n") + "}] AS nodes, "
-        "[r IN relationships(p) | type(r)] AS rels LIMIT $limit"
+        raise InvalidRequestError(f"max_hops must be 1..{MAX_DEPTH}, not {max_hops}")
+    return _cypher(
+        "MATCH (a:{from_label} {{ID}: $from}), (b:{to_label} {{ID}: $to}) "
+        "MATCH p = allShortestPaths((a)-[:{types}*..{max_hops}]-(b)) "
+        "WHERE all(n IN nodes(p) WHERE {visible}) "
+        "RETURN [n IN nodes(p) | {id: n.{ID}, name: n.{NAME}, labels: labels(n), "
+        "citations: {citations}}] AS nodes, "
+        "[r IN relationships(p) | type(r)] AS rels LIMIT $limit",
+        from_label=ident(from_label),
+        to_label=ident(to_label),
+        types="|".join(ident(t) for t in rel_types),
+        max_hops=str(max_hops),
+        visible=_visible("n"),
+        citations=citations("n"),
     )
 
 
 # The records citing $source that the caller may see, each with the citation q.
-_SOURCE_CITERS = (
-    _cypher(
-        """
-MATCH (s:{SOURCE} {id: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
-WHERE """
-    )
-    + _visible("n")
-    + " AND "
-    + _visible_claim("n")
+_SOURCE_CITERS = _cypher(
+    """
+MATCH (s:{SOURCE} {{ID}: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
+WHERE {visible} AND {visible_claim}""",
+    visible=_visible("n"),
+    visible_claim=_visible_claim("n"),
 )
 
-SOURCE_CLAIMS = (
-    _SOURCE_CITERS
-    + """
-RETURN """
-    + entity("n")
-    + " AS record, "
-    + redacted("q.locator")
-    + " AS locator, "
-    + redacted("q.quote")
-    + """ AS quote
-ORDER BY n.id, q.locator SKIP $offset LIMIT $limit
-"""
+SOURCE_CLAIMS = _SOURCE_CITERS + _cypher(
+    """
+RETURN {record} AS record, {locator} AS locator, {quote} AS quote
+ORDER BY n.{ID}, q.{LOCATOR} SKIP $offset LIMIT $limit
+""",
+    record=entity("n"),
+    locator=redacted("q", Prop.LOCATOR),
+    quote=redacted("q", Prop.QUOTE),
 )
 
 SOURCE_CLAIMS_COUNT = _SOURCE_CITERS + " RETURN count(*) AS total"
@@ -577,122 +768,120 @@ SOURCE_CLAIMS_COUNT = _SOURCE_CITERS + " RETURN count(*) AS total"
 
 def entity_links(root_label: str) -> str:
     """What a record links to (its place, event, actor…), found through its root label."""
-    return (
-        f"MATCH (n:{ident(root_label)} {{id: $id}})-[r]->(m) "
-        f"WHERE type(r) <> '{Rel.CITED_IN}' AND " + _visible("m") + " "
-        "RETURN type(r) AS relationship, " + entity("m") + " AS target "
-        "ORDER BY relationship, target.id LIMIT $limit"
+    return _cypher(
+        "MATCH (n:{label} {{ID}: $id})-[r]->(m) "
+        "WHERE type(r) <> '{cited_in}' AND {visible} "
+        "RETURN type(r) AS relationship, {target} AS target "
+        "ORDER BY relationship, m.{ID} LIMIT $limit",
+        label=ident(root_label),
+        cited_in=Rel.CITED_IN.value,
+        visible=_visible("m"),
+        target=entity("m"),
     )
 
 
 def entity_claims(root_label: str) -> str:
     """The claims that name a record, found through its root label."""
-    return (
-        f"MATCH (n:{ident(root_label)} {{id: $id}})<-[r]-(c:{ident(Label.CLAIM)}) "
-        "WHERE " + _visible_claim("c") + " "
-        "OPTIONAL MATCH (c)-[:" + ident(Rel.OF_EVENT) + "]->(e:" + ident(Label.EVENT) + ") "
+    return _cypher(
+        "MATCH (n:{label} {{ID}: $id})<-[r]-(c:{CLAIM}) "
+        "WHERE {visible_claim} "
+        "OPTIONAL MATCH (c)-[:{OF_EVENT}]->(e:{EVENT}) "
         "WITH DISTINCT c, e "
-        "RETURN " + entity("c") + " AS claim, "
-        "coalesce(c.first_cited, c.date, c.listing_date, c.as_of, c.period, e.start) AS date, "
-        "coalesce(c.role, c.relation, c.table, c.count_kind) AS what, "
-        "e.name AS event_name, " + citations("c") + " AS citations "
-        "ORDER BY coalesce(c.first_cited_earliest, c.date_earliest, c.listing_date_earliest, "
-        "c.as_of_earliest, c.period_earliest, e.start_earliest), claim.id LIMIT $limit"
+        "RETURN {claim} AS claim, "
+        "coalesce(c.{FIRST_CITED}, c.{DATE}, c.{LISTING_DATE}, c.{AS_OF}, c.{PERIOD}, e.{START})"
+        " AS date, "
+        "coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}) AS what, "
+        "e.{NAME} AS event_name, {citations} AS citations "
+        "ORDER BY coalesce(c.{FIRST_CITED_EARLIEST}, c.{DATE_EARLIEST}, "
+        "c.{LISTING_DATE_EARLIEST}, c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), "
+        "c.{ID} LIMIT $limit",
+        label=ident(root_label),
+        visible_claim=_visible_claim("c"),
+        claim=entity("c"),
+        citations=citations("c"),
     )
 
 
 def entity_citations(root_label: str) -> str:
     """The citations of a record, found through its root label."""
-    return f"MATCH (n:{ident(root_label)} {{id: $id}}) RETURN " + citations("n") + " AS citations"
+    return _cypher(
+        "MATCH (n:{label} {{ID}: $id}) RETURN {citations} AS citations",
+        label=ident(root_label),
+        citations=citations("n"),
+    )
 
 
-STATEMENTS_ABOUT = (
-    _cypher(
-        """
+STATEMENTS_ABOUT = _cypher(
+    """
 UNWIND $ids AS about_id
 CALL (about_id) {
-  MATCH (t:{ACTOR} {id: about_id}) RETURN t
-  UNION MATCH (t:{EVENT} {id: about_id}) RETURN t
-  UNION MATCH (t:{PLACE} {id: about_id}) RETURN t
+  {lookups}
 }
 WITH t AS target
 MATCH (x)-[:{ABOUT}]->(target) WHERE (x:{FINDING} OR x:{STATEMENT})
-  AND """
-    )
-    + _visible_claim("x")
-    + _cypher(
-        """
+  AND {visible_claim}
 OPTIONAL MATCH (x)-[:{BY}]->(by:{ACTOR})
 WITH DISTINCT x, by, target
-RETURN x.id AS id, labels(x) AS labels, """
-    )
-    + entity("by")
-    + " AS by, target.id AS about, x.date AS date, "
-    + redacted("x.text")
-    + " AS text, "
-    + citations("x")
-    + """ AS citations
-ORDER BY x.date_earliest, x.id LIMIT $limit
-"""
+RETURN x.{ID} AS id, labels(x) AS labels, {by} AS by, target.{ID} AS about, x.{DATE} AS date,
+       {text} AS text, {citations} AS citations
+ORDER BY x.{DATE_EARLIEST}, x.{ID} LIMIT $limit
+""",
+    lookups=_any_of((Label.ACTOR, Label.EVENT, Label.PLACE), "t", "about_id"),
+    visible_claim=_visible_claim("x"),
+    by=entity("by"),
+    text=redacted("x", Prop.TEXT),
+    citations=citations("x"),
 )
 
 # A record's neighbours for network views: each claim (posting, attribution, unit relation…)
 # collapses into one edge between the two records it links, with its role, dates and evidence;
 # plain structural links (WITHIN, AT_PLACE, PART_OF) come as they are. Citations and sources
 # are left out: they would tie everything a document mentions together.
-VIEW_NEIGHBOURS = (
-    _cypher(
-        """
+VIEW_NEIGHBOURS = _cypher(
+    """
 UNWIND $ids AS node_id
 CALL (node_id) {
-  MATCH (n:{ACTOR} {id: node_id}) RETURN n
-  UNION MATCH (n:{EVENT} {id: node_id}) RETURN n
-  UNION MATCH (n:{PLACE} {id: node_id}) RETURN n
+  {lookups}
 }
 CALL (n) {
   MATCH (n)<-[r1]-(c:{CLAIM})-[r2]->(m)
-  WHERE NOT m:{CITATION} AND NOT m:{SOURCE} AND m <> n AND """
-    )
-    + _visible("m")
-    + " AND "
-    + _visible_claim("c")
-    + """
+  WHERE NOT m:{CITATION} AND NOT m:{SOURCE} AND m <> n AND {visible} AND {visible_claim}
   RETURN m, c, type(r1) AS from_rel, type(r2) AS to_rel
   UNION
   MATCH (n)-[r]-(m)
-  WHERE NOT m:"""
-    + ident(Label.CLAIM)
-    + " AND NOT m:"
-    + ident(Label.CITATION)
-    + " AND NOT m:"
-    + ident(Label.SOURCE)
-    + " AND "
-    + _visible("m")
-    + """
+  WHERE NOT m:{CLAIM} AND NOT m:{CITATION} AND NOT m:{SOURCE} AND {visible}
   RETURN m, null AS c, type(r) AS from_rel, null AS to_rel
 }
 WITH n, m, c, from_rel, to_rel LIMIT $limit
-RETURN n.id AS source, """
-    + entity("m")
-    + """ AS target, from_rel, to_rel,
-       CASE WHEN c IS NULL THEN null ELSE c {.id, .role, .relation, .first_cited, .last_cited,
-            .first_cited_is_start, .last_cited_is_end, .open_ended, .confidence, .hedge,
-            .killed, labels: labels(c)} END AS claim,
-       CASE WHEN c IS NULL THEN [] ELSE """
-    + citations("c")
-    + """ END AS citations
-"""
+RETURN n.{ID} AS source, {target} AS target, from_rel, to_rel,
+       CASE WHEN c IS NULL THEN null
+            ELSE {id: c.{ID}, role: c.{ROLE}, relation: c.{RELATION},
+                  first_cited: c.{FIRST_CITED}, last_cited: c.{LAST_CITED},
+                  first_cited_is_start: c.{FIRST_CITED_IS_START},
+                  last_cited_is_end: c.{LAST_CITED_IS_END}, open_ended: c.{OPEN_ENDED},
+                  confidence: c.{CONFIDENCE}, hedge: c.{HEDGE}, killed: c.{KILLED},
+                  labels: labels(c)} END AS claim,
+       CASE WHEN c IS NULL THEN [] ELSE {citations} END AS citations
+""",
+    lookups=_any_of((Label.ACTOR, Label.EVENT, Label.PLACE), "n", "node_id"),
+    visible=_visible("m"),
+    visible_claim=_visible_claim("c"),
+    target=entity("m"),
+    citations=citations("c"),
 )
 
 
 def events_at(root_label: str) -> str:
     """The events located at a place (or anything inside it, up to 6 levels down)."""
     return _cypher(
-        f"MATCH (n:{ident(root_label)} {{id: $id}})<-[:{{WITHIN}}*0..6]-(:{{PLACE}})"
+        "MATCH (n:{label} {{ID}: $id})<-[:{WITHIN}*0..6]-(:{PLACE})"
         "<-[:{AT_PLACE}]-(e:{EVENT}) WITH DISTINCT e "
-        "RETURN " + entity("e") + " AS claim, e.start AS date, e.event_kind AS what, "
-        "null AS event_name, " + citations("e") + " AS citations "
-        "ORDER BY e.start_earliest, e.id LIMIT $limit"
+        "RETURN {claim} AS claim, e.{START} AS date, e.{EVENT_KIND} AS what, "
+        "null AS event_name, {citations} AS citations "
+        "ORDER BY e.{START_EARLIEST}, e.{ID} LIMIT $limit",
+        label=ident(root_label),
+        claim=entity("e"),
+        citations=citations("e"),
     )
 
 
@@ -704,9 +893,10 @@ NAME_CANDIDATES = _cypher(
     """
 CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
 WHERE any(l IN labels(node) WHERE l IN $types)
-RETURN node.id AS id, labels(node) AS labels, node.name AS name,
-       coalesce(node.aliases, []) AS aliases, node.place_kind AS place_kind,
-       node.birth_date AS birth_date, [(node)-[:{WITHIN}]->(up:{PLACE}) | up.id] AS within, score
+RETURN node.{ID} AS id, labels(node) AS labels, node.{NAME} AS name,
+       coalesce(node.{ALIASES}, []) AS aliases, node.{PLACE_KIND} AS place_kind,
+       node.{BIRTH_DATE} AS birth_date, [(node)-[:{WITHIN}]->(up:{PLACE}) | up.{ID}] AS within,
+       score
 ORDER BY score DESC, id LIMIT $limit
 """
 )
@@ -715,8 +905,8 @@ ORDER BY score DESC, id LIMIT $limit
 MERGE_DECISIONS = _cypher(
     """
 UNWIND $ids AS imported
-MATCH (m:{MERGE_CANDIDATE}) WHERE m.imported_id = imported
-RETURN m.imported_id AS imported_id, m.existing_id AS existing_id, m.status AS status
+MATCH (m:{MERGE_CANDIDATE}) WHERE m.{IMPORTED_ID} = imported
+RETURN m.{IMPORTED_ID} AS imported_id, m.{EXISTING_ID} AS existing_id, m.{STATUS} AS status
 LIMIT $limit
 """
 )
@@ -725,62 +915,65 @@ LIMIT $limit
 MERGE_CANDIDATES = _cypher(
     """
 UNWIND $rows AS row
-MERGE (m:{MERGE_CANDIDATE} {id: row.id})
+MERGE (m:{MERGE_CANDIDATE} {{ID}: row.id})
 ON CREATE SET m = row.properties
 """
 )
 
 REVIEW_LIST = _cypher(
     """
-MATCH (m:{MERGE_CANDIDATE}) WHERE $status IS NULL OR m.status = $status
+MATCH (m:{MERGE_CANDIDATE}) WHERE $status IS NULL OR m.{STATUS} = $status
 RETURN m {.*} AS candidate
-ORDER BY m.id SKIP $skip LIMIT $limit
+ORDER BY m.{ID} SKIP $skip LIMIT $limit
 """
 )
 
 REVIEW_COUNTS = _cypher(
     """
-MATCH (m:{MERGE_CANDIDATE}) WHERE m.status IS NOT NULL
-RETURN m.status AS status, count(*) AS candidates
+MATCH (m:{MERGE_CANDIDATE}) WHERE m.{STATUS} IS NOT NULL
+RETURN m.{STATUS} AS status, count(*) AS candidates
 """
 )
 
-MERGE_CANDIDATE = _cypher("MATCH (m:{MERGE_CANDIDATE} {id: $id}) RETURN m {.*} AS candidate")
+MERGE_CANDIDATE = _cypher("MATCH (m:{MERGE_CANDIDATE} {{ID}: $id}) RETURN m {.*} AS candidate")
 
 DECIDE_CANDIDATE = _cypher(
     """
-MATCH (m:{MERGE_CANDIDATE} {id: $id}) WHERE m.status = 'pending'
-SET m.status = $status, m.decided = $decided
-RETURN m.id AS id
+MATCH (m:{MERGE_CANDIDATE} {{ID}: $id}) WHERE m.{STATUS} = 'pending'
+SET m.{STATUS} = $status, m.{DECIDED} = $decided
+RETURN m.{ID} AS id
 """
 )
 
 
 def move_relationships(label: str, rel: str, outgoing: bool) -> str:
     """Re-point one relationship type from a duplicate node to the node it is merged into."""
-    pattern = f"(dup)-[r:{ident(rel)}]->(x)" if outgoing else f"(x)-[r:{ident(rel)}]->(dup)"
-    merge = f"(keep)-[:{ident(rel)}]->(x)" if outgoing else f"(x)-[:{ident(rel)}]->(keep)"
-    return (
-        f"MATCH (dup:{ident(label)} {{id: $dup}}), (keep:{ident(label)} {{id: $keep}}) "
+    pattern = "(dup)-[r:{rel}]->(x)" if outgoing else "(x)-[r:{rel}]->(dup)"
+    merge = "(keep)-[:{rel}]->(x)" if outgoing else "(x)-[:{rel}]->(keep)"
+    return _cypher(
+        "MATCH (dup:{label} {{ID}: $dup}), (keep:{label} {{ID}: $keep}) "
         f"MATCH {pattern} WHERE x <> keep "
-        f"MERGE {merge} DELETE r RETURN count(*) AS moved"
+        f"MERGE {merge} DELETE r RETURN count(*) AS moved",
+        label=ident(label),
+        rel=ident(rel),
     )
 
 
 def fold_duplicate(label: str) -> str:
     """Keep the duplicate's names as aliases of the kept node, then delete the duplicate."""
-    return (
-        f"MATCH (dup:{ident(label)} {{id: $dup}}), (keep:{ident(label)} {{id: $keep}}) "
-        "WITH dup, keep, [a IN [dup.name] + coalesce(dup.aliases, []) "
-        "  WHERE a <> keep.name AND NOT a IN coalesce(keep.aliases, [])] AS added "
-        "SET keep.aliases = coalesce(keep.aliases, []) + added "
-        "DETACH DELETE dup RETURN size(added) AS aliases_added"
+    return _cypher(
+        "MATCH (dup:{label} {{ID}: $dup}), (keep:{label} {{ID}: $keep}) "
+        "WITH dup, keep, [a IN [dup.{NAME}] + coalesce(dup.{ALIASES}, []) "
+        "  WHERE a <> keep.{NAME} AND NOT a IN coalesce(keep.{ALIASES}, [])] AS added "
+        "SET keep.{ALIASES} = coalesce(keep.{ALIASES}, []) + added "
+        "DETACH DELETE dup RETURN size(added) AS aliases_added",
+        label=ident(label),
     )
 
 
 def cited_sources_of_ids(root_labels: Iterable[str]) -> str:
     """For the ids already in the graph, the sources their node cites (to protect statements)."""
     return _nodes_by_id(root_labels) + _cypher(
-        "RETURN n.id AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
-        "| s.id] AS sources LIMIT $limit"
+        "RETURN n.{ID} AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "| s.{ID}] AS sources LIMIT $limit"
     )

@@ -31,7 +31,12 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.db.settings import Settings
 from graph.db.store import translated_errors
-from graph.errors import InvalidStatementError, QueryError, ReadOnlyViolationError
+from graph.errors import (
+    InvalidRequestError,
+    InvalidStatementError,
+    QueryError,
+    ReadOnlyViolationError,
+)
 
 # Procedures a caller may CALL: schema look-ups, the full-text name search, the server version.
 ALLOWED_PROCEDURES = frozenset(
@@ -86,7 +91,7 @@ async def run_read_only(
     runs past `timeout_s`, and GraphUnavailableError when Neo4j does not answer.
     """
     if max_rows < 1:
-        raise ValueError("max_rows must be at least 1")
+        raise InvalidRequestError(f"max_rows must be at least 1, not {max_rows}")
     check_single_statement(statement)
     check_parameters(parameters)
     params = dict(parameters)

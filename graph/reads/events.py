@@ -9,7 +9,7 @@ from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import NotFoundError
 from graph.reads import models
-from graph.reads.command import chain_of_command
+from graph.reads.command import chains_of_command
 from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
 from graph.reads.sanctions import sanctions
 
@@ -17,8 +17,12 @@ from graph.reads.sanctions import sanctions
 async def event_summary(reader: Reader, event_id: str) -> models.EventSummary:
     rows = await reader.rows(queries.EVENT_SUMMARY, event=event_id)
     if not rows:
-        raise NotFoundError(f"No event with id {event_id!r}.")
-    return event_row(rows[0])
+        raise _no_event(event_id)
+    return event_row(rows[0]["event"])
+
+
+def _no_event(event_id: str) -> NotFoundError:
+    return NotFoundError(f"No event with id {event_id!r}.")
 
 
 def event_span(event: models.EventSummary) -> PartialDate | None:
@@ -34,20 +38,22 @@ def event_span(event: models.EventSummary) -> PartialDate | None:
 
 async def attributions_of(reader: Reader, event_id: str) -> list[models.Attribution]:
     rows = await reader.rows(queries.ATTRIBUTIONS_OF_EVENT, event=event_id, limit=MAX_ROWS)
-    return [attribution(r) for r in rows]
+    return [attribution(r["attribution"]) for r in rows]
 
 
 async def event_accountability(reader: Reader, event_id: str) -> models.Accountability:
     """Every attribution, each attributed unit's chain at the event's dates, linked persons,
-    and the sanctions on anyone who appears."""
-    event = await event_summary(reader, event_id)
-    claims = await attributions_of(reader, event_id)
+    and the sanctions on anyone who appears.
+
+    Three round trips: the event with its attributions, every chain at once, the sanctions."""
+    rows = await reader.rows(queries.EVENT_WITH_ATTRIBUTIONS, event=event_id, limit=MAX_ROWS)
+    if not rows:
+        raise _no_event(event_id)
+    event = event_row(rows[0]["event"])
+    claims = [attribution(a) for a in rows[0]["attributions"]]
     span = event_span(event)
-    chains = []
     organizations = {a.actor.id: a.actor for a in claims if a.actor.type == "Organization"}
-    if span is not None:
-        for org_id in sorted(organizations):
-            chains.append(await chain_of_command(reader, org_id, span))
+    chains = [] if span is None else await chains_of_command(reader, sorted(organizations), span)
     persons = [a for a in claims if a.actor.type == "Person"]
     appearing = set(organizations) | {a.actor.id for a in persons}
     appearing |= {
@@ -85,8 +91,8 @@ async def casualty_estimates(reader: Reader, event_id: str) -> models.Casualties
 class EventFilter:
     """What `events` filters on; every field optional."""
 
-    date_from: str | None = None
-    date_to: str | None = None
+    date_from: PartialDate | None = None
+    date_to: PartialDate | None = None
     place: str | None = None
     perpetrator: str | None = None
     include_subordinates: bool = False
@@ -101,8 +107,8 @@ async def events(
     """Events matching the filter, oldest first, a page at a time."""
     perpetrators = await _perpetrators(reader, where)
     params = {
-        "from": day_bound(where.date_from, earliest=True),
-        "to": day_bound(where.date_to, earliest=False),
+        "from": None if where.date_from is None else where.date_from.earliest.isoformat(),
+        "to": None if where.date_to is None else where.date_to.latest.isoformat(),
         "place": where.place,
         "perpetrators": perpetrators,
         "kind": where.kind,
@@ -116,32 +122,14 @@ async def events(
     )
 
 
-def day_bound(value: str | None, earliest: bool) -> str | None:
-    """The first or last day a partial date may mean, as ISO text (None stays None)."""
-    if value is None:
-        return None
-    parsed = PartialDate.parse(value)
-    return (parsed.earliest if earliest else parsed.latest).isoformat()
-
-
 async def _perpetrators(reader: Reader, where: EventFilter) -> list[str]:
     """The actor, and with include_subordinates every unit below it (at any time), bounded."""
     if where.perpetrator is None:
         return []
-    found = [where.perpetrator]
     if not where.include_subordinates:
-        return found
-    frontier = [where.perpetrator]
-    for _ in range(queries.MAX_DEPTH):
-        below = []
-        for unit in frontier:
-            rows = await reader.rows(queries.SUBORDINATES, unit=unit, limit=MAX_ROWS)
-            below += [r["child"]["id"] for r in rows if r["child"]["id"] not in found]
-        if not below:
-            break
-        found += below
-        frontier = below
-    return found
+        return [where.perpetrator]
+    rows = await reader.rows(queries.SUBORDINATE_IDS, unit=where.perpetrator, limit=MAX_ROWS)
+    return [where.perpetrator] + [r["id"] for r in rows if r["id"] != where.perpetrator]
 
 
 STAT_QUERIES = {

@@ -7,10 +7,26 @@ from typing import Any
 from graph.asof import Certainty
 from graph.db import queries
 from graph.db.reader import Reader
-from graph.reads import events, models
+from graph.reads import models
 from graph.reads.command import COMMAND_ROLES
-from graph.reads.rows import MAX_ROWS, as_of, attribution, entity, node_entity, posting
+from graph.reads.events import event_span
+from graph.reads.rows import (
+    MAX_ROWS,
+    as_of,
+    attribution,
+    entity,
+    event_row,
+    node_entity,
+    posting,
+)
 from graph.reads.sanctions import sanctions
+
+_DIRECT_ROLES = ("perpetrator", "commander", "participant")
+
+# A unit read by queries.UNITS_BELOW: the relations to the units below it, and the events
+# attributed to it, each with its summary.
+UnitBelow = dict[str, Any]
+_NOTHING_BELOW: UnitBelow = {"subordinates": [], "attributed": []}
 
 
 async def person_exposure(reader: Reader, person_id: str) -> models.Exposure:
@@ -19,81 +35,106 @@ async def person_exposure(reader: Reader, person_id: str) -> models.Exposure:
     apart from the events the person is linked to directly, and their sanctions."""
     person = node_entity(await reader.node(person_id))
     rows = await reader.rows(queries.PERSON_POSTINGS, person=person_id, limit=MAX_ROWS)
-    timeline = [posting(r) for r in rows]
+    postings = [row["posting"] for row in rows]
+    timeline = [posting(p) for p in postings]
     commands = [
-        (p, r["tenure"]) for p, r in zip(timeline, rows, strict=True) if p.role in COMMAND_ROLES
+        (held, p["tenure"])
+        for held, p in zip(timeline, postings, strict=True)
+        if held.role in COMMAND_ROLES
     ]
-    exposure: list[models.ExposedEvent] = []
-    for held, tenure in commands:
-        exposure += await _exposure_under(reader, held.organization, tenure)
+    below = await _units_below(reader, [held.organization.id for held, _ in commands])
+    exposure = [
+        exposed
+        for held, tenure in commands
+        for exposed in _exposure_under(below, held.organization, tenure)
+    ]
     direct = await reader.rows(
         queries.ATTRIBUTIONS_TO_ACTOR, actor=person_id, roles=list(_DIRECT_ROLES), limit=MAX_ROWS
     )
     return models.Exposure(
         person=person,
         timeline=timeline,
-        commanded_units=_unique([p.organization for p, _ in commands]),
+        commanded_units=_unique([held.organization for held, _ in commands]),
         command_exposure=exposure,
-        direct_links=[attribution(r) for r in direct],
+        direct_links=[attribution(r["attribution"]) for r in direct],
         sanctions=await sanctions(reader, entities=[person_id]),
     )
-
-
-_DIRECT_ROLES = ("perpetrator", "commander", "participant")
 
 
 def _unique(entities: list[models.Entity]) -> list[models.Entity]:
     return list({e.id: e for e in entities}.values())
 
 
-async def _exposure_under(
-    reader: Reader, unit: models.Entity, tenure: dict[str, Any]
+async def _units_below(reader: Reader, unit_ids: list[str]) -> dict[str, UnitBelow]:
+    """The units below the commanded ones and what was attributed to them, in one round trip."""
+    if not unit_ids:
+        return {}
+    rows = await reader.rows(
+        queries.UNITS_BELOW, units=unit_ids, roles=["perpetrator"], limit=MAX_ROWS
+    )
+    return {row["id"]: row for row in rows}
+
+
+def _exposure_under(
+    below: dict[str, UnitBelow], unit: models.Entity, tenure: dict[str, Any]
 ) -> list[models.ExposedEvent]:
     """Events attributed to UNIT or a unit below it, each judged at the event's dates: the
-    tenure and every link down the hierarchy must hold then; the weakest link decides."""
+    tenure and every link down the hierarchy must hold then; the weakest link decides.
+
+    The hierarchy is walked breadth first, so a unit reached twice counts once, through the
+    first (shortest) way down; MAX_DEPTH levels of units, UNIT the first."""
     found: list[models.ExposedEvent] = []
     frontier: list[tuple[models.Entity, list[models.Entity], list[dict[str, Any]]]] = [
         (unit, [unit], [tenure])
     ]
     seen = {unit.id}
     for _ in range(queries.MAX_DEPTH):
-        below = []
+        following = []
         for current, via, spans in frontier:
-            rows = await reader.rows(
-                queries.ATTRIBUTIONS_TO_ACTOR,
-                actor=current.id,
-                roles=["perpetrator"],
-                limit=MAX_ROWS,
-            )
-            for row in rows:
-                summary = await events.event_summary(reader, row["event"]["id"])
-                at = events.event_span(summary)
-                if at is None:
-                    continue
-                answer = _weakest([as_of(s, at) for s in spans])
-                if answer.certainty == Certainty.NO.value:
-                    continue
-                found.append(
-                    models.ExposedEvent(
-                        event=summary,
-                        unit=current,
-                        via=via,
-                        as_of=answer,
-                        attribution=attribution(row),
-                    )
-                )
-            for child in await reader.rows(queries.SUBORDINATES, unit=current.id, limit=MAX_ROWS):
+            record = below.get(current.id, _NOTHING_BELOW)
+            found += _exposed(record["attributed"], current, via, spans)
+            for child in record["subordinates"]:
                 child_entity = entity(child["child"])
                 if child_entity is None or child_entity.id in seen:
                     continue
                 seen.add(child_entity.id)
-                below.append((child_entity, [*via, child_entity], [*spans, child["tenure"]]))
-        if not below:
+                following.append((child_entity, [*via, child_entity], [*spans, child["tenure"]]))
+        if not following:
             break
-        frontier = below
+        frontier = following
     return found
 
 
+def _exposed(
+    attributed: list[dict[str, Any]],
+    unit: models.Entity,
+    via: list[models.Entity],
+    spans: list[dict[str, Any]],
+) -> list[models.ExposedEvent]:
+    """The events attributed to UNIT at whose dates every span of SPANS held or may have."""
+    found = []
+    for item in attributed:
+        summary = event_row(item["event"])
+        at = event_span(summary)
+        if at is None:
+            continue
+        answer = _weakest([as_of(span, at) for span in spans])
+        if answer.certainty == Certainty.NO:
+            continue
+        found.append(
+            models.ExposedEvent(
+                event=summary,
+                unit=unit,
+                via=via,
+                as_of=answer,
+                attribution=attribution(item["attribution"]),
+            )
+        )
+    return found
+
+
+_STRENGTH = {Certainty.NO: 0, Certainty.POSSIBLE: 1, Certainty.CERTAIN: 2}
+
+
 def _weakest(answers: list[models.AsOf]) -> models.AsOf:
-    order = {Certainty.NO.value: 0, Certainty.POSSIBLE.value: 1, Certainty.CERTAIN.value: 2}
-    return min(answers, key=lambda a: order[a.certainty])
+    return min(answers, key=lambda a: _STRENGTH[Certainty(a.certainty)])

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    computed_field,
+)
 
-CertaintyText = Literal["certain", "possible", "no"]
+from graph.asof import DATE_PATTERN, Certainty, InvalidDateError, PartialDate
+
+
+def _partial_date(value: object) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, str):
+        return PartialDate.parse(value)
+    raise InvalidDateError(f"{value!r} is not a partial date")  # a ValueError, for pydantic
+
+
+# A partial date in an answer: the typed value inside, its text (`2012`, `2012-08`,
+# `2012-08-20`) in JSON.
+DateValue = Annotated[
+    PartialDate,
+    PlainValidator(_partial_date),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DATE_PATTERN}),
+]
 
 
 class Citation(BaseModel):
@@ -47,7 +72,7 @@ class Interval(BaseModel):
 class AsOf(BaseModel):
     """Whether a relation held at the date asked, and why."""
 
-    certainty: CertaintyText
+    certainty: Certainty
     reason: str
 
 
@@ -64,7 +89,7 @@ class Commander(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def certainty(self) -> CertaintyText:
+    def certainty(self) -> Certainty:
         return self.as_of.certainty
 
     @computed_field  # type: ignore[prop-decorator]
@@ -99,7 +124,7 @@ class Chain(BaseModel):
     """A unit's superiors as they stood at a date, up to the top or the depth limit."""
 
     unit: Entity
-    at: str
+    at: DateValue
     levels: list[ChainLevel]
     truncated: bool = False
 
@@ -299,7 +324,7 @@ class EntityDetail(BaseModel):
 
 class Commanders(BaseModel):
     unit: Entity
-    at: str
+    at: DateValue
     commanders: list[Commander]
 
 

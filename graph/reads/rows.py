@@ -45,7 +45,7 @@ def interval(tenure: dict[str, Any]) -> CitedInterval:
 
 def as_of(tenure: dict[str, Any], at: PartialDate) -> models.AsOf:
     answer = holds_at(interval(tenure), at)
-    return models.AsOf(certainty=answer.certainty.value, reason=answer.reason)
+    return models.AsOf(certainty=answer.certainty, reason=answer.reason)
 
 
 def tenure_model(tenure: dict[str, Any]) -> models.Interval:
@@ -88,7 +88,7 @@ def attribution(row: dict[str, Any]) -> models.Attribution:
 
 
 def posting(row: dict[str, Any]) -> models.Posting:
-    """A person's posting in an organization (PERSON_POSTINGS)."""
+    """A person's posting in an organization (the `posting` map of PERSON_POSTINGS)."""
     organization = entity(row["organization"])
     if organization is None:  # pragma: no cover - the query matches it
         raise NotFoundError(f"posting {row['id']!r} lost its organization")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph.asof import PartialDate
 from graph.db import queries
 from graph.db.reader import Reader
 from graph.reads import models
@@ -13,18 +14,19 @@ async def sanctions(
     entities: list[str] | None = None,
     authority: str | None = None,
     program: str | None = None,
-    listed_from: str | None = None,
-    listed_to: str | None = None,
+    listed_from: PartialDate | None = None,
+    listed_to: PartialDate | None = None,
     limit: int = MAX_ROWS,
 ) -> list[models.Sanction]:
-    """Sanctions, filtered by who, which authority (id or name), program, and listing dates."""
+    """Sanctions, filtered by who, which authority (id or name), program, and listing dates
+    (a listing date that may fall between LISTED_FROM's first day and LISTED_TO's last)."""
     rows = await reader.rows(
         queries.SANCTIONS,
         entities=entities or [],
         authority=authority,
         program=program,
-        listed_from=listed_from,
-        listed_to=listed_to,
+        listed_from=None if listed_from is None else listed_from.earliest.isoformat(),
+        listed_to=None if listed_to is None else listed_to.latest.isoformat(),
         limit=limit,
     )
     found = []

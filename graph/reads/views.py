@@ -140,8 +140,12 @@ async def neighbourhood(reader: Reader, node_id: str, depth: int = 1, limit: int
 
 async def chain_view(reader: Reader, unit_id: str, at: PartialDate) -> Network:
     """A unit's chain of command at a date: units upward, commanders beside each level."""
-    chain = await chain_of_command(reader, unit_id, at)
-    network = Network(title=f"Chain of command of {chain.unit.name} as of {at}")
+    return chain_network(await chain_of_command(reader, unit_id, at))
+
+
+def chain_network(chain: models.Chain) -> Network:
+    """A chain already answered, drawn: units upward, commanders beside each level."""
+    network = Network(title=f"Chain of command of {chain.unit.name} as of {chain.at}")
     previous: models.Entity | None = None
     for level in chain.levels:
         network.add_node(level.unit)
@@ -186,8 +190,8 @@ async def event_view(reader: Reader, event_id: str, limit: int = 200) -> Network
         network.add_edge(
             ViewEdge(a.actor.id, event.id, f"{a.role}{by}", evidence_text(a.citations), certain)
         )
-    for chain in account.chains:
-        sub = await chain_view(reader, chain.unit.id, PartialDate.parse(chain.at))
+    for chain in account.chains:  # drawn from the answer, not asked again
+        sub = chain_network(chain)
         for node in sub.nodes.values():
             network.add_node(models.Entity(id=node.id, type=node.type, name=node.label))
         for edge in sub.edges:

@@ -3,7 +3,9 @@
 pyvis validates with `assert`, writes into the working directory and links a CDN even with
 `cdn_resources="in_line"`. Here it only lays out nodes and options; the page is returned as
 text, every external <script> and <link> is removed, and vis-network comes either from the
-API's `/static` (pages) or inline (notebooks).
+API's `/static` (pages) or inline (notebooks). What Silsila adds to pyvis's page (the head,
+the title, legend and "not shown" banner, the notebook's iframe) is drawn from the templates
+`templates/network_*.html`, autoescaped.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import pyvis
+from markupsafe import Markup
 from pyvis.network import Network as PyvisNetwork
 
+from graph.errors import NotFoundError
 from graph.reads.views import Network
+from graph.render import TEMPLATES
 
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
@@ -51,7 +55,7 @@ OPTIONS = {
 def asset(name: str) -> bytes:
     """vis-network's JavaScript or CSS, from the copy pyvis ships (never fetched)."""
     if name not in VIS_FILES:
-        raise KeyError(name)
+        raise NotFoundError(f"No vis-network file {name!r}: use one of {', '.join(VIS_FILES)}.")
     return (VIS_DIR / name).read_bytes()
 
 
@@ -92,27 +96,20 @@ def options_for(node_count: int) -> dict[str, Any]:
     }
 
 
-def _legend() -> str:
-    items = [
-        f'<li><span class="swatch" style="background:{colour}"></span>{escape(kind)} ({shape})</li>'
-        for kind, (shape, colour) in [*STYLES.items(), ("Other", OTHER_STYLE)]
-    ]
-    items.append("<li>solid line: certain or unhedged · dashed line: possible or hedged</li>")
-    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
+def _render(template: str, network: Network, **context: object) -> str:
+    return TEMPLATES.get_template(template).render(network=network, **context)
 
 
-def _banner(network: Network, expand_url: str | None) -> str:
-    if not network.not_shown:
-        return ""
-    more = f' <a href="{escape(expand_url)}">Show more</a>' if expand_url else ""
-    return f'<p class="capped" role="status">{network.not_shown} more not shown.{more}</p>'
-
-
-LEGEND_CSS = (
-    ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem;font:14px sans-serif}"
-    ".swatch{display:inline-block;width:12px;height:12px;margin-right:4px;border-radius:2px}"
-    ".capped{font:14px sans-serif;color:#8a1c1c}"
-)
+def _intro(network: Network, expand_url: str | None, small_heading: bool = False) -> str:
+    """The title, the legend (from STYLES) and, for a capped view, how much is not shown."""
+    styles = [*STYLES.items(), ("Other", OTHER_STYLE)]
+    return _render(
+        "network_intro.html",
+        network,
+        styles=styles,
+        expand_url=expand_url,
+        small_heading=small_heading,
+    )
 
 
 def _offline(html: str, head: str) -> str:
@@ -123,31 +120,21 @@ def _offline(html: str, head: str) -> str:
 
 def page(network: Network, assets: str = "/static", expand_url: str | None = None) -> str:
     """A full page whose scripts come from ASSETS on the same server."""
-    head = (
-        f'<link rel="stylesheet" href="{assets}/vis-network.css">'
-        f'<script src="{assets}/vis-network.min.js"></script><style>{LEGEND_CSS}</style>'
-        f"<title>{escape(network.title)}</title>"
-    )
+    head = _render("network_head.html", network, assets=assets, vis_js=None, vis_css=None)
     html = _offline(to_pyvis(network).generate_html(), head)
-    intro = f"<h1 style='font:20px sans-serif'>{escape(network.title)}</h1>{_legend()}"
-    return html.replace("<body>", f"<body>{intro}{_banner(network, expand_url)}", 1)
+    return html.replace("<body>", f"<body>{_intro(network, expand_url)}", 1)
 
 
 def inline(network: Network) -> str:
     """A page with vis-network inlined, for notebooks (no server needed, nothing fetched)."""
-    js = asset("vis-network.min.js").decode("utf-8")
-    css = asset("vis-network.css").decode("utf-8")
-    head = f"<style>{css}{LEGEND_CSS}</style><script>{js}</script>"
+    js = Markup(asset("vis-network.min.js").decode("utf-8"))  # noqa: S704 (pyvis's own copy)
+    css = Markup(asset("vis-network.css").decode("utf-8"))  # noqa: S704
+    head = _render("network_head.html", network, assets=None, vis_js=js, vis_css=css)
     html = _offline(to_pyvis(network).generate_html(), head)
-    intro = f"<h3 style='font:16px sans-serif'>{escape(network.title)}</h3>{_legend()}"
-    return html.replace("<body>", f"<body>{intro}{_banner(network, None)}", 1)
+    return html.replace("<body>", f"<body>{_intro(network, None, small_heading=True)}", 1)
 
 
 def embed(network: Network, height: int = 700) -> str:
     """The inline page inside an iframe's srcdoc: notebooks show it without trusting scripts
     in their own output."""
-    return (
-        f'<iframe srcdoc="{escape(inline(network), quote=True)}" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc" '
-        f'title="{escape(network.title, quote=True)}" sandbox="allow-scripts"></iframe>'
-    )
+    return _render("network_embed.html", network, page=inline(network), height=height)

@@ -21,6 +21,7 @@ from loaders.tabular_export import (
     EventGraph,
     ExportedEvent,
     coordinates,
+    csv_export,
     locator_details,
     row,
     write_rows,
@@ -74,6 +75,13 @@ def export_acled(nodes: Sequence[GraphNode], links: Sequence[GraphLink], path: P
     events = EventGraph(nodes, links)
     found = events.events(SOURCE, DATASET.id_column)
     return write_rows(path, _header(found), (_row(events, e) for e in found))
+
+
+EXPORT = csv_export(
+    "acled",
+    "the events imported from ACLED, back as ACLED CSV",
+    export_acled,
+)
 
 
 def _header(events: Sequence[ExportedEvent]) -> tuple[str, ...]:

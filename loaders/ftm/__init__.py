@@ -1,8 +1,10 @@
-"""FollowTheMoney / OpenSanctions entities: import them as records, export the graph as them."""
+"""FollowTheMoney / OpenSanctions entities: import them as records (`FORMAT`), export the graph
+as them (`EXPORTS`)."""
 
-from loaders.ftm.export import export_ftm
+from loaders.ftm.export import EXPORT, export_ftm
 from loaders.ftm.importer import FtmFormat
 
 FORMAT = FtmFormat()
+EXPORTS = (EXPORT,)
 
-__all__ = ["FORMAT", "FtmFormat", "export_ftm"]
+__all__ = ["EXPORTS", "FORMAT", "FtmFormat", "export_ftm"]

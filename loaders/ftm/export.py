@@ -9,14 +9,20 @@ names one, nor any text value that contains one's name or alias.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from followthemoney import EntityProxy, model
 from followthemoney.types import registry
+from neo4j import Driver
 
+from graph.db.export import read_graph
+from graph.db.settings import Settings
+from loaders.formats import TextExport
 from loaders.ftm.ids import to_ftm
+from ontology.model import Ontology
 from ontology.rdf import GraphLink, GraphNode
 from ontology.terms import Rel
 
@@ -80,6 +86,22 @@ def export_ftm(nodes: Sequence[GraphNode], links: Sequence[GraphLink]) -> Iterat
         built = EXPORTERS[kind](graph, node)
         if built is not None:
             yield built.to_dict()
+
+
+def ftm_lines(driver: Driver, settings: Settings, ontology: Ontology) -> str:
+    """The graph's FtM entities as JSON lines (keys sorted), what `silsila export ftm` writes."""
+    nodes, links = read_graph(driver, settings, ontology)
+    entities = export_ftm(nodes, links)
+    return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
+
+
+EXPORT = TextExport(
+    name="ftm",
+    summary="FollowTheMoney entities, JSON lines (restricted persons left out)",
+    default_name="entities.ftm.json",
+    wrote="FollowTheMoney entities",
+    text=ftm_lines,
+)
 
 
 def _person(graph: _Graph, node: GraphNode) -> EntityProxy | None:

@@ -1,5 +1,7 @@
-"""RDF in Silsila's ontology terms (as `silsila export --format` writes it) back into records."""
+"""RDF in Silsila's ontology terms: written by `silsila export turtle|jsonld|nt` (`EXPORTS`),
+read back into records by `read_rdf` (`silsila import-rdf`)."""
 
+from loaders.rdf.export import EXPORTS
 from loaders.rdf.reader import read_rdf
 
-__all__ = ["read_rdf"]
+__all__ = ["EXPORTS", "read_rdf"]

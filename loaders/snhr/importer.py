@@ -8,6 +8,7 @@ from pathlib import Path
 
 from graph.db.settings import Settings
 from loaders import pipeline
+from loaders.errors import LoaderError
 from loaders.formats import Chunk
 from loaders.pipeline import LoadSummary, Record
 from loaders.snhr.parser import ParseResult, parse_report
@@ -39,7 +40,7 @@ def import_report(
     if dry_run:
         return ImportResult(parsed, records, None)
     if settings is None:
-        raise ValueError("settings are needed to load (or pass dry_run=True)")
+        raise LoaderError("settings are needed to load (or pass dry_run=True)")
     return ImportResult(parsed, records, pipeline.load(settings, load_ontology(), records))
 
 

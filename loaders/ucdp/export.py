@@ -20,6 +20,7 @@ from loaders.tabular_export import (
     EventGraph,
     ExportedEvent,
     coordinates,
+    csv_export,
     locator_details,
     row,
     write_rows,
@@ -96,6 +97,13 @@ def export_ucdp(nodes: Sequence[GraphNode], links: Sequence[GraphLink], path: Pa
     events = EventGraph(nodes, links)
     found = events.events(SOURCE, DATASET.id_column)
     return write_rows(path, HEADER, (_row(events, e) for e in found))
+
+
+EXPORT = csv_export(
+    "ucdp",
+    "the events imported from UCDP GED, back as GED CSV",
+    export_ucdp,
+)
 
 
 def _row(graph: EventGraph, event: ExportedEvent) -> Cells:

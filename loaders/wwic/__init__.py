@@ -1,6 +1,8 @@
-"""Security Force Monitor's WhoWasInCommand CSV files: import (`FORMAT`) and `export_wwic`."""
+"""Security Force Monitor's WhoWasInCommand CSV files: import (`FORMAT`), export (`EXPORTS`)."""
 
-from loaders.wwic.export import export_wwic
+from loaders.wwic.export import EXPORT, export_wwic
 from loaders.wwic.importer import FORMAT, WwicFormat
 
-__all__ = ["FORMAT", "WwicFormat", "export_wwic"]
+EXPORTS = (EXPORT,)
+
+__all__ = ["EXPORTS", "FORMAT", "WwicFormat", "export_wwic"]

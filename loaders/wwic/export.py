@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.asof import PartialDate, Precision
+from loaders.formats import ExportSummary, GraphExport
 from loaders.wwic import columns as c
 from ontology.model import Ontology
 from ontology.model import load as load_ontology
@@ -69,6 +70,20 @@ def export_wwic(
     counts = {name: _write(folder / name, rows) for name, rows in tables.items()}
     counts[c.SOURCES] = _write(folder / c.SOURCES, access_points.rows())
     return counts
+
+
+def _write_folder(nodes: list[GraphNode], links: list[GraphLink], folder: Path) -> ExportSummary:
+    written = export_wwic(nodes, links, folder)
+    return ExportSummary(f"{', '.join(f'{n} {f}' for f, n in written.items())} rows", folder)
+
+
+EXPORT = GraphExport(
+    name="wwic",
+    summary="WhoWasInCommand CSVs: units, persons, persons_extra, incidents, sources",
+    output="folder",
+    default_name="wwic",
+    write=_write_folder,
+)
 
 
 def _write(path: Path, rows: Iterable[Cells]) -> int:

@@ -8,19 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.db import store
-from graph.db.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO
+from tests.conftest import DefaultDataset
 
 
 @pytest.fixture(scope="module")
-def dataset_client(settings: Settings) -> Iterator[TestClient]:
-    """A clean graph with the default dataset; the module's tests only read it."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    with TestClient(create_app(settings)) as test_client:
+def dataset_client(shared_dataset: DefaultDataset) -> Iterator[TestClient]:
+    """The shared default dataset; the module's tests only read it."""
+    with TestClient(create_app(shared_dataset.ensure())) as test_client:
         yield test_client

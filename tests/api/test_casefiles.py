@@ -82,6 +82,17 @@ def test_markdown_and_html_carry_the_footnotes(client: TestClient) -> None:
     assert "https://" not in html
 
 
+def test_a_persons_case_file_draws_the_chain_in_markdown_and_html(client: TestClient) -> None:
+    markdown = casefile(client, KHALIL, "md").decode()
+    assert "### Air Force Intelligence Directorate, as of 2024-01\n" in markdown
+    assert "- Air Force Intelligence Directorate: Qahtan Khalil (possible)\n" in markdown
+    html = casefile(client, KHALIL, "html").decode()
+    assert "<h3>Air Force Intelligence Directorate, as of 2024-01</h3>" in html
+    assert "Air Force Intelligence Directorate: <bdi>Qahtan Khalil</bdi> (possible)</li>" in html
+    assert '<li class="gap">No evidence in the graph.</li>' in html
+    assert "<script" not in html
+
+
 def test_the_zip_holds_json_html_and_a_true_manifest(client: TestClient) -> None:
     archive = zipfile.ZipFile(io.BytesIO(casefile(client, DARAYYA, "zip")))
     assert sorted(archive.namelist()) == ["casefile.html", "casefile.json", "manifest.sha256"]

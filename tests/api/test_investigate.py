@@ -8,7 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.security import Role, TokenStore, tokens_path
+from graph.asof import Certainty, PartialDate
 from graph.db.settings import Settings
+from graph.reads import models
 
 AFID = "org:air-force-intelligence-directorate"
 DARAYYA = "event:darayya-massacre-2012"
@@ -159,6 +161,122 @@ def test_unknown_ids_are_404_with_a_message(client: TestClient, path: str, param
 )
 def test_out_of_range_parameters_are_422(client: TestClient, path: str, params: Any) -> None:
     assert client.get(path, params=params).status_code == 422
+
+
+FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (f"/units/{AFID}/chain", {"at": "August 2012"}),
+        (f"/units/{AFID}/commanders", {"at": "2012-02-30"}),
+        ("/events", {"from": "2011-13"}),
+        ("/events", {"to": "20/12/2011"}),
+        ("/sanctions", {"listed_from": "2021-1"}),
+        ("/sanctions", {"listed_to": "soon"}),
+        (f"/views/units/{AFID}/chain", {"at": "2012-8-20"}),
+    ],
+)
+def test_a_bad_date_is_422_naming_the_accepted_forms(
+    client: TestClient, path: str, params: Any
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["status"] == "error"
+    (name,) = params
+    assert body["error"].startswith(f"{name}: {params[name]!r}")
+    assert FORMS in body["error"]
+
+
+@pytest.mark.parametrize("at", ["August 2012", "2012-13"])
+def test_a_bad_date_on_a_page_is_an_error_page(client: TestClient, at: str) -> None:
+    response = client.get(f"/ui/entities/{AFID}", params={"at": at})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert FORMS in response.text
+    assert "Back to search" in response.text
+
+
+def test_a_page_draws_the_chain_at_the_date_asked(client: TestClient) -> None:
+    page = client.get(f"/ui/entities/{AFID}", params={"at": "2024-06"})
+    assert page.status_code == 200, page.text
+    assert "/chain?at=2024-06" in page.text
+    assert 'value="2024-06-01"' in page.text
+    default = client.get(f"/ui/entities/{AFID}")
+    assert "/chain?at=2012-08-20" in default.text
+
+
+def test_events_take_a_year_or_a_month_as_from_and_to(client: TestClient) -> None:
+    place = "place:idlib-governorate"
+    year = get(client, "/events", place=place, **{"from": "2011", "to": "2011"})
+    month = get(client, "/events", place=place, **{"from": "2011-12", "to": "2011-12"})
+    day = get(client, "/events", place=place, **{"from": "2011-12-01", "to": "2011-12-31"})
+    assert month["items"]
+    assert month == day
+    assert {e["id"] for e in month["items"]} <= {e["id"] for e in year["items"]}
+    assert all(e["start"] is None or e["start"].startswith("2011") for e in year["items"])
+    assert get(client, "/events", place=place, **{"from": "2031"})["items"] == []
+
+
+def test_sanctions_by_listing_year_or_month(client: TestClient) -> None:
+    def listed(**dates: str) -> set[str]:
+        return {s["id"] for s in get(client, "/sanctions", **dates)["sanctions"]}
+
+    khalil = "sanction:qahtan-khalil-us-sdn-2021"  # listed in 2021, date known to the year
+    assert khalil in listed(listed_from="2021", listed_to="2021")
+    assert khalil in listed(listed_from="2021-06", listed_to="2021-06-30")
+    assert khalil not in listed(listed_to="2020-12")
+    assert khalil not in listed(listed_from="2022")
+
+
+@pytest.mark.parametrize("at", ["2012", "2012-08", "2012-08-20"])
+def test_a_chain_says_its_date_as_it_was_asked(client: TestClient, at: str) -> None:
+    chain = get(client, f"/units/{AFID}/chain", at=at)
+    assert chain["at"] == at
+    assert get(client, f"/units/{AFID}/commanders", at=at)["at"] == at
+    certainties = [c["certainty"] for level in chain["levels"] for c in level["posted"]]
+    assert set(certainties) <= {"certain", "possible"}
+
+
+def test_a_chain_model_carries_the_date_and_writes_its_text() -> None:
+    unit = models.Entity(id=AFID, type="Organization")
+    chain = models.Chain(unit=unit, at=PartialDate.parse("2012-08"), levels=[])
+    assert chain.at == PartialDate.parse("2012-08")
+    assert chain.model_dump(mode="json")["at"] == "2012-08"
+    assert models.Chain.model_validate_json(chain.model_dump_json()) == chain
+    as_of = models.AsOf(certainty=Certainty.POSSIBLE, reason="why")
+    assert as_of.certainty is Certainty.POSSIBLE
+    assert as_of.model_dump(mode="json") == {"certainty": "possible", "reason": "why"}
+
+
+def test_the_chains_of_an_event_are_dated_by_its_days(client: TestClient) -> None:
+    body = get(client, f"/events/{DARAYYA}/accountability")
+    start = body["event"]["start"]
+    assert body["chains"]
+    assert all(chain["at"] == start for chain in body["chains"])
+    relations = [lv["relation_as_of"] for ch in body["chains"] for lv in ch["levels"][1:]]
+    assert all(r["certainty"] in ("certain", "possible") for r in relations)
+    assert all(isinstance(r["reason"], str) for r in relations)
+
+
+def test_the_openapi_schema_documents_the_date_forms_once_per_parameter(
+    client: TestClient,
+) -> None:
+    schema = client.get("/openapi.json").json()
+    params = {p["name"]: p for p in schema["paths"]["/events"]["get"]["parameters"]}
+    for name in ("from", "to"):
+        assert FORMS in params[name]["description"]
+        assert params[name]["required"] is False
+    (at,) = [
+        p
+        for p in schema["paths"]["/units/{unit_id}/chain"]["get"]["parameters"]
+        if p["name"] == "at"
+    ]
+    assert at["required"] is True
+    assert schema["components"]["schemas"]["Chain"]["properties"]["at"]["type"] == "string"
+    assert schema["components"]["schemas"]["Certainty"]["enum"] == ["certain", "possible", "no"]
 
 
 RESTRICTED = ["Observer Abu Amin 80", "person:observer-abu-amin-80"]

@@ -14,19 +14,20 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import _access_denied
-from api.audit import AuditLog
+from api.app import silsila_error
+from api.audit import AuditLog, AuditLogError
 from api.security import (
-    AccessDeniedError,
     AdminDep,
     Caller,
     InvestigatorDep,
     Role,
     RoleDep,
+    TokenRoleError,
     TokenStore,
     TokenStoreError,
 )
 from cli.tokens import token_app
+from ontology.errors import SilsilaError
 
 
 def mode(path: Path) -> int:
@@ -80,8 +81,10 @@ def test_list_and_revoke(tmp_path: Path) -> None:
 
 
 def test_public_needs_no_token(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="needs none"):
+    with pytest.raises(TokenRoleError, match="needs none"):
         TokenStore(tmp_path / "tokens.json").create(Role.public)
+    with pytest.raises(TokenRoleError, match="not a role"):
+        TokenStore(tmp_path / "tokens.json").create("owner")  # type: ignore[arg-type]
 
 
 def test_a_damaged_token_file_is_reported(tmp_path: Path) -> None:
@@ -89,6 +92,16 @@ def test_a_damaged_token_file_is_reported(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(TokenStoreError, match="not a token file"):
         TokenStore(path).role_of("anything")
+    path.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(TokenStoreError, match="not a token file"):
+        TokenStore(path).role_of("anything")
+
+
+def test_a_damaged_audit_log_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    path.write_text('{"action": "cypher"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(AuditLogError, match="damaged line"):
+        AuditLog(path).entries()
 
 
 def test_token_create_prints_the_token_once_and_list_never(tmp_path: Path) -> None:
@@ -140,7 +153,7 @@ def guarded(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
     """A tiny app using the dependencies, with an investigator and an admin token."""
     app = FastAPI()
     app.state.tokens = TokenStore(tmp_path / "tokens.json")
-    app.add_exception_handler(AccessDeniedError, _access_denied)
+    app.add_exception_handler(SilsilaError, silsila_error)
 
     @app.get("/whoami")
     async def whoami(role: RoleDep) -> str:
@@ -202,3 +215,16 @@ def test_bad_or_malformed_tokens_are_401_even_where_public_may_go(
         assert response.status_code == 401, (path, header)
         assert response.json()["status"] == "error"
         assert "silsila token create" in response.json()["error"]
+
+
+def test_a_damaged_token_file_is_a_500_in_the_usual_shape(
+    guarded: tuple[TestClient, str, str], tmp_path: Path
+) -> None:
+    client, investigator, _ = guarded
+    weak = client.get("/administer", headers=bearer(investigator))
+    assert "WWW-Authenticate" not in weak.headers  # only a 401 says how to authenticate
+    (tmp_path / "tokens.json").write_text("{not json", encoding="utf-8")
+    response = client.get("/whoami", headers=bearer(investigator))
+    assert response.status_code == 500
+    assert response.json()["status"] == "error"
+    assert "not a token file" in response.json()["error"]

@@ -19,12 +19,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from api.app import create_app
-from graph.db import store
-from graph.db.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, DefaultDataset, free_port
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,11 +35,9 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[str]:
-    """The API on a free loopback port, serving the default dataset in the test Neo4j."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+def live_server(shared_dataset: DefaultDataset) -> Iterator[str]:
+    """The API on a free loopback port, serving the shared default dataset in the test Neo4j."""
+    settings = shared_dataset.ensure()
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -5,20 +5,25 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
+import pytest
 
 from graph.db.settings import Settings
 from tests.conftest import cli_env, free_port
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, state_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin"}
+    if state_dir is not None:
+        env["SILSILA_STATE_DIR"] = str(state_dir)
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        env=env,
     )
 
 
@@ -57,3 +62,27 @@ def test_serve_prints_its_url_and_answers_health(settings: Settings) -> None:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"Silsila API on {url}" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "damaged", "message"),
+    [
+        (  # an API error (ApiError)
+            ("token", "revoke", "tok_nope"),
+            False,
+            "error: No token has the id 'tok_nope'; see `silsila token list`.",
+        ),
+        (("token", "list"), True, "is not a token file Silsila wrote"),  # ApiError
+        (("load", "no/such/records.jsonl"), False, "no/such/records.jsonl"),  # LoaderError
+    ],
+)
+def test_known_errors_print_one_line_and_exit_1(
+    tmp_path: Path, args: tuple[str, ...], damaged: bool, message: str
+) -> None:
+    if damaged:
+        (tmp_path / "tokens.json").write_text("[not json", encoding="utf-8")
+    result = run_cli(*args, state_dir=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

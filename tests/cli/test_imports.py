@@ -12,6 +12,7 @@ import pytest
 from neo4j import Driver
 
 from graph.db.settings import Settings
+from loaders import registry
 from tests.conftest import REPO, cli_env
 
 SFM = REPO.parent / "shared" / "peers" / "sfm-importer"
@@ -47,12 +48,17 @@ def test_import_wwic_then_export_wwic_and_ftm(
     folder = tmp_path / "wwic"
     exported = silsila(settings, "export", "wwic", "-o", str(folder))
     assert exported.returncode == 0, exported.stderr
+    assert " units.csv, " in exported.stderr
+    assert f" sources.csv rows to {folder}" in exported.stderr
     with (folder / "units.csv").open(encoding="utf-8") as f:
         units = {row["unit:name"].strip() for row in csv.DictReader(f)}
     assert "Importer Test Organization Delta Name" in units
 
     ftm = tmp_path / "entities.json"
-    assert silsila(settings, "export", "ftm", "-o", str(ftm)).returncode == 0
+    to_file = silsila(settings, "export", "ftm", "-o", str(ftm))
+    assert to_file.returncode == 0, to_file.stderr
+    assert f"Wrote FollowTheMoney entities to {ftm}" in to_file.stderr
+    assert silsila(settings, "export", "ftm").stdout == ftm.read_text(encoding="utf-8")
     entities = [json.loads(line) for line in ftm.read_text(encoding="utf-8").splitlines()]
     people = {e["properties"]["name"][0] for e in entities if e["schema"] == "Person"}
     assert "Importer Test Person Delta Name" in people
@@ -84,3 +90,34 @@ def test_import_acled_then_export_acled(driver: Driver, settings: Settings, tmp_
         given = {row["event_id_cnty"] for row in csv.DictReader(f)}
     with exported.open(encoding="utf-8") as f:
         assert {row["event_id_cnty"] for row in csv.DictReader(f)} == given
+    assert f"Wrote 4 acled rows to {exported}" in result.stderr
+
+    folder = tmp_path / "exports"  # an existing folder: the file under its default name
+    folder.mkdir()
+    assert silsila(settings, "export", "acled", "-o", str(folder)).returncode == 0
+    assert (folder / "acled.csv").read_bytes() == exported.read_bytes()
+
+
+@pytest.mark.parametrize("args", [("export", "gdelt"), ("export", "--format", "gdelt")])
+def test_export_of_an_unknown_format_is_named_with_the_known_ones(
+    settings: Settings, args: tuple[str, ...]
+) -> None:
+    result = silsila(settings, *args)
+    assert result.returncode == 1
+    known = ", ".join(registry.export_names())
+    assert f"error: unknown format 'gdelt': use one of {known}" in result.stderr
+
+
+def test_export_of_a_csv_format_needs_an_output(settings: Settings) -> None:
+    result = silsila(settings, "export", "ucdp")
+    assert result.returncode == 1
+    assert "ucdp writes a file, not to standard output: give --output" in result.stderr
+
+
+def test_export_help_lists_the_registry_formats(settings: Settings) -> None:
+    result = silsila(settings, "export", "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"One of {', '.join(registry.export_names())}" in result.stdout
+    lines = result.stdout.splitlines()
+    for fmt in registry.exporters():
+        assert any(fmt.name in line and fmt.summary in line for line in lines), fmt.name

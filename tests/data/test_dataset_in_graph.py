@@ -9,16 +9,14 @@ from neo4j import Driver
 
 from graph.db import store
 from graph.db.settings import Settings
-from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import REPO
 
 
 @pytest.fixture
-def loaded(driver: Driver, settings: Settings) -> Driver:
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    return driver
+def loaded(default_dataset: Driver) -> Driver:
+    return default_dataset
 
 
 def rows(driver: Driver, query: str, **params: Any) -> list[dict[str, Any]]:

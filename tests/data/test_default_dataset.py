@@ -84,7 +84,7 @@ def test_every_record_but_a_source_has_citations() -> None:
 
 def test_every_seed_quote_is_verbatim_in_its_seed() -> None:
     if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
+        pytest.skip(f"seeds not found: {SEEDS} (../shared/seeds is not beside this checkout)")
     texts = seed_texts()
     problems = []
     for file, line, record in records():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graph.asof import (
+    DATE_FORMS,
+    DATE_PATTERN,
     Certainty,
     CitedInterval,
     InvalidDateError,
@@ -27,9 +31,21 @@ def test_partial_dates_keep_their_precision() -> None:
 
 
 @pytest.mark.parametrize("text", ["August 2012", "2012-13", "2012-02-30", "12-08-2012", ""])
-def test_bad_dates_are_refused(text: str) -> None:
-    with pytest.raises(InvalidDateError):
+def test_bad_dates_are_refused_naming_the_forms(text: str) -> None:
+    with pytest.raises(InvalidDateError, match=f"^{text!r} is not a .*{DATE_FORMS}$"):
         d(text)
+
+
+@pytest.mark.parametrize("text", ["2012", "2012-08", "2012-08-20", "2024-02-29", "2012-13"])
+def test_the_documented_pattern_is_the_one_parsed(text: str) -> None:
+    assert re.fullmatch(DATE_PATTERN, text)
+    assert DATE_FORMS == "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+@pytest.mark.parametrize("text", ["2012", "2011-12", "2012-08-20"])
+def test_a_partial_date_reads_back_as_written(text: str) -> None:
+    assert str(d(text)) == text
+    assert d(str(d(text))) == d(text)
 
 
 def test_an_interval_cannot_end_before_it_starts() -> None:

@@ -18,7 +18,6 @@ from ontology.model import load as load_ontology
 from tests.conftest import REPO, cli_env
 
 DEFAULT = REPO / "data" / "default"
-SEEDS = REPO.parent / "shared" / "seeds"
 CITE = {"source": "source:000_a4a2605803ffedf8", "locator": "Infobox", "quote": "Darayya"}
 
 

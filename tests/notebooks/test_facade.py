@@ -14,14 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.db import store
 from graph.db.settings import Settings
 from graph.errors import GraphUnavailableError, NotFoundError
-from loaders import pipeline
-from loaders.records import read_paths
 from notebooks.facade import NOBODY, Silsila, default_settings, view
-from ontology.model import load as load_ontology
-from tests.conftest import REPO, free_port
+from tests.conftest import DefaultDataset, free_port
 
 DARAYYA = "event:darayya-massacre-2012"
 AFID = "org:air-force-intelligence-directorate"
@@ -33,12 +29,9 @@ EXTERNAL = re.compile(r"""(?:src|href)=["']https?://""")
 
 
 @pytest.fixture(scope="module")
-def silsila(settings: Settings) -> Iterator[Silsila]:
-    """The default dataset, loaded once: every test here only reads."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    with Silsila(settings) as facade:
+def silsila(shared_dataset: DefaultDataset) -> Iterator[Silsila]:
+    """The shared default dataset: every test here only reads."""
+    with Silsila(shared_dataset.ensure()) as facade:
         yield facade
 
 

@@ -18,12 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from graph.db import store
-from graph.db.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, DefaultDataset, cli_env
 
 NOTEBOOKS = REPO / "notebooks"
 EXPECTED = ["01_darayya.ipynb", "02_chains_of_command.ipynb", "03_sanctions_and_gaps.ipynb"]
@@ -38,11 +33,9 @@ Run = Callable[[str], nbformat.NotebookNode]
 
 
 @pytest.fixture(scope="module")
-def run(settings: Settings) -> Iterator[Run]:
+def run(shared_dataset: DefaultDataset) -> Iterator[Run]:
     """Execute a notebook (once per module) with the kernel pointed at the test database."""
-    with store.connect(settings) as drv:
-        store.delete_all(drv, settings)
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+    settings = shared_dataset.ensure()
     done: dict[str, nbformat.NotebookNode] = {}
 
     def execute(name: str) -> nbformat.NotebookNode:

@@ -6,19 +6,14 @@ from neo4j import Driver
 
 from graph.db.settings import Settings
 from graph.reads.reports import compare_report
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO
 
 SNHR_2016 = "source:003_25bd39c06e840184"
 
 
 def test_snhr_2016_tables_are_reproduced_and_discrepancies_listed(
-    driver: Driver, settings: Settings
+    default_dataset: Driver, settings: Settings
 ) -> None:
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    rows = compare_report(driver, settings, SNHR_2016)
+    rows = compare_report(default_dataset, settings, SNHR_2016)
     massacres = {
         (r.party or r.governorate or r.category): (r.reported, r.computed)
         for r in rows

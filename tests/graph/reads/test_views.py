@@ -13,10 +13,6 @@ from graph.db.settings import Settings
 from graph.db.store import open_async_driver
 from graph.reads import views
 from graph.render import network_html
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
-from tests.conftest import REPO
 
 EXTERNAL = re.compile(r"""(?:src|href)=["']https?://""")
 
@@ -32,8 +28,7 @@ def build(settings: Settings, make: object) -> views.Network:
     return asyncio.run(run())
 
 
-def test_views_are_offline_capped_and_stable(driver: Driver, settings: Settings) -> None:
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+def test_views_are_offline_capped_and_stable(default_dataset: Driver, settings: Settings) -> None:
     small = build(settings, lambda r: views.neighbourhood(r, "place:idlib-governorate", 2, 10))
     assert len(small.nodes) == 10
     assert small.not_shown > 0
@@ -48,8 +43,9 @@ def test_views_are_offline_capped_and_stable(driver: Driver, settings: Settings)
     assert len(inline) > 400_000  # vis-network itself is inside
 
 
-def test_chain_view_draws_possible_links_dashed(driver: Driver, settings: Settings) -> None:
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
+def test_chain_view_draws_possible_links_dashed(
+    default_dataset: Driver, settings: Settings
+) -> None:
     at = PartialDate.parse("2024-06-01")
     chain = build(
         settings, lambda r: views.chain_view(r, "org:air-force-intelligence-directorate", at)

@@ -1,0 +1,175 @@
+"""Case files and network pages drawn from the Jinja templates: escaped, offline, complete.
+
+No database: the answers are built here, with hostile text where a source's words could go.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from graph.reads import models, views
+from graph.reads.casefile import CaseFile
+from graph.render import TEMPLATES, casefile_formats, network_html
+
+SCRIPT = "<script>alert('x')</script>"
+HOSTILE = f'{SCRIPT} & "quoted" <b>bold</b>'
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def statement(text: str, *notes: int, date: str | None = None) -> dict[str, Any]:
+    return {"text": text, "notes": list(notes), "date": date}
+
+
+def case_file() -> CaseFile:
+    commander = {
+        "person": {"id": "person:x", "type": "Person", "name": HOSTILE},
+        "tenure": {},
+        "as_of": {"certainty": "possible", "reason": "cited once"},
+        "citations": [],
+    }
+    return CaseFile.model_validate(
+        {
+            "subject": {"id": "person:x", "type": "Person", "name": f"قحطان {HOSTILE}"},
+            "kind": "person",
+            "identity": [statement(HOSTILE, 1, date="2012-08")],
+            "timeline": [],
+            "chains": [
+                {
+                    "unit": {"id": "org:u", "type": "Organization", "name": HOSTILE},
+                    "at": "2024-06-01",
+                    "levels": [
+                        {"unit": {"id": "org:u", "type": "Organization"}, "depth": 0, "gap": True},
+                        {
+                            "unit": {"id": "org:v", "type": "Organization", "name": "V"},
+                            "depth": 1,
+                            "commanders": [commander],
+                            "gap": False,
+                        },
+                    ],
+                }
+            ],
+            "events": [
+                {
+                    "event": {"id": "event:e", "name": HOSTILE, "kinds": ["massacre"]},
+                    "low": 200,
+                    "high": 700,
+                    "statements": [statement("killed", 1, 2)],
+                }
+            ],
+            "sanctions": [],
+            "article_28a": [
+                {"element": "28(a)(i) commander", "statute": "s", "evidence": [statement("c", 2)]},
+                {
+                    "element": "28(a)(iv) failure",
+                    "statute": "s",
+                    "evidence": [],
+                    "gap": "No evidence.",
+                },
+            ],
+            "bibliography": [
+                {"source": "source:a", "name": HOSTILE, "reliability": None, "citations": 2}
+            ],
+            "footnotes": [
+                {"source": "source:a", "locator": "p. 3", "quote": HOSTILE},
+                {"source": "source:a", "quote": "second"},
+            ],
+        }
+    )
+
+
+def network(not_shown: int = 0) -> views.Network:
+    drawn = views.Network(title=f"Neighbourhood of {HOSTILE}")
+    drawn.add_node(models.Entity(id="person:x", type="Person", name=HOSTILE))
+    drawn.add_node(models.Entity(id="org:u", type="Organization", name="Unit"))
+    drawn.add_edge(views.ViewEdge("person:x", "org:u", "head (possible)", SCRIPT, certain=False))
+    drawn.not_shown = not_shown
+    return drawn
+
+
+def test_the_templates_are_in_the_package_and_html_alone_is_escaped() -> None:
+    names = set(TEMPLATES.list_templates())
+    assert {"casefile.html", "casefile.md", "network_head.html", "network_intro.html"} <= names
+    autoescape = TEMPLATES.autoescape
+    assert callable(autoescape)
+    assert autoescape("casefile.html") is True
+    assert autoescape("casefile.md") is False
+    assert autoescape("network.css") is False
+
+
+def test_a_quote_with_a_script_comes_out_escaped_in_the_case_file() -> None:
+    page = casefile_formats.to_html(case_file(), downloads=True)
+    assert SCRIPT not in page
+    assert "<b>bold</b>" not in page
+    assert page.count("&lt;script&gt;alert(") >= 7  # title, h1, statement, chain, event, ...
+    assert "“<bdi>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quoted&#34;" in page
+    assert not EXTERNAL.search(page)
+    assert "<script" not in page  # a case file runs nothing
+    assert html.unescape(page).count(HOSTILE) >= 7
+
+
+def test_the_case_file_page_keeps_its_structure() -> None:
+    page = casefile_formats.to_html(case_file(), downloads=True)
+    assert page.startswith("<!doctype html>")
+    assert '<p class="notice" role="note">This is an evidence map, not a legal conclusion.' in page
+    assert '<a href="/casefiles/person:x?format=zip">ZIP</a>' in page
+    assert "<li><time>2012-08</time> <bdi>&lt;script&gt;" in page
+    assert '<sup><a href="#fn-1">1</a></sup><sup><a href="#fn-2">2</a></sup></li>' in page
+    assert '<li id="fn-2"><code>source:a</code>, no locator: “<bdi>second</bdi>”</li>' in page
+    assert '<li>org:u: <span class="gap">gap: nobody on record</span></li>' in page
+    assert "<li>V: <bdi>&lt;script&gt;" in page
+    assert "</bdi> (possible)</li>" in page
+    assert ", as of 2024-06-01</h3>" in page
+    assert "(killed: 200 to 700)</h3>" in page
+    assert '<li class="gap">No evidence.</li>' in page
+    assert "<li>(none)</li>" in page  # empty timeline and sanctions
+    assert "reliability not graded, 2 citation(s)</li>" in page
+    assert 'class="downloads"' not in casefile_formats.to_html(case_file())
+
+
+def test_markdown_is_text_not_markup() -> None:
+    markdown = casefile_formats.to_markdown(case_file())
+    assert markdown.startswith(f"# Case file: قحطان {HOSTILE}\n\n> This is an evidence map")
+    assert f"- **2012-08** {HOSTILE}[^1]\n" in markdown
+    assert "## Timeline\n\n- (none)\n\n## Units" in markdown
+    assert f"\n-   V: {HOSTILE} (possible)\n" in markdown  # indented by depth
+    assert "### 28(a)(iv) failure\n*s*\n\n- **No evidence.**\n" in markdown
+    assert f"[^1]: source:a, p. 3: “{HOSTILE}”\n[^2]: source:a, no locator: “second”\n" in markdown
+    assert markdown.endswith("“second”\n")
+
+
+def test_network_pages_escape_their_titles_and_load_nothing_from_elsewhere() -> None:
+    page = network_html.page(network(3), expand_url='/views/x?limit=20&a="b"')
+    head, body = page.split("<body>", 1)
+    assert "<title>Neighbourhood of &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in head
+    assert SCRIPT not in page
+    assert '<script src="/static/vis-network.min.js"></script>' in head
+    assert '<link rel="stylesheet" href="/static/vis-network.css">' in head
+    assert ".legend{" in head
+    assert body.lstrip().startswith('<h1 style="font:20px sans-serif">Neighbourhood of &lt;script')
+    assert '<ul class="legend" aria-label="Legend">' in body
+    assert '<span class="swatch" style="background:#1f5fa8"></span>Person (dot)</li>' in body
+    assert "Other (ellipse)" in body
+    assert (
+        '<p class="capped" role="status">3 more not shown. '
+        '<a href="/views/x?limit=20&amp;a=&#34;b&#34;">Show more</a></p>'
+    ) in body
+    assert not EXTERNAL.search(page)
+    assert '"dashes": true' in page
+    assert "more not shown" not in network_html.page(network())
+
+
+def test_the_inline_page_carries_vis_network_and_the_embed_escapes_it() -> None:
+    inline = network_html.inline(network())
+    assert not EXTERNAL.search(inline)
+    assert network_html.asset("vis-network.min.js").decode()[:2000] in inline  # not escaped
+    assert '<h3 style="font:16px sans-serif">Neighbourhood of &lt;script' in inline
+    assert "<title>" not in inline.split("<body>")[0].split("</style>")[-1]
+    frame = network_html.embed(network(), height=300)
+    assert frame.startswith("<iframe srcdoc=")
+    assert frame.count("height:300px") == 1
+    assert 'sandbox="allow-scripts"' in frame
+    (srcdoc,) = re.findall(r'srcdoc="([^"]*)"', frame)
+    assert "<" not in srcdoc
+    assert html.unescape(srcdoc) == inline
