@@ -141,11 +141,16 @@ def _only_reads(module_items: list[pytest.Item]) -> bool:
     return "driver" not in names and bool(names & SHARED_READERS)
 
 
+def _writes(item: pytest.Item) -> bool:
+    return "driver" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules that only read the shared dataset first (in their usual order), then the rest."""
+    """Modules that only read the shared dataset first (in their usual order), then the rest,
+    each with its reading tests before its writing ones, so the dataset is seldom reloaded."""
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)
     readers = [m for m in modules.values() if _only_reads(m)]
-    writers = [m for m in modules.values() if not _only_reads(m)]
+    writers = [sorted(m, key=_writes) for m in modules.values() if not _only_reads(m)]
     items[:] = [item for module in readers + writers for item in module]

@@ -25,6 +25,7 @@ from graph.reads.casefile import Notes
 from graph.reads.search import find_by_name
 from graph.render import casefile_formats
 from ontology.errors import SilsilaError
+from ontology.terms import Label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 DEFAULT_AS_OF = "2012-08-20"
@@ -118,17 +119,17 @@ async def _entity_page(
     }
     template = "entity.html"
     kind = detail.entity.type
-    if kind == "Event":
+    if kind == Label.EVENT:
         template = "event.html"
         context["account"] = await events.event_accountability(reader, entity_id)
         context["casualties"] = await events.casualty_estimates(reader, entity_id)
         context["view_url"] = f"/views/events/{quote(entity_id)}"
-    elif kind == "Organization":
+    elif kind == Label.ORGANIZATION:
         template = "unit.html"
         context["chain"] = await command.chain_of_command(reader, entity_id, at)
         context["at_input"] = at.earliest.isoformat()
         context["view_url"] = f"/views/units/{quote(entity_id)}/chain?at={quote(str(at))}"
-    elif kind == "Person":
+    elif kind == Label.PERSON:
         template = "person.html"
         context["exposure"] = await exposure.person_exposure(reader, entity_id)
         context["view_url"] = f"/views/persons/{quote(entity_id)}/exposure"

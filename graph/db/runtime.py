@@ -301,9 +301,10 @@ class LocalNeo4j:
                 indent=2,
             ),
         )
-        # picocli reads `@file` arguments, so the password never shows in a process list.
+        # picocli reads `@file` arguments, so the password never shows in a process list; `--`
+        # ends the options, so a password starting with "-" is not read as one.
         argfile = self.home / "run" / "initial-password.arg"
-        _write_private(argfile, password + "\n")
+        _write_private(argfile, "--\n" + password + "\n")
         try:
             result = subprocess.run(
                 [java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, *SET_PASSWORD, f"@{argfile}"],

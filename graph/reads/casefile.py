@@ -16,6 +16,7 @@ from graph.reads import events, exposure, models
 from graph.reads.command import chain_of_command
 from graph.reads.entities import entity_detail
 from graph.reads.rows import MAX_ROWS
+from ontology.terms import Label
 
 NOTICE = (
     "This is an evidence map, not a legal conclusion. It lists what the graph's sources say, "
@@ -131,9 +132,9 @@ class Notes:
 async def build(reader: Reader, subject_id: str) -> CaseFile:
     """The case file of a person or an event (NotFoundError for anything else or unknown)."""
     detail = await entity_detail(reader, subject_id)
-    if detail.entity.type == "Person":
+    if detail.entity.type == Label.PERSON:
         return await _person_file(reader, detail)
-    if detail.entity.type == "Event":
+    if detail.entity.type == Label.EVENT:
         return await _event_file(reader, detail)
     raise InvalidRequestError(
         f"{detail.entity.id} is a {detail.entity.type}; case files are made for a Person or an "

@@ -9,6 +9,7 @@ from graph.db.reader import Reader
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity, node_entity
 from ontology.model import load
+from ontology.terms import Label
 
 
 def _root(labels: list[str]) -> str:
@@ -30,7 +31,7 @@ async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
     links = await reader.rows(queries.entity_links(root), id=node_id, limit=MAX_ROWS)
     claims = await reader.rows(queries.entity_claims(root), id=node_id, limit=MAX_ROWS)
     dated = list(claims)
-    if root == "Place":
+    if root == Label.PLACE:
         dated += await reader.rows(queries.events_at(root), id=node_id, limit=MAX_ROWS)
         dated.sort(key=lambda r: (r["date"] is None, r["date"] or ""))
     return models.EntityDetail(

@@ -12,6 +12,7 @@ from graph.reads import models
 from graph.reads.command import chains_of_command
 from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
 from graph.reads.sanctions import sanctions
+from ontology.terms import Label
 
 
 async def event_summary(reader: Reader, event_id: str) -> models.EventSummary:
@@ -52,9 +53,9 @@ async def event_accountability(reader: Reader, event_id: str) -> models.Accounta
     event = event_row(rows[0]["event"])
     claims = [attribution(a) for a in rows[0]["attributions"]]
     span = event_span(event)
-    organizations = {a.actor.id: a.actor for a in claims if a.actor.type == "Organization"}
+    organizations = {a.actor.id: a.actor for a in claims if a.actor.type == Label.ORGANIZATION}
     chains = [] if span is None else await chains_of_command(reader, sorted(organizations), span)
-    persons = [a for a in claims if a.actor.type == "Person"]
+    persons = [a for a in claims if a.actor.type == Label.PERSON]
     appearing = set(organizations) | {a.actor.id for a in persons}
     appearing |= {
         c.person.id for chain in chains for level in chain.levels for c in level.commanders
@@ -80,7 +81,7 @@ async def casualty_estimates(reader: Reader, event_id: str) -> models.Casualties
     ]
     whole = [e.killed for e in estimates if e.killed is not None and e.scope is None]
     return models.Casualties(
-        event=models.Entity(id=event.id, type="Event", name=event.name, labels=event.kinds),
+        event=models.Entity(id=event.id, type=Label.EVENT, name=event.name, labels=event.kinds),
         estimates=estimates,
         low=min(whole) if whole else None,
         high=max(whole) if whole else None,

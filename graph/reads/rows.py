@@ -8,6 +8,7 @@ from graph.asof import CitedInterval, PartialDate, holds_at
 from graph.db.reader import entity_type
 from graph.errors import NotFoundError
 from graph.reads import models
+from ontology.terms import Label
 
 MAX_ROWS = 1000
 
@@ -53,7 +54,7 @@ def tenure_model(tenure: dict[str, Any]) -> models.Interval:
 
 
 def event_kinds(labels: list[str]) -> list[str]:
-    return sorted(label for label in labels if label != "Event")
+    return sorted(label for label in labels if label != Label.EVENT)
 
 
 def event_row(row: dict[str, Any]) -> models.EventSummary:

@@ -16,6 +16,7 @@ from graph.reads import models
 from graph.reads.command import chain_of_command
 from graph.reads.events import event_accountability
 from graph.reads.exposure import person_exposure
+from ontology.terms import Label
 
 MAX_NODES = 500
 MAX_DEPTH = 3
@@ -85,7 +86,7 @@ def _dates(claim: dict[str, Any]) -> str:
 
 
 def _claim_label(claim: dict[str, Any]) -> str:
-    kind = next((x for x in claim["labels"] if x != "Claim"), "Claim")
+    kind = next((x for x in claim["labels"] if x != Label.CLAIM), Label.CLAIM)
     role = claim.get("role") or claim.get("relation") or kind.lower()
     return f"{role}{_dates(claim)}"
 
@@ -179,7 +180,9 @@ async def event_view(reader: Reader, event_id: str, limit: int = 200) -> Network
     account = await event_accountability(reader, event_id)
     event = account.event
     network = Network(title=f"Network of {event.name}", limit=limit)
-    network.add_node(models.Entity(id=event.id, type="Event", name=event.name, labels=event.kinds))
+    network.add_node(
+        models.Entity(id=event.id, type=Label.EVENT, name=event.name, labels=event.kinds)
+    )
     if event.place is not None:
         network.add_node(event.place)
         network.add_edge(ViewEdge(event.id, event.place.id, "at place", "", True))
@@ -212,7 +215,7 @@ async def exposure_view(reader: Reader, person_id: str) -> Network:
         )
     for item in exposed.command_exposure:
         network.add_node(item.unit)
-        network.add_node(models.Entity(id=item.event.id, type="Event", name=item.event.name))
+        network.add_node(models.Entity(id=item.event.id, type=Label.EVENT, name=item.event.name))
         network.add_edge(
             ViewEdge(
                 item.unit.id,

@@ -23,6 +23,7 @@ from pyvis.network import Network as PyvisNetwork
 from graph.errors import NotFoundError
 from graph.reads.views import Network
 from graph.render import TEMPLATES
+from ontology.terms import Label
 
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
@@ -30,11 +31,11 @@ LAYOUT_SEED = 7  # the same graph is drawn the same way every time
 
 # Shape and colour per node type; the legend is drawn from the same table.
 STYLES: dict[str, tuple[str, str]] = {
-    "Person": ("dot", "#1f5fa8"),
-    "Organization": ("box", "#b0282d"),
-    "Event": ("diamond", "#d9730d"),
-    "Place": ("triangle", "#2e7d32"),
-    "Source": ("square", "#616161"),
+    Label.PERSON: ("dot", "#1f5fa8"),
+    Label.ORGANIZATION: ("box", "#b0282d"),
+    Label.EVENT: ("diamond", "#d9730d"),
+    Label.PLACE: ("triangle", "#2e7d32"),
+    Label.SOURCE: ("square", "#616161"),
 }
 OTHER_STYLE = ("ellipse", "#6a3d9a")
 _EXTERNAL = re.compile(

@@ -41,8 +41,8 @@ def assert_isomorphic(first: Graph, second: Graph) -> None:
         )
 
 
-def test_the_export_conforms_to_the_shapes(loaded: Driver, settings: Settings) -> None:
-    nodes, links = read_graph(loaded, settings, load_ontology())
+def test_the_export_conforms_to_the_shapes(default_dataset: Driver, settings: Settings) -> None:
+    nodes, links = read_graph(default_dataset, settings, load_ontology())
     graph = rdf.to_rdf(load_ontology(), nodes, links, with_day_bounds=True)
     violations = [r for r in shapes.check(graph) if r.is_violation]
     assert violations == []
@@ -63,7 +63,7 @@ def test_round_trip_through_an_empty_graph_is_isomorphic(
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("jsonld", ".jsonld"), ("nt", ".nt")])
 def test_cli_export_formats_parse_back_to_the_same_graph(
-    loaded: Driver, settings: Settings, tmp_path: Path, fmt: str, suffix: str
+    default_dataset: Driver, settings: Settings, tmp_path: Path, fmt: str, suffix: str
 ) -> None:
     path = tmp_path / f"graph{suffix}"
     subprocess.run(
@@ -74,7 +74,7 @@ def test_cli_export_formats_parse_back_to_the_same_graph(
         capture_output=True,
     )
     parsed = Graph().parse(path, format={"jsonld": "json-ld", "nt": "nt"}[fmt])
-    assert_isomorphic(export_rdf(loaded, settings, load_ontology()), parsed)
+    assert_isomorphic(export_rdf(default_dataset, settings, load_ontology()), parsed)
 
 
 def test_rdf_that_is_not_silsila_shaped_is_refused(tmp_path: Path) -> None:

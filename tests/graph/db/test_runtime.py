@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from pydantic import SecretStr
 
 from graph.db.runtime import ENTRY_POINT, LocalNeo4j, neo4j_version, parse_java_major
 from graph.db.settings import Settings
@@ -138,3 +139,12 @@ def test_not_enough_memory_is_reported(tmp_path: Path) -> None:
     runtime = LocalNeo4j(make_settings(tmp_path, neo4j_heap="4000g"))
     with pytest.raises(NotEnoughMemoryError, match="SILSILA_NEO4J_HEAP"):
         runtime.start()
+
+
+def test_a_password_starting_with_a_dash_is_set_not_read_as_an_option(tmp_path: Path) -> None:
+    # One generated password in 64 starts with "-"; neo4j-admin once took it for an option.
+    runtime = LocalNeo4j(make_settings(tmp_path, neo4j_password=SecretStr("-dash-first_pw")))
+    runtime._write_conf()
+    runtime._ensure_credentials(runtime.check_java())
+    assert (runtime.data_dir / "dbms" / "auth.ini").is_file()
+    assert not (runtime.home / "run" / "initial-password.arg").exists()
