@@ -11,10 +11,8 @@ from neo4j import Driver
 from api.app import create_app
 from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
-from loaders import pipeline
-from loaders.records import read_paths
 from ontology.model import load as load_ontology
-from tests.conftest import REPO
+from tests.conftest import default_records
 
 
 @pytest.fixture
@@ -23,16 +21,15 @@ def client(settings: Settings, driver: Driver) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_health_reports_version_and_counts_by_label(client: TestClient, settings: Settings) -> None:
-    pipeline.load(settings, load_ontology(), read_paths([REPO / "data" / "default"]))
-    response = client.get("/health")
+def test_health_reports_version_and_counts_by_label(dataset_client: TestClient) -> None:
+    response = dataset_client.get("/health")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert body["neo4j"] == {"reachable": True, "version": "5.26.30", "edition": "community"}
     assert set(body["counts"]) == set(load_ontology().labels)
     assert body["counts"]["Source"] == 6
-    persons = [r for r in read_paths([REPO / "data" / "default"]) if r.label == "Person"]
+    persons = [r for r in default_records() if r.label == "Person"]
     assert body["counts"]["Person"] == len(persons) > 0
 
 
