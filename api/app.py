@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.audit import AuditLog, audit_path
-from api.errors import UNAVAILABLE, status_of
+from api.errors import UNAVAILABLE, public_message, status_of
 from api.models import ErrorPublic
 from api.routes import casefiles, cypher, health, investigate, pages, views
 from api.security import TokenStore, tokens_path
@@ -66,5 +66,5 @@ async def silsila_error(request: Request, exc: Exception) -> JSONResponse:
         logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
     status = "unavailable" if status_code == UNAVAILABLE else "error"
-    body = ErrorPublic(status=status, error=str(exc))
+    body = ErrorPublic(status=status, error=public_message(exc))
     return JSONResponse(status_code=status_code, content=body.model_dump(), headers=headers)

@@ -44,6 +44,10 @@ STATUS_CODES: tuple[tuple[type[SilsilaError], int], ...] = (
 )
 
 UNAVAILABLE = 503
+INTERNAL = 500
+# A 500 is our fault, and its text can hold server paths or Neo4j's echo of parameter values:
+# the caller gets this, the server log gets the error.
+INTERNAL_MESSAGE = "Internal error: the server could not answer; its log has the details."
 
 
 def status_of(error: SilsilaError) -> int:
@@ -52,3 +56,8 @@ def status_of(error: SilsilaError) -> int:
         if isinstance(error, error_class):
             return status
     return 500
+
+
+def public_message(error: SilsilaError) -> str:
+    """What the caller is told about `error`: its own words, except for a 500."""
+    return INTERNAL_MESSAGE if status_of(error) == INTERNAL else str(error)

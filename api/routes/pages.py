@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.audit import AuditDep
 from api.deps import ReaderDep, defaulted_date, get_driver, get_reader, get_settings
-from api.errors import status_of
+from api.errors import public_message, status_of
 from api.security import CallerDep, get_role
 from graph.asof import PartialDate
 from graph.db.reader import Reader
@@ -47,7 +47,13 @@ def error_page(request: Request, reader: Reader, error: SilsilaError) -> HTMLRes
     status = status_of(error)
     heading = "Not found" if status == 404 else "That request cannot be answered"
     return render(
-        request, reader, "error.html", status, status=status, heading=heading, message=str(error)
+        request,
+        reader,
+        "error.html",
+        status,
+        status=status,
+        heading=heading,
+        message=public_message(error),
     )
 
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from api.app import silsila_error
 from api.audit import AuditLog, AuditLogError
+from api.errors import INTERNAL_MESSAGE
 from api.security import (
     AdminDep,
     Caller,
@@ -227,4 +228,6 @@ def test_a_damaged_token_file_is_a_500_in_the_usual_shape(
     response = client.get("/whoami", headers=bearer(investigator))
     assert response.status_code == 500
     assert response.json()["status"] == "error"
-    assert "not a token file" in response.json()["error"]
+    # The message names a server path: the caller gets the generic text, the log the error.
+    assert response.json()["error"] == INTERNAL_MESSAGE
+    assert "tokens.json" not in response.text
