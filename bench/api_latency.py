@@ -1,4 +1,5 @@
-"""Median and p95 latency of the chain and accountability endpoints on the loaded dataset.
+"""Median and p95 latency of the chain, accountability, exposure and event-view endpoints on the
+loaded dataset.
 
 Run against the local Neo4j with the default dataset loaded (`make run`, or `silsila db start`
 and `silsila load`): `.venv/bin/python bench/api_latency.py`.
@@ -24,6 +25,8 @@ ENDPOINTS = {
         {"at": "2024-06-01"},
     ),
     "/events/{id}/accountability": ("/events/event:darayya-massacre-2012/accountability", {}),
+    "/persons/{id}/exposure": ("/persons/person:qahtan-khalil/exposure", {}),
+    "/views/events/{id}": ("/views/events/event:darayya-massacre-2012", {}),
 }
 
 
