@@ -86,3 +86,18 @@ def test_known_errors_print_one_line_and_exit_1(
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_starts_without_importing_pandas() -> None:
+    # The driver would import it (half a second of every start); notebooks need it, the CLI not.
+    probe = (
+        "import sys\n"
+        "from cli.__main__ import main\n"
+        "sys.argv = ['silsila', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('neo4j' in sys.modules, any(n.startswith('pandas.') for n in sys.modules))\n"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert started.stdout.splitlines()[-1] == "True False"
