@@ -104,24 +104,33 @@ def _property_key(name: str) -> str:
 
 def schema_statements(ontology: Ontology) -> list[str]:
     """Constraints and indexes derived from the ontology; idempotent (IF NOT EXISTS)."""
-    statements = [
-        f"CREATE CONSTRAINT {ident(f'{label}_{prop}_unique')} IF NOT EXISTS "
-        f"FOR (n:{ident(label)}) REQUIRE n.{ident(prop)} IS UNIQUE"
+    return list(named_schema(ontology).values())
+
+
+def named_schema(ontology: Ontology) -> dict[str, str]:
+    """Each constraint's or index's name, and the statement that creates it."""
+    schema = {
+        f"{label}_{prop}_unique": f"CREATE CONSTRAINT {ident(f'{label}_{prop}_unique')} "
+        f"IF NOT EXISTS FOR (n:{ident(label)}) REQUIRE n.{ident(prop)} IS UNIQUE"
         for label, prop in ontology.indexed("unique")
-    ]
-    statements += [
-        f"CREATE RANGE INDEX {ident(f'{label}_{prop}_range')} IF NOT EXISTS "
-        f"FOR (n:{ident(label)}) ON (n.{ident(prop)})"
+    }
+    schema |= {
+        f"{label}_{prop}_range": f"CREATE RANGE INDEX {ident(f'{label}_{prop}_range')} "
+        f"IF NOT EXISTS FOR (n:{ident(label)}) ON (n.{ident(prop)})"
         for label, prop in ontology.indexed("range")
-    ]
+    }
     labels = "|".join(ident(label) for label in ontology.fulltext_labels())
     props = ", ".join(f"n.{ident(p)}" for p in ontology.fulltext_properties())
     if labels:
-        statements.append(
+        schema[NAME_SEARCH_INDEX] = (
             f"CREATE FULLTEXT INDEX {ident(NAME_SEARCH_INDEX)} IF NOT EXISTS "
             f"FOR (n:{labels}) ON EACH [{props}]"
         )
-    return statements
+    return schema
+
+
+# The names of the constraints and indexes already there (a load creates only the others).
+SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 
 def count_by_label(labels: Iterable[str]) -> str:

@@ -120,9 +120,19 @@ def server_version(settings: Settings) -> str:
 
 
 def apply_schema(driver: Driver, settings: Settings, ontology: Ontology) -> list[str]:
-    """Create the ontology's constraints and indexes; returns the statements run."""
-    statements = queries.schema_statements(ontology)
+    """Create those of the ontology's constraints and indexes that are missing (one read when
+    none is: every load and import starts here); returns the statements run."""
     with translated_errors(settings):
+        existing = {
+            record["name"]
+            for show in queries.SCHEMA_NAMES
+            for record in driver.execute_query(show, database_=settings.neo4j_database).records
+        }
+        statements = [
+            statement
+            for name, statement in queries.named_schema(ontology).items()
+            if name not in existing
+        ]
         for statement in statements:
             driver.execute_query(statement, database_=settings.neo4j_database)
     return statements

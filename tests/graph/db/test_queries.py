@@ -93,6 +93,7 @@ def test_placeholders_say_which_kind_of_term_they_name() -> None:
 ROOTS = load().root_labels
 STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "schema_statements": lambda: queries.schema_statements(load()),
+    "named_schema": lambda: list(queries.named_schema(load()).values()),
     "count_by_label": lambda: queries.count_by_label(load().labels),
     "merge_nodes": lambda: queries.merge_nodes(
         terms.Label.EVENT, [terms.Label.CLAIM], [terms.Label.MASSACRE]

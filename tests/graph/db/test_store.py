@@ -14,7 +14,7 @@ def test_schema_from_the_ontology_is_created_and_idempotent(
 ) -> None:
     ontology = load()
     store.apply_schema(driver, settings, ontology)
-    store.apply_schema(driver, settings, ontology)
+    assert store.apply_schema(driver, settings, ontology) == []  # all there: nothing to run
     constraints = driver.execute_query(
         "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type", database_="neo4j"
     ).records
