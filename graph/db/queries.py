@@ -364,7 +364,8 @@ RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
         "$id",
         only_roots=True,
     ),
-    visible=_visible("n"),
+    # A claim about or by a restricted person is withheld by id too, not only where it is listed.
+    visible=f"{_visible('n')} AND {_visible_claim('n')}",
     description=redacted("n", Prop.DESCRIPTION),
 )
 

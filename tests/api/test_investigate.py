@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.security import Role, TokenStore, tokens_path
 from graph.asof import Certainty, PartialDate
 from graph.db.settings import Settings
+from graph.db.store import connect
 from graph.reads import models
 
 AFID = "org:air-force-intelligence-directorate"
@@ -346,3 +347,27 @@ def test_a_place_has_a_dated_timeline_of_what_happened_there(client: TestClient)
     dated = [d for d in dates if d is not None]
     assert dated == sorted(dated)
     assert dates.index(None) > dates.index("2012-08-20")  # undated entries come last
+
+
+def test_a_claim_about_or_by_a_restricted_person_is_withheld_by_id(
+    client: TestClient, settings: Settings
+) -> None:
+    with connect(settings) as driver:
+        withheld = [
+            r["id"]
+            for r in driver.execute_query(
+                "MATCH (c:Claim)--(:Person {restricted: true}) RETURN DISTINCT c.id AS id"
+            ).records
+        ]
+    assert len(withheld) >= 10  # statements, participations, attributions, casualty counts
+    _, token = TokenStore(tokens_path(settings)).create(Role.investigator)
+    investigator = {"Authorization": f"Bearer {token}"}
+    for claim_id in withheld:
+        for path, params in (
+            (f"/entities/{claim_id}", {}),
+            (f"/ui/entities/{claim_id}", {}),
+            (f"/views/neighbourhood/{claim_id}", {}),
+            ("/paths", {"from": claim_id, "to": DARAYYA}),
+        ):
+            assert client.get(path, params=params).status_code == 404, (path, params)
+        assert client.get(f"/entities/{claim_id}", headers=investigator).status_code == 200
