@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
+from cli.protection import UnrestrictOption, audit_unrestricted, report_kept
 from graph.db import store
 from graph.db.settings import Settings
 from loaders import importing, registry, review
@@ -59,6 +60,7 @@ def import_command(
         bool,
         typer.Option("--skip-invalid", help="Load the valid rows; list the invalid ones."),
     ] = False,
+    unrestrict: UnrestrictOption = None,
 ) -> None:
     """Import files in one of the field's formats through the shared pipeline.
 
@@ -81,9 +83,18 @@ def import_command(
             progress.advance(tasks[phase], rows)
 
         summary = importing.run_import(
-            settings, format_, paths, skip_invalid, on_rows=advance, dry_run=dry_run
+            settings,
+            format_,
+            paths,
+            skip_invalid,
+            on_rows=advance,
+            dry_run=dry_run,
+            unrestrict=unrestrict or [],
         )
+    if summary.written:
+        audit_unrestricted(settings, unrestrict or [])
     _report(summary, dry_run)
+    report_kept(out, summary.kept_restricted)
 
 
 def _progress_bar() -> Progress:

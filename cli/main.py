@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from cli.imports import import_command, review_app
+from cli.protection import UnrestrictOption, audit_unrestricted, report_kept
 from cli.tokens import token_app
 from graph.db import store
 from graph.db.reader import Reader
@@ -107,6 +108,7 @@ def load(
     rejects: Annotated[
         Path, typer.Option("--rejects", help="Where --skip-invalid writes rejected records.")
     ] = Path("silsila-rejects.jsonl"),
+    unrestrict: UnrestrictOption = None,
 ) -> None:
     """Validate record files against the ontology, then load them all, or nothing."""
     settings = Settings()
@@ -132,11 +134,14 @@ def load(
             on_batch=lambda n: progress.advance(task, n),
             on_plan=lambda total: progress.update(task, total=total),
             skip_invalid=skip_invalid,
+            unrestrict=unrestrict or [],
         )
+    audit_unrestricted(settings, unrestrict or [])
     out.print(f"Loaded {len(records)} records as {summary.total} nodes:")
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
     out.print(f"  relationships: {summary.relationships}")
+    report_kept(out, summary.kept_restricted)
     if skip_invalid:
         _write_rejects(rejects, summary.rejected, unparsable)
     if summary.warnings:

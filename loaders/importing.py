@@ -53,6 +53,7 @@ class ImportSummary:
     created: Counter[str] = field(default_factory=Counter)
     matched: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
+    kept_restricted: int = 0
     reused: dict[str, str] = field(default_factory=dict)
     protected: int = 0
     candidates: list[Candidate] = field(default_factory=list)
@@ -103,12 +104,14 @@ def run_import(
     on_rows: Progress | None = None,
     dry_run: bool = False,
     on_records: Callable[[list[Record]], None] | None = None,
+    unrestrict: Sequence[str] = (),
 ) -> ImportSummary:
     """Read PATHS as FMT, check everything, then write; nothing is written if a row is bad.
 
     With SKIP_INVALID, the rows with problems (and records that depend on them) are left
     out and listed in `summary.problems`. With DRY_RUN nothing is written: ON_RECORDS gets
-    each chunk's records as they would be written. ON_ROWS reports progress per phase.
+    each chunk's records as they would be written. ON_ROWS reports progress per phase. A
+    restricted record stays restricted unless its id is in UNRESTRICT.
     """
     ontology = load_ontology()
     with store.connect(settings) as driver:
@@ -120,7 +123,7 @@ def run_import(
         if summary.problem_count and not skip_invalid:
             raise InvalidRecordsError(summary.listed_problems())
         if not dry_run:
-            _write(driver, settings, ontology, resolver, fmt, paths, summary, on_rows)
+            _write(driver, settings, ontology, resolver, fmt, paths, summary, on_rows, unrestrict)
     return summary
 
 
@@ -193,6 +196,7 @@ def _write(
     paths: Sequence[Path],
     summary: ImportSummary,
     on_rows: Progress | None,
+    unrestrict: Sequence[str],
 ) -> None:
     candidates: dict[str, Candidate] = {}
     for chunk in fmt.read(paths):
@@ -200,10 +204,11 @@ def _write(
         existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
         labels = pipeline.known_labels(resolution.records, ontology, existing)
         nodes, links = pipeline.normalise(resolution.records, ontology, labels)
-        written = pipeline.write(driver, settings, nodes, links)
+        written = pipeline.write(driver, settings, nodes, links, unrestrict=unrestrict)
         summary.created.update(written.created)
         summary.matched.update(written.matched)
         summary.relationships += written.relationships
+        summary.kept_restricted += written.kept_restricted
         candidates |= {c.id: c for c in resolution.candidates}
         _progress(on_rows, "Writing", chunk, summary.rows)
     summary.candidates = review.add_candidates(driver, settings, list(candidates.values()))

@@ -72,6 +72,8 @@ class LoadSummary:
     created: Counter[str] = field(default_factory=Counter)
     matched: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
+    # Restricted records a file no longer marks as restricted: kept restricted (no --unrestrict).
+    kept_restricted: int = 0
     warnings: list[RecordProblem] = field(default_factory=list)
     rejected: list[tuple[Record, list[RecordProblem]]] = field(default_factory=list)
 
@@ -336,13 +338,17 @@ def write(
     nodes: Sequence[NodeRow],
     links: Sequence[LinkRow],
     on_batch: Callable[[int], None] | None = None,
+    unrestrict: Sequence[str] = (),
 ) -> LoadSummary:
-    """MERGE everything in batches inside one transaction, so a failed load writes nothing."""
+    """MERGE everything in batches inside one transaction, so a failed load writes nothing.
+
+    A restricted record stays restricted whatever its row says, unless its id is in
+    UNRESTRICT."""
     with (
         store.translated_errors(settings),
         driver.session(database=settings.neo4j_database) as session,
     ):
-        return session.execute_write(_write_all, nodes, links, on_batch)
+        return session.execute_write(_write_all, nodes, links, on_batch, list(unrestrict))
 
 
 def _write_all(
@@ -350,6 +356,7 @@ def _write_all(
     nodes: Sequence[NodeRow],
     links: Sequence[LinkRow],
     on_batch: Callable[[int], None] | None,
+    unrestrict: list[str],
 ) -> LoadSummary:
     summary = LoadSummary()
     stale_citations = _unlink(tx, nodes)
@@ -360,7 +367,9 @@ def _write_all(
         statement = queries.merge_nodes(label, extra, kinds)
         for batch in _batches(group):
             rows = [{"id": n.properties["id"], "properties": n.properties} for n in batch]
-            counters = tx.run(statement, rows=rows).consume().counters
+            result = tx.run(statement, rows=rows, unrestrict=unrestrict)
+            summary.kept_restricted += result.single(strict=True)["kept_restricted"]
+            counters = result.consume().counters
             summary.created[label] += counters.nodes_created
             summary.matched[label] += len(batch) - counters.nodes_created
             if on_batch is not None:
@@ -419,12 +428,14 @@ def load(
     on_batch: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
     skip_invalid: bool = False,
+    unrestrict: Sequence[str] = (),
 ) -> LoadSummary:
     """Validate everything first; write only if every record is valid.
 
     With SKIP_INVALID, write the valid records instead and list the others, with their
     problems, in `summary.rejected`. ON_PLAN gets the number of nodes to write (citations
-    included), ON_BATCH each batch's size.
+    included), ON_BATCH each batch's size. A restricted record stays restricted unless its
+    id is in UNRESTRICT.
     """
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
@@ -438,7 +449,7 @@ def load(
         )
         if on_plan is not None:
             on_plan(len(nodes))
-        summary = write(driver, settings, nodes, links, on_batch)
+        summary = write(driver, settings, nodes, links, on_batch, unrestrict)
         summary.warnings = checked.warnings
         summary.rejected = [(r, rejected[_key(r)]) for r in records if _key(r) in rejected]
         return summary

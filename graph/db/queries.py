@@ -145,14 +145,25 @@ def merge_nodes(
     """Upsert a batch of nodes of one record type on their deterministic id.
 
     `SET n = ...` replaces every property and the kind labels are reset first, so a
-    reloaded record converges to its file.
+    reloaded record converges to its file; except that a restricted record stays restricted
+    unless its id is in $unrestrict (protection is lifted only on purpose). Returns how many
+    records were kept restricted although their rows do not say so.
     """
     remove = "".join(f":{ident(x)}" for x in kind_labels)
     extra = "".join(f", n:{ident(x)}" for x in extra_labels)
     return (
-        _cypher("UNWIND $rows AS row MERGE (n:{label} {{ID}: row.id}) ", label=ident(label))
+        _cypher(
+            "UNWIND $rows AS row MERGE (n:{label} {{ID}: row.id}) "
+            "WITH n, row, coalesce(n.{RESTRICTED}, false) AND NOT row.id IN $unrestrict AS kept ",
+            label=ident(label),
+        )
         + (f"REMOVE n{remove} " if remove else "")
-        + f"SET n = row.properties{extra}"
+        + f"SET n = row.properties{extra} "
+        + _cypher(
+            "SET n.{RESTRICTED} = CASE WHEN kept THEN true ELSE n.{RESTRICTED} END "
+            "RETURN count(CASE WHEN kept AND NOT coalesce(row.properties.{RESTRICTED}, false) "
+            "THEN 1 END) AS kept_restricted"
+        )
     )
 
 
