@@ -359,6 +359,20 @@ HIDDEN_NAMES = _cypher(
     "RETURN p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases LIMIT $limit"
 )
 
+# Per label, how many records the public role may not see: restricted persons and the claims
+# about or by them (through the index on `restricted`, bounded like HIDDEN_NAMES).
+HIDDEN_COUNTS = _cypher(
+    """
+MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true
+WITH p LIMIT $limit
+OPTIONAL MATCH (p)--(c:{CLAIM})
+WITH collect(DISTINCT p) + collect(DISTINCT c) AS hidden
+UNWIND hidden AS n
+UNWIND labels(n) AS label
+RETURN label, count(DISTINCT n) AS hidden
+"""
+)
+
 NODE_BY_ID = _cypher(
     """
 UNWIND $roots AS root

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
+from api.security import Role, TokenStore, tokens_path
 from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
 from ontology.model import load as load_ontology
@@ -21,7 +22,9 @@ def client(settings: Settings, driver: Driver) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_health_reports_version_and_counts_by_label(dataset_client: TestClient) -> None:
+def test_health_reports_version_and_counts_by_label(
+    dataset_client: TestClient, settings: Settings
+) -> None:
     response = dataset_client.get("/health")
     assert response.status_code == 200
     body = response.json()
@@ -30,7 +33,15 @@ def test_health_reports_version_and_counts_by_label(dataset_client: TestClient) 
     assert set(body["counts"]) == set(load_ontology().labels)
     assert body["counts"]["Source"] == 6
     persons = [r for r in default_records() if r.label == "Person"]
-    assert body["counts"]["Person"] == len(persons) > 0
+    witnesses = [r for r in persons if r.properties.get("restricted")]
+    # The public count cannot tell that a witness is there; an investigator's counts are whole.
+    assert body["counts"]["Person"] == len(persons) - len(witnesses) > 0
+    _, token = TokenStore(tokens_path(settings)).create(Role.investigator)
+    whole = dataset_client.get("/health", headers={"Authorization": f"Bearer {token}"}).json()
+    assert whole["counts"]["Person"] == len(persons)
+    assert len(witnesses) >= 10
+    withheld_claims = whole["counts"]["Claim"] - body["counts"]["Claim"]
+    assert withheld_claims >= 10  # statements, participations, attributions, tolls
 
 
 def test_health_is_503_while_neo4j_is_down_and_recovers(
