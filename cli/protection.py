@@ -6,7 +6,6 @@ it. Each lift is audited by a digest of the id, since ids can carry a restricted
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.console import Console
 
 from api.audit import AuditLog, audit_path
 from api.security import Caller, Role
+from graph.db.readonly import statement_digest
 from graph.db.settings import Settings
 
 CLI_CALLER = "local-cli"  # the machine's own user, who holds the database's credentials
@@ -32,7 +32,7 @@ UnrestrictOption = Annotated[
 
 def id_digest(record_id: str) -> str:
     """What the audit log keeps of an id: its SHA-256, never the id."""
-    return "sha256:" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()
+    return "sha256:" + statement_digest(record_id)
 
 
 def audit_unrestricted(settings: Settings, ids: Sequence[str]) -> None:

@@ -58,8 +58,9 @@ def error_page(request: Request, reader: Reader, error: SilsilaError) -> HTMLRes
 
 
 class PageRoute(APIRoute):
-    """A /ui route: a bad parameter (a date that is not one) gets the error page, not the
-    API's JSON, although the dependencies that parse parameters run before the page does."""
+    """A /ui route: a record not found or a request that cannot be answered gets the error
+    page, not the API's JSON, whether the page raised it or a dependency that parses its
+    parameters (a date that is not one) did; the one place pages turn errors into pages."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -88,10 +89,7 @@ async def search(
 ) -> HTMLResponse:
     """Results grouped by type."""
     groups: dict[str, list[Any]] = defaultdict(list)
-    try:
-        hits = await find_by_name(reader, q, [], 100) if q.strip() else []
-    except InvalidRequestError as e:
-        return error_page(request, reader, e)
+    hits = await find_by_name(reader, q, [], 100) if q.strip() else []
     for hit in hits:
         groups[hit.type].append(hit)
     return render(request, reader, "search.html", query=q, groups=dict(sorted(groups.items())))
@@ -106,15 +104,6 @@ async def entity_page(
 ) -> HTMLResponse:
     """A page per record: facts with numbered footnotes, its links, and a network view.
     Events show their accountability; units a chain of command as of `at`; people their career."""
-    try:
-        return await _entity_page(request, reader, entity_id, at)
-    except (NotFoundError, InvalidRequestError) as e:
-        return error_page(request, reader, e)
-
-
-async def _entity_page(
-    request: Request, reader: Reader, entity_id: str, at: PartialDate
-) -> HTMLResponse:
     detail = await entities.entity_detail(reader, entity_id)
     notes = Notes()
     context: dict[str, Any] = {
@@ -148,9 +137,6 @@ async def casefile_page(
     request: Request, reader: ReaderDep, caller: CallerDep, audit: AuditDep, subject_id: str
 ) -> Response:
     """The print-friendly case file, with links to its JSON, Markdown and zip."""
-    try:
-        case = await casefile.build(reader, subject_id)
-    except (NotFoundError, InvalidRequestError) as e:
-        return error_page(request, reader, e)
+    case = await casefile.build(reader, subject_id)
     audit.record(caller, "casefile", casefile.audit_target(case), outcome="page")
     return HTMLResponse(casefile_formats.to_html(case, downloads=True))

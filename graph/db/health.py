@@ -9,6 +9,7 @@ import neo4j
 from neo4j import AsyncDriver, RoutingControl
 
 from graph.db import queries
+from graph.db.reader import MAX_HIDDEN_NAMES
 from graph.db.settings import Settings
 from graph.db.store import translated_errors
 from ontology.model import load
@@ -23,10 +24,6 @@ class HealthReport:
     counts: dict[str, int]
 
 
-# As many restricted persons as the public reads hide by name (graph.db.reader).
-MAX_HIDDEN = 10_000
-
-
 async def check(driver: AsyncDriver, settings: Settings, public: bool = True) -> HealthReport:
     """Ask Neo4j for its version and counts; GraphUnavailableError when it does not answer.
 
@@ -36,12 +33,15 @@ async def check(driver: AsyncDriver, settings: Settings, public: bool = True) ->
     with translated_errors(settings):
         info = await _read(driver, settings, queries.SERVER_VERSION)
         counted = await _read(driver, settings, queries.count_by_label(labels))
-        hidden = await _read(driver, settings, queries.HIDDEN_COUNTS, limit=MAX_HIDDEN)
+        hidden = (
+            await _read(driver, settings, queries.HIDDEN_COUNTS, limit=MAX_HIDDEN_NAMES)
+            if public
+            else []
+        )
     counts: dict[str, int] = dict(counted[0]["counts"])
-    if public:
-        for row in hidden:
-            if row["label"] in counts:
-                counts[row["label"]] -= row["hidden"]
+    for row in hidden:
+        if row["label"] in counts:
+            counts[row["label"]] -= row["hidden"]
     record = info[0]
     return HealthReport(
         version=record["version"], edition=record["edition"], counts=dict(sorted(counts.items()))
