@@ -1,25 +1,35 @@
-"""The FastAPI application: one async driver per app; every Silsila error answered here only,
-with the status `api.errors.STATUS_CODES` gives it."""
+"""The FastAPI application: one async driver per app; every error answered here only, in one
+shape (`ErrorPublic`, or an error page under /ui), with the status `api.errors.STATUS_CODES`
+gives it; every response with the security headers of `api/headers.py`."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 
+from api.access_log import AccessLog
 from api.audit import AuditLog, audit_path
-from api.errors import UNAVAILABLE, public_message, status_of
-from api.models import ErrorPublic
+from api.errors import (
+    INTERNAL_MESSAGE,
+    MethodNotAllowedError,
+    UnknownRouteError,
+    error_response,
+    input_error,
+)
+from api.headers import AuthorizationGate, InlinePage, SecurityHeaders, secure
+from api.models import ERROR_RESPONSES, ErrorPublic
 from api.routes import casefiles, cypher, health, investigate, pages, views
 from api.security import TokenStore, tokens_path
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
 from ontology.errors import SilsilaError
-
-logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,6 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A knowledge graph of actors, events and places for accountability work on Syria.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     app.include_router(health.router)
     app.include_router(cypher.router)
@@ -49,7 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(casefiles.router)
     app.include_router(views.router)
     app.include_router(pages.router)
+    app.add_api_route("/docs", swagger_ui, include_in_schema=False)
     app.add_exception_handler(SilsilaError, silsila_error)
+    app.add_exception_handler(RequestValidationError, invalid_input)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+    app.add_middleware(AuthorizationGate, answer=pages.error_answer)
+    app.add_middleware(SecurityHeaders)  # after the gate, so it sees every answer
+    app.add_middleware(AccessLog)  # outermost: every request is logged, by route, once
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
 
 
@@ -61,10 +82,78 @@ async def silsila_error(request: Request, exc: Exception) -> JSONResponse:
     """
     if not isinstance(exc, SilsilaError):  # registered for SilsilaError only
         raise exc
-    status_code = status_of(exc)
-    if status_code == 500:
-        logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
-    status = "unavailable" if status_code == UNAVAILABLE else "error"
-    body = ErrorPublic(status=status, error=public_message(exc))
-    return JSONResponse(status_code=status_code, content=body.model_dump(), headers=headers)
+    return error_response(request, exc)
+
+
+async def invalid_input(request: Request, exc: Exception) -> Response:
+    """FastAPI's own 422 (a parameter or body that does not fit), in the one shape."""
+    if not isinstance(exc, RequestValidationError):  # registered for it only
+        raise exc
+    return pages.error_answer(request, input_error(exc.errors()))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no such route, a method the path does not take), in the one
+    shape; an Allow header is kept."""
+    if not isinstance(exc, HTTPException):  # registered for it only
+        raise exc
+    error: SilsilaError
+    if exc.status_code == 404:
+        error = UnknownRouteError("No such route: /docs lists the API's routes, /ui the pages.")
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        error = MethodNotAllowedError(f"This path does not take that method; it takes {allowed}.")
+    else:
+        body = ErrorPublic(error=str(exc.detail))
+        return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
+    return pages.error_answer(request, error, dict(exc.headers or {}))
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """A failure of ours that is no Silsila error, answered in the one shape (Starlette raises
+    it again afterwards, so the server logs it). Starlette answers it outside the middleware,
+    so the security headers are put on here."""
+    body = ErrorPublic(error=INTERNAL_MESSAGE)
+    return secure(JSONResponse(body.model_dump(), status_code=500))
+
+
+async def swagger_ui(request: Request) -> HTMLResponse:
+    """/docs: Swagger UI, whose script and stylesheet come from the CDN FastAPI names (the one
+    page that loads anything from elsewhere); its inline script is allowed by hash."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="Silsila API")
+    return InlinePage(bytes(page.body).decode("utf-8"), extra=SWAGGER_SOURCES)
+
+
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+SWAGGER_SOURCES = {
+    "script-src": (SWAGGER_CDN,),
+    "style-src": (SWAGGER_CDN,),
+    "img-src": ("https://fastapi.tiangolo.com",),
+}
+
+
+def _error_json() -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorPublic"}}}
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, saying what the handlers send: every 4xx and 5xx answer is an
+    `ErrorPublic` in JSON, on HTML routes too, and a 422 is never FastAPI's
+    HTTPValidationError."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = FastAPI.openapi(app)
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for code, answer in operation.get("responses", {}).items():
+                if code[0] in "45":
+                    answer["content"] = _error_json()
+                if code == "422":
+                    answer["description"] = (
+                        "A parameter or the body does not fit; the message names it."
+                    )
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    app.openapi_schema = document
+    return document

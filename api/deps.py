@@ -39,11 +39,15 @@ ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
 def parse_date(name: str, text: str) -> PartialDate:
-    """The query parameter NAME as a partial date; anything else is a 422 naming the forms."""
+    """The query parameter NAME as a partial date; anything else is a 422 naming the forms.
+    Exactly what DATE_PATTERN (in the OpenAPI document) takes: no blanks around it either."""
     try:
-        return PartialDate.parse(text)
+        date = PartialDate.parse(text)
     except InvalidDateError as e:
         raise InvalidDateError(f"{name}: {e}") from e
+    if text != str(date):  # the forms are fixed-width: only surrounding blanks differ
+        raise InvalidDateError(f"{name}: {text!r} has blanks around it; give {DATE_FORMS}")
+    return date
 
 
 def _date_query(name: str, about: str) -> Any:

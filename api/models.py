@@ -28,3 +28,19 @@ class ErrorPublic(BaseModel):
 
     status: Literal["error", "unavailable"] = "error"
     error: str
+
+
+# What every route may answer (declared once on the app): any request with a bad token gets
+# 401, and every route reads the graph, so 503 while Neo4j is down.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {
+        "model": ErrorPublic,
+        "description": "A malformed Authorization header, or an unknown token.",
+    },
+    503: {"model": ErrorPublic, "description": "Neo4j is not reachable."},
+}
+
+
+def not_found(what: str) -> dict[int | str, dict[str, object]]:
+    """The 404 a route answers when WHAT (the record its path names) is not in the graph."""
+    return {404: {"model": ErrorPublic, "description": f"No {what} has that id."}}

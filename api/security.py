@@ -30,6 +30,7 @@ from graph.db.settings import Settings
 
 TOKENS_FILE = "tokens.json"
 ANONYMOUS = "anonymous"
+CALLER_STATE = "caller"  # request.state's name for the caller the gate checked
 _FORMAT_VERSION = 1
 # Aliases, because TokenStore.list shadows the builtin inside the class.
 _Entries = list[dict[str, Any]]
@@ -209,7 +210,11 @@ def get_caller(request: Request) -> Caller:
     """Who is calling: public without an Authorization header, else the bearer token's role.
 
     A malformed header or an unknown token is a 401, never a silent fall-back to public.
+    The app's gate (`api/headers.py`) checks the header before routing and keeps the caller.
     """
+    known = getattr(request.state, CALLER_STATE, None)
+    if isinstance(known, Caller):
+        return known
     header = request.headers.get("Authorization")
     if header is None:
         return Caller(role=Role.public)

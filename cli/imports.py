@@ -47,9 +47,23 @@ class RowsPerSecond(ProgressColumn):
 
 def import_command(
     fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(registry.names())}.")
-    ],
-    paths: Annotated[list[Path], typer.Argument(help="Files (or a folder, for wwic).")],
+        str | None,
+        typer.Argument(
+            metavar="FORMAT",
+            help=f"One of: {', '.join(registry.names())}. Needed unless --status.",
+        ),
+    ] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files (or a folder, for wwic).", show_default=False),
+    ] = None,
+    status: Annotated[
+        bool,
+        typer.Option(
+            "--status",
+            help="Say whether the graph holds part of an interrupted import, and write nothing.",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and check everything, write nothing.")
     ] = False,
@@ -65,7 +79,14 @@ def import_command(
     """Import files in one of the field's formats through the shared pipeline.
 
     Everything is read and checked first (rows, links, SHACL); nothing is written if any row is invalid. Entities already in the graph are reused when ids or normalised names match; unsure matches go to the review list (`silsila review`). Re-importing the same files changes nothing.
+
+    The write is crash-safe: each chunk of about 2,000 rows is one transaction, recorded in a journal. If the import is stopped (Neo4j or the importer killed), running the same import again completes it, skipping the chunks already written; an input of one chunk is all or nothing. Every import says what it finds of an interrupted one; `--status` only says.
     """  # noqa: E501
+    if status:
+        _report_interrupted(Settings())
+        return
+    if fmt is None or not paths:
+        raise typer.BadParameter("give FORMAT and PATH…, or --status", param_hint="FORMAT PATH")
     format_ = registry.get(fmt)
     for note in registry.notes(format_, paths):
         err.print(f"  {note}", highlight=False)
@@ -90,11 +111,24 @@ def import_command(
             on_rows=advance,
             dry_run=dry_run,
             unrestrict=unrestrict or [],
+            on_interrupted=lambda found: err.print(
+                found.describe(), highlight=False, soft_wrap=True
+            ),
+            # before the write: a lift in a chunk committed before a kill is audited too
+            on_write=lambda: audit_unrestricted(settings, unrestrict or []),
         )
-    if summary.written:
-        audit_unrestricted(settings, unrestrict or [])
     _report(summary, dry_run)
     report_kept(out, summary.kept_restricted)
+
+
+def _report_interrupted(settings: Settings) -> None:
+    """Each import that stopped before completing, and what the graph holds of it."""
+    with store.connect(settings) as driver:
+        found = importing.interrupted_imports(driver, settings)
+    if not found:
+        out.print("No interrupted import: the graph holds every import whole.")
+    for each in found:
+        out.print(each.describe(), highlight=False, soft_wrap=True)
 
 
 def _progress_bar() -> Progress:
@@ -117,6 +151,11 @@ def _print_records(records: list[Record]) -> None:
 
 def _report(summary: ImportSummary, dry_run: bool) -> None:
     out.print(f"Read {summary.rows:,} rows as {summary.records:,} records.")
+    if summary.resumed:
+        out.print(
+            f"Resumed: {summary.resumed:,} of {len(summary.chunk_rows):,} chunks were written "
+            "by the interrupted import and were not written again."
+        )
     if summary.written:
         out.print(f"Wrote {summary.nodes:,} nodes, {summary.relationships:,} relationships:")
         for label in sorted(set(summary.created) | set(summary.matched)):
@@ -140,9 +179,14 @@ def _report(summary: ImportSummary, dry_run: bool) -> None:
         )
     _print_problems(summary)
     if summary.read_warnings:
-        out.print("Read differently from how it was written (the rows were still imported):")
+        out.print(
+            f"Read differently from how it was written ({summary.read_warning_count:,}; "
+            "the rows were still imported):"
+        )
         for warning in summary.read_warnings:
             out.print(f"  {warning}", highlight=False)
+        if summary.read_warning_count > len(summary.read_warnings):
+            out.print(f"  … and {summary.read_warning_count - len(summary.read_warnings):,} more")
     if summary.warning_count:
         out.print(f"{summary.warning_count} gap(s) in the evidence (SHACL warnings), e.g.:")
         for warning in summary.warnings[:5]:

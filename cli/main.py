@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -321,7 +322,12 @@ def serve(
     if port is not None:
         settings.api_port = port
     out.print(f"Silsila API on {settings.api_url}  (health: {settings.api_url}/health)")
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    # Uvicorn's access log writes paths and queries, which can hold a witness's alias; the
+    # app's own (api/access_log.py) names the route instead.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s %(message)s")
+    uvicorn.run(
+        create_app(settings), host=settings.api_host, port=settings.api_port, access_log=False
+    )
 
 
 @ontology_app.command("generate")

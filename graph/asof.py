@@ -18,8 +18,18 @@ from enum import StrEnum
 from graph.errors import InvalidRequestError
 
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
-DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
-_PARTIAL = re.compile(DATE_PATTERN)
+_SHAPE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# Exactly the dates `PartialDate.parse` takes (the API's OpenAPI document states it): years
+# 0001-9999 (there is no year 0), months 01-12, each month's days, 29 February in leap years.
+_YEAR = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+DATE_PATTERN = rf"^(?:{_YEAR}(?:-{_MONTH}|-{_MONTH_DAY})?|{_LEAP_YEAR}-02-29)$"
 
 
 class InvalidDateError(InvalidRequestError, ValueError):
@@ -53,7 +63,7 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """`2012` -> all of 2012; `2012-08` -> August 2012; `2012-08-20` -> that day."""
-        match = _PARTIAL.match(text.strip())
+        match = _SHAPE.fullmatch(text.strip())
         if match is None:
             raise InvalidDateError(f"{text!r} is not a date of the form {DATE_FORMS}")
         year = int(match.group(1))

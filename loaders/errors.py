@@ -38,3 +38,18 @@ class InvalidRecordsError(LoaderError):
 
 class SourceFileError(LoaderError):
     """A path given to the loader is missing or unreadable."""
+
+
+class NotUtf8Error(SourceFileError):
+    """A file is not UTF-8 text; the message names its first line that is not."""
+
+
+class MissingInputError(SourceFileError):
+    """A folder lacks a file its format needs, or a file lacks columns it needs."""
+
+
+class UnreadableLineError(LoaderError):
+    """One line of a JSON lines file cannot be read (not JSON, too deep, not UTF-8).
+
+    Readers turn it into a RecordProblem on that line; the message says what to fix.
+    """

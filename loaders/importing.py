@@ -10,26 +10,33 @@ anywhere means nothing is written:
    rejected), every chunk is read again and written in its own transaction, batched MERGE
    on deterministic ids. Merge candidates go to the review list.
 
-The second pass writes chunk by chunk, so a crash of the database in the middle leaves the
-chunks before it written; re-running the same import completes it and changes nothing else.
+The second pass writes chunk by chunk, each chunk (with its review candidates) in one
+transaction, and keeps a journal of the chunks committed (`loaders.journal`). A kill of the
+database or of the importer at any point leaves whole chunks: an input of one chunk is all or
+nothing, a longer one is completed by running the same import again, which skips the chunks
+the graph holds. Each run says what it found of an interrupted import.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from neo4j import Driver
+from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
 from graph.db import store
 from graph.db.settings import Settings
-from loaders import pipeline, review
-from loaders.errors import InvalidRecordsError, RecordProblem
+from loaders import journal, pipeline, review
+from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
 from loaders.formats import Chunk, ImportFormat
+from loaders.journal import Held, IdDigests, ImportInterruptedError, Journal
 from loaders.pipeline import Record
-from loaders.resolve import Candidate, Resolver
+from loaders.resolve import RESOLVED_TYPES, Candidate, Resolver
+from ontology.errors import SilsilaError
 from ontology.model import Ontology
 from ontology.model import load as load_ontology
 
@@ -42,6 +49,12 @@ LISTED_WARNINGS = 50
 SHAPED_RECORDS = 1000
 
 Progress = Callable[[str, int, int | None], None]  # (phase, rows just done, rows in all)
+# Errors that stop the write pass: what the graph holds is then said, and how to complete it.
+STOPPING = (SilsilaError, OSError, Neo4jError, DriverError)
+
+
+class InputChangedError(LoaderError):
+    """The files changed between the check and the write."""
 
 
 @dataclass
@@ -63,7 +76,10 @@ class ImportSummary:
     warnings: list[RecordProblem] = field(default_factory=list)
     warning_count: int = 0
     read_warnings: list[RecordProblem] = field(default_factory=list)
+    read_warning_count: int = 0
     written: bool = False
+    chunk_rows: list[int] = field(default_factory=list)  # rows in each chunk, as checked
+    resumed: int = 0  # chunks an interrupted run of this import had committed: not rewritten
 
     @property
     def row_problems(self) -> list[RecordProblem]:
@@ -86,6 +102,7 @@ class ImportSummary:
         self.warnings += list(warnings[: max(room, 0)])
 
     def note_read_warnings(self, warnings: Sequence[RecordProblem]) -> None:
+        self.read_warning_count += len(warnings)
         room = LISTED_WARNINGS - len(self.read_warnings)
         self.read_warnings += list(warnings[: max(room, 0)])
 
@@ -105,6 +122,8 @@ def run_import(
     dry_run: bool = False,
     on_records: Callable[[list[Record]], None] | None = None,
     unrestrict: Sequence[str] = (),
+    on_interrupted: Callable[[Interrupted], None] | None = None,
+    on_write: Callable[[], None] | None = None,
 ) -> ImportSummary:
     """Read PATHS as FMT, check everything, then write; nothing is written if a row is bad.
 
@@ -112,19 +131,157 @@ def run_import(
     out and listed in `summary.problems`. With DRY_RUN nothing is written: ON_RECORDS gets
     each chunk's records as they would be written. ON_ROWS reports progress per phase. A
     restricted record stays restricted unless its id is in UNRESTRICT.
+
+    ON_INTERRUPTED gets, first, each import that stopped before completing (this one, which
+    is then resumed, or others); ON_WRITE is called once, just before the first write. If
+    the write stops, `ImportInterruptedError` says what the graph holds.
     """
     ontology = load_ontology()
+    digest = journal.input_digest(fmt.name, paths)
     with store.connect(settings) as driver:
+        found = interrupted_imports(driver, settings, (fmt.name, paths, digest), not dry_run)
+        if any(i.this_input and i.running for i in found):
+            raise journal.running_error(" ".join(_inputs(paths)))
+        for each in found:
+            if on_interrupted is not None:
+                on_interrupted(each)
+        ours = next((i.held for i in found if i.this_input), None)
         store.apply_schema(driver, settings, ontology)
         # one resolver for both passes: the write resolves entities as the check did, and
-        # the graph is asked about each entity once
-        resolver = Resolver(driver, settings, ontology)
+        # the graph is asked about each entity once; what an interrupted run of this import
+        # created is no match, as it would not have been for an uninterrupted run
+        unmatched = IdDigests(set())
+        if ours is not None and not ours.lost:
+            unmatched = ours.journal.creations(ours.chunks)
+        resolver = Resolver(driver, settings, ontology, unmatched)
         summary = _check(driver, settings, ontology, resolver, fmt, paths, on_rows, on_records)
         if summary.problem_count and not skip_invalid:
             raise InvalidRecordsError(summary.listed_problems())
-        if not dry_run:
-            _write(driver, settings, ontology, resolver, fmt, paths, summary, on_rows, unrestrict)
+        if dry_run:
+            return summary
+        if on_write is not None:
+            on_write()
+        path = journal.journal_path(settings, fmt.name, digest)
+        with journal.writing(path, " ".join(_inputs(paths))):
+            log = _journal(path, fmt.name, paths, digest, summary, ours)
+            write = partial(_write, driver, settings, ontology, resolver, fmt, paths, summary)
+            try:
+                write(on_rows, unrestrict, log)
+            except STOPPING as e:
+                raise _stopped(e, log) from e
+            log.finish()
     return summary
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """An import that stopped before completing, and what the graph holds of it."""
+
+    held: Held
+    this_input: bool  # the input being imported now, which resumes it
+    changed: bool = False  # its files have changed since: they can no longer complete it
+    running: bool = False  # not stopped: another process is writing it right now
+
+    def describe(self) -> str:
+        found = self.held.journal
+        files = " ".join(found.inputs) or "(no files)"
+        state = self.held.state()
+        if self.running:
+            done = f"{found.committed} of {found.chunks} chunks committed so far"
+            return f"An import of {files} ({found.format}) is being written right now: {done}."
+        if self.this_input:
+            again = "every chunk is written again" if self.held.lost else "re-running completes it"
+            return f"Resuming an interrupted import of {files}: {state}; {again}."
+        said = f"An import of {files} ({found.format}) was interrupted: {state}."
+        if self.changed:
+            return f"{said} Its files have changed since; delete {found.path} to forget it."
+        return f"{said} `silsila import {found.format} {files}` completes it."
+
+
+Input = tuple[str, Sequence[Path], str]  # format name, paths, digest of their content
+
+
+def interrupted_imports(
+    driver: Driver, settings: Settings, current: Input | None = None, resuming: bool = False
+) -> list[Interrupted]:
+    """Every import that stopped before completing, checked against the graph; the one of
+    CURRENT first (marked this_input when RESUMING, i.e. it is about to be written)."""
+    found = []
+    for log in journal.unfinished(settings):
+        ours = False
+        changed = False
+        if current is not None:
+            name, paths, digest = current
+            same_files = log.format == name and log.inputs == _inputs(paths)
+            ours = log.format == name and log.digest == digest
+            changed = same_files and not ours
+        else:
+            changed = _changed(log)
+        held = journal.held(driver, settings, log)
+        found.append(Interrupted(held, ours and resuming, changed, journal.running(log)))
+    return sorted(found, key=lambda i: not i.this_input)
+
+
+def _changed(log: Journal) -> bool:
+    """Whether a journal's files are gone or differ from what it began to import."""
+    paths = [Path(p) for p in log.inputs]
+    return journal.input_digest(log.format, paths) != log.digest
+
+
+def _inputs(paths: Sequence[Path]) -> list[str]:
+    return [str(p.resolve()) for p in paths]
+
+
+def _journal(
+    path: Path,
+    name: str,
+    paths: Sequence[Path],
+    digest: str,
+    summary: ImportSummary,
+    interrupted: Held | None,
+) -> Journal:
+    """The journal of this write: the interrupted one, resumed where the graph holds its
+    chunks, or a new one. SUMMARY.resumed says how many chunks are skipped."""
+    if interrupted is None:
+        log = Journal(
+            path,
+            name,
+            _inputs(paths),
+            digest,
+            summary.chunk_rows,
+        )
+        log.save()
+        return log
+    # a copy (resume() makes its lists anew): what was found and reported stays as found
+    log = replace(interrupted.journal)
+    if interrupted.lost or log.chunk_rows != summary.chunk_rows:  # chunked otherwise now
+        log.chunk_rows = summary.chunk_rows
+        log.resume(0)
+        return log
+    log.resume(interrupted.chunks)
+    summary.resumed = interrupted.chunks
+    return log
+
+
+def _stopped(error: BaseException, log: Journal) -> ImportInterruptedError:
+    """The error saying why the write stopped, what the graph holds, and what to do."""
+    unknown = log.writing and _commit_unknown(error)
+    held = Held(log, log.committed, uncertain=unknown, lost=False)
+    files = " ".join(log.inputs)
+    again = "imports it" if log.committed == 0 and not unknown else "completes it"
+    return ImportInterruptedError(
+        f"the import stopped: {error}\n{files} ({log.format}): {held.state()}. Running the "
+        f"same `silsila import` again {again}."
+    )
+
+
+def _commit_unknown(error: BaseException | None) -> bool:
+    """Whether the connection went while a commit was under way (it may have committed)."""
+    while error is not None:
+        if isinstance(error, IncompleteCommit):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _check(
@@ -140,6 +297,7 @@ def _check(
     summary = ImportSummary()
     for chunk in fmt.read(paths):
         summary.rows += chunk.rows
+        summary.chunk_rows.append(chunk.rows)
         summary.note_problems(chunk.problems)
         summary.note_read_warnings(chunk.warnings)
         resolution = resolver.resolve(chunk.records)
@@ -197,22 +355,43 @@ def _write(
     summary: ImportSummary,
     on_rows: Progress | None,
     unrestrict: Sequence[str],
+    log: Journal,
 ) -> None:
+    """Write chunk by chunk after those the graph holds, each with its review candidates in
+    one transaction, recording each in the journal before it begins and after it commits."""
     candidates: dict[str, Candidate] = {}
-    for chunk in fmt.read(paths):
+    for number, chunk in enumerate(fmt.read(paths)):
+        if number >= log.chunks or chunk.rows != log.chunk_rows[number]:
+            raise InputChangedError("the files changed while they were imported")
+        if number < summary.resumed:
+            _progress(on_rows, "Writing", chunk, summary.rows)
+            continue
         resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows))
         existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
         labels = pipeline.known_labels(resolution.records, ontology, existing)
         nodes, links = pipeline.normalise(resolution.records, ontology, labels)
-        written = pipeline.write(driver, settings, nodes, links, unrestrict=unrestrict)
+        creates = _new_entities(driver, settings, resolution.records)
+        log.begin(number, journal.witness(driver, settings, links), creates)
+        with_candidates = partial(review.merge_candidates, candidates=resolution.candidates)
+        written = pipeline.write(
+            driver, settings, nodes, links, unrestrict=unrestrict, then=with_candidates
+        )
+        log.commit(number)
         summary.created.update(written.created)
         summary.matched.update(written.matched)
         summary.relationships += written.relationships
         summary.kept_restricted += written.kept_restricted
         candidates |= {c.id: c for c in resolution.candidates}
         _progress(on_rows, "Writing", chunk, summary.rows)
-    summary.candidates = review.add_candidates(driver, settings, list(candidates.values()))
+    summary.candidates = list(candidates.values())
     summary.written = True
+
+
+def _new_entities(driver: Driver, settings: Settings, records: Sequence[Record]) -> list[str]:
+    """The ids of the persons, organizations and places among RECORDS not yet in the graph."""
+    ids = [r.id for r in records if r.label in RESOLVED_TYPES]
+    present = store.labels_of_ids(driver, settings, ids) if ids else {}
+    return [i for i in ids if i not in present]
 
 
 def _accepted(records: list[Record], rejected: set[tuple[str, int]]) -> list[Record]:

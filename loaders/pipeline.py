@@ -339,16 +339,17 @@ def write(
     links: Sequence[LinkRow],
     on_batch: Callable[[int], None] | None = None,
     unrestrict: Sequence[str] = (),
+    then: Callable[[ManagedTransaction], None] | None = None,
 ) -> LoadSummary:
     """MERGE everything in batches inside one transaction, so a failed load writes nothing.
 
     A restricted record stays restricted whatever its row says, unless its id is in
-    UNRESTRICT."""
+    UNRESTRICT. THEN writes what belongs with the records in the same transaction."""
     with (
         store.translated_errors(settings),
         driver.session(database=settings.neo4j_database) as session,
     ):
-        return session.execute_write(_write_all, nodes, links, on_batch, list(unrestrict))
+        return session.execute_write(_write_all, nodes, links, on_batch, list(unrestrict), then)
 
 
 def _write_all(
@@ -357,6 +358,7 @@ def _write_all(
     links: Sequence[LinkRow],
     on_batch: Callable[[int], None] | None,
     unrestrict: list[str],
+    then: Callable[[ManagedTransaction], None] | None = None,
 ) -> LoadSummary:
     summary = LoadSummary()
     stale_citations = _unlink(tx, nodes)
@@ -376,6 +378,8 @@ def _write_all(
                 on_batch(len(batch))
     summary.relationships = _link_all(tx, links)
     tx.run(queries.DELETE_UNCITED_CITATIONS, ids=sorted(stale_citations)).consume()
+    if then is not None:
+        then(tx)
     return summary
 
 

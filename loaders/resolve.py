@@ -17,7 +17,7 @@ on every later import, a rejected one is not asked again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -92,10 +92,19 @@ class Resolution:
 class Resolver:
     """Resolves the entity records of an import against the graph, caching every answer."""
 
-    def __init__(self, driver: Driver, settings: Settings, ontology: Ontology) -> None:
+    def __init__(
+        self,
+        driver: Driver,
+        settings: Settings,
+        ontology: Ontology,
+        unmatched: Container[str] = (),
+    ) -> None:
+        """UNMATCHED: ids never offered as matches (what an interrupted run of the same
+        import created, which an uninterrupted run would not have seen)."""
         self.driver = driver
         self.settings = settings
         self.ontology = ontology
+        self.unmatched = unmatched
         self._outcomes: dict[str, _Outcome] = {}
 
     def resolve(self, records: Sequence[Record]) -> Resolution:
@@ -173,7 +182,8 @@ class Resolver:
             fetch=CANDIDATE_HITS * 5,
             limit=CANDIDATE_HITS,
         )
-        return [dict(r) for r in rows if _compatible_places(record, r)]
+        found = [r for r in rows if r["id"] not in self.unmatched]
+        return [dict(r) for r in found if _compatible_places(record, r)]
 
 
 def _compatible_places(record: Record, hit: Any) -> bool:

@@ -7,6 +7,7 @@ the existing entity. Rejecting keeps both apart and the importer does not ask ag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,18 +35,12 @@ class Decision:
     aliases_added: int = 0
 
 
-def add_candidates(
-    driver: Driver, settings: Settings, candidates: list[Candidate]
-) -> list[Candidate]:
-    """Put CANDIDATES on the list; those already decided keep their decision. Returns them."""
+def merge_candidates(tx: ManagedTransaction, candidates: Sequence[Candidate]) -> None:
+    """Put CANDIDATES on the list inside TX (an import's chunk writes them with its records);
+    those already decided keep their decision."""
     rows = [{"id": c.id, "properties": c.properties()} for c in candidates]
     if rows:
-        with (
-            store.translated_errors(settings),
-            driver.session(database=settings.neo4j_database) as session,
-        ):
-            session.execute_write(lambda tx: tx.run(queries.MERGE_CANDIDATES, rows=rows).consume())
-    return candidates
+        tx.run(queries.MERGE_CANDIDATES, rows=rows).consume()
 
 
 def candidates(

@@ -23,13 +23,19 @@ from typing import Any
 
 from graph.asof import InvalidDateError, PartialDate
 from loaders.errors import RecordProblem, SourceFileError
-from loaders.files import input_files
+from loaders.files import (
+    input_files,
+    not_utf8_file,
+    open_csv,
+    require_columns,
+    unreadable_csv,
+)
 from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.limits import MAX_ID, MAX_TEXT, left_out, shown, too_long
 from loaders.names import slug
 from loaders.pipeline import Record
 
 SUFFIX = ".csv"
-HEADER = "(header)"
 ROW = "(row)"
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
     name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
@@ -40,18 +46,31 @@ DAY_MONTH_NAME_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})$")
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 # "2023-03-15", and UCDP's "2023-03-15 00:00:00.000" (a midnight time carries nothing)
 ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-INTEGER = re.compile(r"^\d+$")
+INTEGER = re.compile(r"^\d{1,18}$")  # any count; Neo4j stores integers of up to 19 digits
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
 DATE_HELP = "write YYYY-MM-DD or e.g. 15 March 2023"
 # Entities many rows re-emit (merged within a chunk); any other record belongs to one row.
 SHARED_LABELS = frozenset({"Source", "Organization", "Person", "Place"})
+KEY_LENGTH = 100  # a longer slug is cut and given a digest, so ids made of names stay short
 
 
-@lru_cache(maxsize=65536)  # names repeat on most rows of an export
 def key(text: str) -> str:
     """An id-safe slug of TEXT; a name with no ASCII letters gets a digest instead."""
-    return slug(text) or "x" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return _cached_key(text) if len(text) <= KEY_LENGTH else _key(text)
+
+
+@lru_cache(maxsize=65536)  # names repeat on most rows of an export; long ones are not kept
+def _cached_key(text: str) -> str:
+    return _key(text)
+
+
+def _key(text: str) -> str:
+    slugged = slug(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    if not slugged:
+        return "x" + digest
+    return slugged if len(slugged) <= KEY_LENGTH else f"{slugged[:KEY_LENGTH]}-{digest}"
 
 
 def parse_day(text: str) -> str | None:
@@ -83,6 +102,7 @@ class Row:
         self.file = file
         self.line = line
         self.problems: list[RecordProblem] = []
+        self.warnings: list[RecordProblem] = []
         self._values = values
         self._columns = columns
         self._used: set[str] = set()
@@ -91,34 +111,58 @@ class Row:
         """Whether the file has COLUMN at all (older exports lack some)."""
         return column in self._columns
 
-    def text(self, column: str) -> str:
-        """The cell, whitespace-stripped; empty if the column is absent."""
+    def _cell(self, column: str) -> str:
         self._used.add(column)
         return (self._values.get(column) or "").strip()
+
+    def text(self, column: str) -> str:
+        """The cell, whitespace-stripped; empty if the column is absent, or if the cell is
+        longer than MAX_TEXT (left out, with a warning: the row is still imported)."""
+        value = self._cell(column)
+        if len(value) <= MAX_TEXT:
+            return value
+        if not any(w.field == column for w in self.warnings):
+            self.warnings.append(RecordProblem(self.file, self.line, column, left_out(len(value))))
+        return ""
 
     def problem(self, column: str, text: str) -> None:
         """Note what is wrong with COLUMN and what to write instead: the row makes no records."""
         self.problems.append(RecordProblem(self.file, self.line, column, text))
 
-    def required(self, column: str, what: str) -> str:
-        """The cell, which must not be empty (WHAT says what belongs there)."""
-        value = self.text(column)
+    def required(self, column: str, what: str, limit: int = MAX_TEXT) -> str:
+        """The cell, which must not be empty (WHAT says what belongs there) nor longer than
+        LIMIT."""
+        value = self._cell(column)
         if not value:
             self.problem(column, f"required: {what}")
+        elif len(value) > limit:
+            self.problem(column, too_long(len(value), limit))
+            return ""
         return value
 
     def identifier(self, column: str, what: str) -> str:
         """A required id of letters, digits, `-` and `_` (the format's own event id)."""
-        value = self.required(column, what)
+        value = self.required(column, what, MAX_ID)
         if value and not IDENTIFIER.match(value):
             self.problem(column, f"{value!r} is not {what}")
+        return value
+
+    def optional_id(self, column: str) -> str:
+        """An id the row may give (an actor's), at most MAX_ID characters."""
+        value = self._cell(column)
+        if len(value) > MAX_ID:
+            self.problem(column, too_long(len(value), MAX_ID))
+            return ""
         return value
 
     def integer(self, column: str) -> int | None:
         """A whole number of at least 0, or None if the cell is empty."""
         value = self.text(column)
         if value and not INTEGER.match(value):
-            self.problem(column, f"{value!r} is not a whole number: write digits only, e.g. 3")
+            self.problem(
+                column,
+                f"{shown(value)} is not a whole number: write digits only (up to 18), e.g. 3",
+            )
             return None
         return int(value) if value else None
 
@@ -128,7 +172,9 @@ class Row:
         if not value:
             return None
         if not DECIMAL.match(value) or abs(float(value)) > limit:
-            self.problem(column, f"{value!r} is not a decimal between -{limit:g} and {limit:g}")
+            self.problem(
+                column, f"{shown(value)} is not a decimal between -{limit:g} and {limit:g}"
+            )
             return None
         return float(value)
 
@@ -136,8 +182,8 @@ class Row:
         """One of the ALLOWED codes (required)."""
         value = self.text(column)
         if value not in allowed:
-            shown = repr(value) if value else "empty"
-            self.problem(column, f"{shown} is not a known code: write one of {', '.join(allowed)}")
+            given = shown(value) if value else "empty"
+            self.problem(column, f"{given} is not a known code: write one of {', '.join(allowed)}")
         return value
 
     def day(self, column: str) -> str:
@@ -145,17 +191,15 @@ class Row:
         value = self.text(column)
         day = parse_day(value)
         if day is None:
-            shown = repr(value) if value else "empty"
-            self.problem(column, f"{shown} is not a date: {DATE_HELP}")
+            given = shown(value) if value else "empty"
+            self.problem(column, f"{given} is not a date: {DATE_HELP}")
         return day or ""
 
     def unused(self) -> list[str]:
-        """Every non-empty cell no one read, as `column: value`, in the file's column order."""
-        return [
-            f"{column}: {value}"
-            for column in self._columns
-            if column not in self._used and (value := (self._values.get(column) or "").strip())
-        ]
+        """Every non-empty cell no one read, as `column: value`, in the file's column order
+        (a cell longer than MAX_TEXT is left out, with a warning)."""
+        unread = [c for c in self._columns if c not in self._used]
+        return [f"{column}: {value}" for column in unread if (value := self.text(column))]
 
     def record(self, label: str, properties: dict[str, Any]) -> Record:
         """A record made from this row (problems point at its line)."""
@@ -279,9 +323,6 @@ class CsvFormat:
         chunk = _ChunkBuilder(self.merge)
         for file in csv_files(paths):
             for row in rows(file, self.columns):
-                if isinstance(row, RecordProblem):
-                    chunk.problems.append(row)
-                    continue
                 chunk.add(row, self.convert(row))
                 if chunk.rows >= CHUNK_ROWS:
                     yield chunk.take()
@@ -296,6 +337,7 @@ class _ChunkBuilder:
     merge: Merge
     records: dict[str, Record] = field(default_factory=dict)
     problems: list[RecordProblem] = field(default_factory=list)
+    warnings: list[RecordProblem] = field(default_factory=list)
     rows: int = 0
 
     def add(self, row: Row, records: list[Record]) -> None:
@@ -315,10 +357,11 @@ class _ChunkBuilder:
         for record_id, record in own.items():
             kept = self.records.get(record_id)
             self.records[record_id] = record if kept is None else self.merge(kept, record)
+        self.warnings += row.warnings
 
     def take(self) -> Chunk:
-        chunk = Chunk(list(self.records.values()), self.problems, rows=self.rows)
-        self.records, self.problems, self.rows = {}, [], 0
+        chunk = Chunk(list(self.records.values()), self.problems, self.warnings, self.rows)
+        self.records, self.problems, self.warnings, self.rows = {}, [], [], 0
         return chunk
 
 
@@ -327,30 +370,25 @@ def csv_files(paths: Sequence[Path]) -> list[Path]:
     return input_files(paths, (SUFFIX,), f"{SUFFIX} files")
 
 
-def rows(file: Path, columns: Sequence[str]) -> Iterator[Row | RecordProblem]:
-    """FILE's rows, read lazily; a header lacking COLUMNS is one problem and no rows."""
+def rows(file: Path, columns: Sequence[str]) -> Iterator[Row]:
+    """FILE's rows, read lazily; a header lacking any of COLUMNS is an error."""
     name = str(file)
+    line = 1
     try:
-        with file.open(newline="", encoding="utf-8-sig") as handle:
+        with open_csv(file) as handle:
             reader = csv.DictReader(handle)
-            header = reader.fieldnames
-            missing = [c for c in columns if c not in (header or [])]
-            if missing:
-                yield RecordProblem(name, 1, HEADER, _header_problem(missing, header))
-                return
-            width = len(header or [])
+            header = list(reader.fieldnames or [])
+            require_columns(file, header, columns, "the export's header")
+            width = len(header)
             for values in reader:
-                yield _row(name, reader.line_num, values, header or [], width)
+                line = reader.line_num
+                yield _row(name, line, values, header, width)
     except UnicodeDecodeError as e:
-        raise SourceFileError(f"{file}: not UTF-8 text: {e}") from e
-    except (OSError, csv.Error) as e:
-        raise SourceFileError(f"{file}: cannot be read as CSV: {e}") from e
-
-
-def _header_problem(missing: list[str], header: Sequence[str] | None) -> str:
-    if not header:
-        return "the file is empty: the first line must be the export's header"
-    return f"missing column(s) {', '.join(missing)}: the first line must be the export's header"
+        raise not_utf8_file(file) from e
+    except csv.Error as e:
+        raise unreadable_csv(file, line + 1, e) from e
+    except OSError as e:
+        raise SourceFileError(f"{file}: cannot be read: {e.strerror}") from e
 
 
 def _row(file: str, line: int, values: dict[Any, Any], header: Sequence[str], width: int) -> Row:

@@ -8,19 +8,23 @@ modules that only read run first, so the session loads it about once.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from neo4j import Driver
 
 from graph.db import store
 from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
-from loaders import pipeline
+from loaders import journal, pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 
@@ -33,9 +37,19 @@ SHARED_READERS = {"default_dataset", "dataset_client", "silsila", "run", "live_s
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep the user's own SILSILA_* settings (and so their database) out of the tests."""
+    """Keep the user's own SILSILA_* settings (and so their database) out of the tests. The
+    command's consoles read their width once, when imported: make it wide, so that a long error
+    line is one line."""
     for name in [n for n in os.environ if n.startswith("SILSILA_")]:
         del os.environ[name]
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "300"
+    import cli.main  # noqa: F401
+
+    if columns is None:
+        del os.environ["COLUMNS"]
+    else:
+        os.environ["COLUMNS"] = columns
 
 
 def free_port() -> int:
@@ -70,6 +84,38 @@ def cli_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def silsila(
+    *args: str, env: Mapping[str, str], check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`silsila ARGS` run in this process, with ENV as its whole environment: what a user sees
+    (exit status, stdout, stderr), without an interpreter start-up per call. Tests of what only a
+    separate process shows (a killed importer, `serve`) start one instead."""
+    from cli.main import main  # the command, imported once per session
+
+    argv, environ = sys.argv, dict(os.environ)
+    sys.argv = ["silsila", *args]
+    os.environ.clear()
+    os.environ.update(env)
+    code: int = 0
+    try:
+        with CliRunner().isolation() as (stdout, stderr, _):
+            try:
+                main()
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else int(e.code is not None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
+    finally:
+        sys.argv = argv
+        os.environ.clear()
+        os.environ.update(environ)
+    result = subprocess.CompletedProcess(["silsila", *args], code, out, err)
+    if check:
+        result.check_returncode()
+    return result
+
+
 @pytest.fixture(scope="session")
 def neo4j_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
     """Start the session's Neo4j; stop it, leaving no Java process, when the session ends."""
@@ -79,6 +125,7 @@ def neo4j_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo
         yield runtime
     finally:
         runtime.stop()
+        assert runtime.process() is None, "db stop left a Java process behind"
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +169,15 @@ def default_dataset(shared_dataset: DefaultDataset) -> Iterator[Driver]:
     settings = shared_dataset.ensure()
     with store.connect(settings) as drv:
         yield drv
+
+
+@pytest.fixture
+def journals(settings: Settings) -> Iterator[Path]:
+    """The folder of import journals, empty before and after the test."""
+    folder = journal.folder(settings)
+    shutil.rmtree(folder, ignore_errors=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

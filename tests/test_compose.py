@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from graph.db.runtime import memory_guards
 from tests.conftest import REPO
 
 
@@ -41,3 +42,15 @@ def test_every_published_port_is_bound_to_loopback() -> None:
     ports = [p for s in compose()["services"].values() for p in s.get("ports", [])]
     assert ports
     assert all(str(p).startswith("127.0.0.1:") for p in ports), ports
+
+
+def test_neo4j_has_the_memory_guards_the_local_runtime_sets() -> None:
+    environment = compose()["services"]["neo4j"]["environment"]
+    # Neo4j's image reads setting a.b_c from NEO4J_a_b__c.
+    guards = {
+        name.replace("_", "__").replace(".", "_"): size
+        for name, size in memory_guards(environment["NEO4J_server_memory_heap_max__size"]).items()
+    }
+    assert {f"NEO4J_{name}": size for name, size in guards.items()} == {
+        key: environment[key] for key in environment if "memory_transaction" in key
+    }

@@ -9,6 +9,9 @@ from fastapi.responses import Response
 
 from api.audit import AuditDep
 from api.deps import ReaderDep
+from api.headers import CSP, page_policy
+from api.limits import BUSY, Expensive
+from api.models import not_found
 from api.security import CallerDep
 from graph.reads import casefile
 from graph.render import casefile_formats
@@ -23,8 +26,11 @@ router = APIRouter(tags=["case files"])
         200: {
             "description": "The case file in the format asked for.",
             "content": {media: {} for media in casefile_formats.MEDIA_TYPES.values()},
-        }
+        },
+        **not_found("person or event"),
+        **BUSY,
     },
+    dependencies=[Expensive],
 )
 async def get_casefile(
     reader: ReaderDep,
@@ -37,12 +43,15 @@ async def get_casefile(
     Article 28(a) evidence map, every statement footnoted. The public role gets it redacted."""
     case = await casefile.build(reader, subject_id)
     audit.record(caller, "casefile", casefile.audit_target(case), outcome=format)
+    body = casefile_formats.render(case, format)
     headers = {}
+    if format == "html":  # its own stylesheet is inline
+        headers[CSP] = page_policy(body.decode("utf-8"))
     if format in ("md", "zip"):
         name = subject_id.replace(":", "_")
         headers["Content-Disposition"] = f'attachment; filename="casefile-{name}.{format}"'
     return Response(
-        casefile_formats.render(case, format),
+        body,
         media_type=casefile_formats.MEDIA_TYPES[format],
         headers=headers,
     )

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import AtDep, FromDep, ReaderDep, ToDep, optional_date
+from api.limits import BUSY, Expensive
+from api.models import not_found
 from graph.asof import PartialDate
 from graph.db.queries import MAX_DEPTH
 from graph.reads import (
@@ -25,6 +27,7 @@ from graph.reads.search import find_by_name
 router = APIRouter()
 
 MAX_LIMIT = 1000
+MAX_COUNT = 10**9  # above any death toll, within Neo4j's 64-bit integers
 ListedFrom = Annotated[
     PartialDate | None, Depends(optional_date("listed_from", "Listed on or after this date"))
 ]
@@ -46,13 +49,23 @@ async def search(
     return models.SearchResults(results=await find_by_name(reader, q, type or [], limit))
 
 
-@router.get("/entities/{entity_id}", response_model=models.EntityDetail, tags=["entities"])
+@router.get(
+    "/entities/{entity_id}",
+    response_model=models.EntityDetail,
+    tags=["entities"],
+    responses=not_found("record"),
+)
 async def entity(reader: ReaderDep, entity_id: str) -> models.EntityDetail:
     """Any record with its facts, citations, links and the claims naming it."""
     return await entities.entity_detail(reader, entity_id)
 
 
-@router.get("/units/{unit_id}/commanders", response_model=models.Commanders, tags=["command"])
+@router.get(
+    "/units/{unit_id}/commanders",
+    response_model=models.Commanders,
+    tags=["command"],
+    responses=not_found("unit"),
+)
 async def commanders(reader: ReaderDep, unit_id: str, at: AtDep) -> models.Commanders:
     """Who held a command post in the unit on that date: certain or only possible."""
     unit = rows.node_entity(await reader.node(unit_id))
@@ -60,7 +73,12 @@ async def commanders(reader: ReaderDep, unit_id: str, at: AtDep) -> models.Comma
     return models.Commanders(unit=unit, at=at, commanders=found)
 
 
-@router.get("/units/{unit_id}/chain", response_model=models.Chain, tags=["command"])
+@router.get(
+    "/units/{unit_id}/chain",
+    response_model=models.Chain,
+    tags=["command"],
+    responses=not_found("unit"),
+)
 async def chain(
     reader: ReaderDep,
     unit_id: str,
@@ -81,7 +99,7 @@ async def list_events(
     perpetrator: str | None = None,
     include_subordinates: bool = False,
     type: str | None = None,
-    min_killed: Annotated[int | None, Query(ge=0)] = None,
+    min_killed: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None,
     source: str | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -95,20 +113,33 @@ async def list_events(
 
 
 @router.get(
-    "/events/{event_id}/accountability", response_model=models.Accountability, tags=["events"]
+    "/events/{event_id}/accountability",
+    response_model=models.Accountability,
+    tags=["events"],
+    responses=not_found("event"),
 )
 async def accountability(reader: ReaderDep, event_id: str) -> models.Accountability:
     """Attributions with their sources, chains at the event's dates, linked persons, sanctions."""
     return await events.event_accountability(reader, event_id)
 
 
-@router.get("/events/{event_id}/casualties", response_model=models.Casualties, tags=["events"])
+@router.get(
+    "/events/{event_id}/casualties",
+    response_model=models.Casualties,
+    tags=["events"],
+    responses=not_found("event"),
+)
 async def casualties(reader: ReaderDep, event_id: str) -> models.Casualties:
     """Every casualty figure side by side, with its source, kind and as-of date."""
     return await events.casualty_estimates(reader, event_id)
 
 
-@router.get("/persons/{person_id}/exposure", response_model=models.Exposure, tags=["command"])
+@router.get(
+    "/persons/{person_id}/exposure",
+    response_model=models.Exposure,
+    tags=["command"],
+    responses=not_found("person"),
+)
 async def person_exposure(reader: ReaderDep, person_id: str) -> models.Exposure:
     """Career, units commanded, events under that command (kept apart from direct links)."""
     return await exposure.person_exposure(reader, person_id)
@@ -137,13 +168,26 @@ async def list_sanctions(
     return models.SanctionList(sanctions=found)
 
 
-@router.get("/gaps/unsanctioned", response_model=models.GapList, tags=["sanctions"])
+@router.get(
+    "/gaps/unsanctioned",
+    response_model=models.GapList,
+    tags=["sanctions"],
+    dependencies=[Expensive],
+    responses=BUSY,
+)
 async def unsanctioned(reader: ReaderDep) -> models.GapList:
-    """People and units in the chains of attributed events that carry no sanction."""
+    """People and units in the chains of attributed events that carry no sanction. Kept
+    until the graph changes, so only the first ask after a write computes it."""
     return models.GapList(gaps=await gaps.unsanctioned(reader))
 
 
-@router.get("/paths", response_model=models.PathList, tags=["explore"])
+@router.get(
+    "/paths",
+    response_model=models.PathList,
+    tags=["explore"],
+    dependencies=[Expensive],
+    responses={**BUSY, **not_found("record")},
+)
 async def connecting_paths(
     reader: ReaderDep,
     from_id: Annotated[str, Query(alias="from")],
@@ -154,7 +198,12 @@ async def connecting_paths(
     return models.PathList(paths=await explore.paths(reader, from_id, to_id, max_hops))
 
 
-@router.get("/sources/{source_id}/claims", response_model=models.SourceClaims, tags=["explore"])
+@router.get(
+    "/sources/{source_id}/claims",
+    response_model=models.SourceClaims,
+    tags=["explore"],
+    responses=not_found("source"),
+)
 async def claims_of_source(
     reader: ReaderDep, source_id: str, limit: Limit = 100, offset: Offset = 0
 ) -> models.SourceClaims:

@@ -9,14 +9,16 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.audit import AuditDep
-from api.deps import ReaderDep, defaulted_date, get_driver, get_reader, get_settings
-from api.errors import public_message, status_of
-from api.security import CallerDep, get_role
+from api.deps import ReaderDep, defaulted_date
+from api.errors import error_response, input_error, log_if_internal, public_message, status_of
+from api.headers import InlinePage
+from api.security import CallerDep, Role, get_role
 from graph.asof import PartialDate
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
@@ -28,6 +30,8 @@ from ontology.errors import SilsilaError
 from ontology.terms import Label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+PAGES = "/ui"
+HEADINGS = {401: "Not authenticated", 404: "Not found"}
 DEFAULT_AS_OF = "2012-08-20"
 ChainAt = Annotated[
     PartialDate, Depends(defaulted_date("at", "The date of a unit's chain", DEFAULT_AS_OF))
@@ -42,25 +46,53 @@ def render(
     )
 
 
-def error_page(request: Request, reader: Reader, error: SilsilaError) -> HTMLResponse:
+def is_page(path: str) -> bool:
+    return path == PAGES or path.startswith(PAGES + "/")
+
+
+def _public(request: Request) -> bool:
+    """Whether the header shows the public view; a caller whose token failed is public."""
+    try:
+        return get_role(request) is Role.public
+    except SilsilaError:
+        return True
+
+
+def error_page(
+    request: Request, error: SilsilaError, headers: dict[str, str] | None = None
+) -> HTMLResponse:
     """A page that says what went wrong and what to do, with the API's status for the error."""
     status = status_of(error)
-    heading = "Not found" if status == 404 else "That request cannot be answered"
-    return render(
-        request,
-        reader,
-        "error.html",
-        status,
-        status=status,
-        heading=heading,
-        message=public_message(error),
+    log_if_internal(request, error)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    context = {
+        "public": _public(request),
+        "status": status,
+        "heading": HEADINGS.get(status, "That request cannot be answered"),
+        "message": public_message(error),
+    }
+    return TEMPLATES.TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers
     )
+
+
+def error_answer(
+    request: Request, error: SilsilaError, headers: dict[str, str] | None = None
+) -> Response:
+    """An error page under /ui, the API's JSON everywhere else."""
+    if is_page(request.url.path):
+        return error_page(request, error, headers)
+    return error_response(request, error, headers)
 
 
 class PageRoute(APIRoute):
     """A /ui route: a record not found or a request that cannot be answered gets the error
-    page, not the API's JSON, whether the page raised it or a dependency that parses its
-    parameters (a date that is not one) did; the one place pages turn errors into pages."""
+    page, not the API's JSON, whether the page raised it, a dependency that parses its
+    parameters (a date that is not one) did, or FastAPI's own validation (a query too long);
+    the one place pages turn a route's errors into pages (`error_answer` does it for the
+    errors no route sees: a bad token, an unknown /ui path)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -69,13 +101,14 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except (NotFoundError, InvalidRequestError) as e:
-                driver, settings = get_driver(request), get_settings(request)
-                return error_page(request, get_reader(driver, settings, get_role(request)), e)
+                return error_page(request, e)
+            except RequestValidationError as e:
+                return error_page(request, input_error(e.errors()))
 
         return page_handler
 
 
-router = APIRouter(prefix="/ui", include_in_schema=False, route_class=PageRoute)
+router = APIRouter(prefix=PAGES, include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -139,4 +172,4 @@ async def casefile_page(
     """The print-friendly case file, with links to its JSON, Markdown and zip."""
     case = await casefile.build(reader, subject_id)
     audit.record(caller, "casefile", casefile.audit_target(case), outcome="page")
-    return HTMLResponse(casefile_formats.to_html(case, downloads=True))
+    return InlinePage(casefile_formats.to_html(case, downloads=True))

@@ -10,6 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import AtDep, ReaderDep
+from api.headers import InlinePage
+from api.limits import BUSY, Expensive
+from api.models import not_found
 from graph.errors import NotFoundError
 from graph.reads import views
 from graph.render import network_html
@@ -18,6 +21,11 @@ router = APIRouter(tags=["views"])
 ASSET_CACHE = "public, max-age=86400"
 STATIC_DIR = Path(__file__).parent.parent / "static"
 OWN_FILES = {"silsila.css": "text/css"}
+
+
+def view_page(html: str) -> InlinePage:
+    """A network view: its pyvis script and styles allowed by hash; framed by /ui pages only."""
+    return InlinePage(html, frameable=True)
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -33,7 +41,12 @@ async def static_asset(name: str) -> Response:
     return Response(data, media_type=media, headers={"Cache-Control": ASSET_CACHE})
 
 
-@router.get("/views/neighbourhood/{node_id}", response_class=HTMLResponse)
+@router.get(
+    "/views/neighbourhood/{node_id}",
+    response_class=HTMLResponse,
+    responses={**not_found("record"), **BUSY},
+    dependencies=[Expensive],
+)
 async def neighbourhood(
     request: Request,
     reader: ReaderDep,
@@ -45,23 +58,38 @@ async def neighbourhood(
     network = await views.neighbourhood(reader, node_id, depth, limit)
     more = urlencode({"depth": depth, "limit": min(limit * 2, views.MAX_NODES)})
     expand = f"{request.url.path}?{more}" if limit < views.MAX_NODES else None
-    return HTMLResponse(network_html.page(network, expand_url=expand))
+    return view_page(network_html.page(network, expand_url=expand))
 
 
-@router.get("/views/units/{unit_id}/chain", response_class=HTMLResponse)
+@router.get(
+    "/views/units/{unit_id}/chain",
+    response_class=HTMLResponse,
+    responses={**not_found("unit"), **BUSY},
+    dependencies=[Expensive],
+)
 async def chain(reader: ReaderDep, unit_id: str, at: AtDep) -> HTMLResponse:
     """A unit's chain of command as of a date; possible links are dashed."""
     network = await views.chain_view(reader, unit_id, at)
-    return HTMLResponse(network_html.page(network))
+    return view_page(network_html.page(network))
 
 
-@router.get("/views/events/{event_id}", response_class=HTMLResponse)
+@router.get(
+    "/views/events/{event_id}",
+    response_class=HTMLResponse,
+    responses={**not_found("event"), **BUSY},
+    dependencies=[Expensive],
+)
 async def event(reader: ReaderDep, event_id: str) -> HTMLResponse:
     """An event: attributions (per source), the units' chains at its dates, its place."""
-    return HTMLResponse(network_html.page(await views.event_view(reader, event_id)))
+    return view_page(network_html.page(await views.event_view(reader, event_id)))
 
 
-@router.get("/views/persons/{person_id}/exposure", response_class=HTMLResponse)
+@router.get(
+    "/views/persons/{person_id}/exposure",
+    response_class=HTMLResponse,
+    responses={**not_found("person"), **BUSY},
+    dependencies=[Expensive],
+)
 async def exposure(reader: ReaderDep, person_id: str) -> HTMLResponse:
     """A person's postings, the events under their command, direct links and sanctions."""
-    return HTMLResponse(network_html.page(await views.exposure_view(reader, person_id)))
+    return view_page(network_html.page(await views.exposure_view(reader, person_id)))

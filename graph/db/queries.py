@@ -235,7 +235,25 @@ def node_properties(label: str) -> str:
 
 # Compares a report's summary figures with the same measures summed over the incidents the
 # report itself describes. Places nest at most 6 deep (neighbourhood .. country).
-REPORT_FIGURES_VS_INCIDENTS = _cypher("""
+# ----- the visibility rule -------------------------------------------------------------
+# Every read takes $public (bool) and $hidden (the names and aliases of restricted persons,
+# filled only for the public role), and applies _visible to every node it answers with: the one
+# place the rule is written (tests/api/test_redaction.py sweeps every route for a leak).
+
+
+def _visible(var: str) -> str:
+    """False, when the public role asks, for a restricted record (a witness under an alias, a
+    restricted source) and for a claim about or by a restricted person. Only a claim's own few
+    links are looked at, so the check stays cheap on well-connected units and places."""
+    return _cypher(
+        "NOT ($public AND (coalesce({var}.{RESTRICTED}, false) OR ({var}:{CLAIM} AND "
+        "EXISTS { ({var})--(hidden:{PERSON}) WHERE hidden.{RESTRICTED} })))",
+        var=var,
+    )
+
+
+REPORT_FIGURES_VS_INCIDENTS = _cypher(
+    """
 MATCH (f:{AGGREGATE_FIGURE})-[:{IN_REPORT}]->(s:{SOURCE} {{ID}: $source})
 OPTIONAL MATCH (f)-[:{FOR_PARTY}]->(party:{ACTOR})
 OPTIONAL MATCH (f)-[:{FOR_GOVERNORATE}]->(gov:{PLACE})
@@ -245,13 +263,13 @@ CALL (f, party, gov, s) {
          OR (e.{START_EARLIEST} >= f.{PERIOD_EARLIEST} AND e.{START_LATEST} <= f.{PERIOD_LATEST}))
     AND (party IS NULL OR EXISTS {
           (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party)
-          WHERE a.{ROLE} = 'perpetrator' })
+          WHERE a.{ROLE} = 'perpetrator' AND {visible_a} })
     AND (gov IS NULL OR EXISTS {
           (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(gov) })
   WITH DISTINCT e
   OPTIONAL MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})-[:{CITED_IN}]->(:{CITATION})
         -[:{FROM_SOURCE}]->(s)
-  WHERE c.{SCOPE} IS NULL
+  WHERE c.{SCOPE} IS NULL AND {visible_c}
   WITH e, head(collect(c)) AS c
   RETURN count(e) AS events, count(CASE WHEN e:{MASSACRE} THEN 1 END) AS massacres,
          sum(c.{KILLED}) AS killed, sum(c.{CHILDREN}) AS children, sum(c.{WOMEN}) AS women
@@ -264,7 +282,10 @@ RETURN f.{ID} AS figure, f.{TABLE} AS table, f.{CATEGORY} AS category, f.{PERIOD
        events
 ORDER BY table, figure
 LIMIT $limit
-""")
+""",
+    visible_a=_visible("a"),
+    visible_c=_visible("c"),
+)
 
 
 def nodes_page(root_label: str) -> str:
@@ -279,24 +300,9 @@ def nodes_page(root_label: str) -> str:
 
 
 # ----- investigative reads ------------------------------------------------------------
-# Every read below takes $public (bool) and $hidden (the names and aliases of restricted
-# persons, filled only for the public role): restricted identities are filtered here, in the
-# queries, never after.
+# Each read below applies _visible (above) to the records it answers with.
 
 MAX_DEPTH = 6  # places nest at most 6 deep; chains and paths are bounded the same way
-
-
-def _visible(var: str) -> str:
-    """False for a restricted person when the public role asks."""
-    return _cypher("NOT ($public AND coalesce({var}.{RESTRICTED}, false))", var=var)
-
-
-def _visible_claim(var: str) -> str:
-    """False for a claim about or by a restricted person when the public role asks."""
-    return _cypher(
-        "NOT ($public AND EXISTS { ({var})--(hidden:{PERSON}) WHERE hidden.{RESTRICTED} })",
-        var=var,
-    )
 
 
 WITHHELD = "[withheld: names a restricted person]"
@@ -354,6 +360,9 @@ def entity(var: str) -> str:
     )
 
 
+# A read that touches nothing: the bookmark Neo4j answers it with names the graph's state.
+GRAPH_STATE = "RETURN true AS read"
+
 HIDDEN_NAMES = _cypher(
     "MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true "
     "RETURN p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases LIMIT $limit"
@@ -390,7 +399,7 @@ RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
         only_roots=True,
     ),
     # A claim about or by a restricted person is withheld by id too, not only where it is listed.
-    visible=f"{_visible('n')} AND {_visible_claim('n')}",
+    visible=_visible("n"),
     description=redacted("n", Prop.DESCRIPTION),
 )
 
@@ -421,9 +430,10 @@ def _posting(named: str) -> str:
 _UNIT_POSTINGS = _cypher(
     """
 MATCH (u)<-[:{IN_ORGANIZATION}]-(p:{POSTING})-[:{OF_PERSON}]->(person:{PERSON})
-WHERE {visible}
+WHERE {visible} AND {visible_p}
 """,
     visible=_visible("person"),
+    visible_p=_visible("p"),
 )
 _POSTINGS_ORDER = _cypher("p.{FIRST_CITED_EARLIEST}, p.{ID}")
 _POSTED_PERSON = _posting("person: " + entity("person"))
@@ -495,8 +505,10 @@ RETURN DISTINCT below.{ID} AS id ORDER BY id LIMIT $limit
 _EVENT_SUMMARY = _cypher(
     "{id: e.{ID}, name: e.{NAME}, labels: labels(e), start: e.{START}, end: e.{END}, "
     "place: {place}, "
-    "killed: [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL | c.{KILLED}]}",
+    "killed: [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL AND {visible} "
+    "| c.{KILLED}]}",
     place=entity("place"),
+    visible=_visible("c"),
 )
 
 # The attribution a, of the event e to the actor `actor`, claimed by `by` (or null).
@@ -524,10 +536,11 @@ LIMIT 1
 _EVENT_ATTRIBUTIONS = _cypher(
     """
 MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
-WHERE {visible}
+WHERE {visible} AND {visible_a}
 OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
 """,
     visible=_visible("actor"),
+    visible_a=_visible("a"),
 )
 _EVENT_ATTRIBUTIONS_ORDER = _cypher("a.{ROLE}, actor.{ID}, a.{ID}")
 
@@ -561,13 +574,34 @@ RETURN {summary} AS event, attributions
     summary=_EVENT_SUMMARY,
 )
 
+# The actors attributed each of $events (those the caller may see), with their roles: what
+# the accountability gap is drawn from, for every event in one round trip.
+EVENTS_ATTRIBUTED_ACTORS = _cypher(
+    """
+UNWIND $events AS event_id
+MATCH (e:{EVENT} {{ID}: event_id})
+CALL (e) {
+  MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+  WHERE {visible} AND {visible_a}
+  WITH a, actor ORDER BY {order} LIMIT $limit
+  RETURN collect({role: a.{ROLE}, actor: {actor}}) AS attributions
+}
+RETURN e.{ID} AS id, attributions
+""",
+    visible=_visible("actor"),
+    visible_a=_visible("a"),
+    order=_EVENT_ATTRIBUTIONS_ORDER,
+    actor=entity("actor"),
+)
+
 # The attributions to the actor `actor` in $roles, with their events e, oldest first.
 _ACTOR_ATTRIBUTIONS = _cypher(
     """
 MATCH (actor)<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
-WHERE a.{ROLE} IN $roles
+WHERE a.{ROLE} IN $roles AND {visible}
 OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
-"""
+""",
+    visible=_visible("a"),
 )
 _ACTOR_ATTRIBUTIONS_ORDER = _cypher("e.{START_EARLIEST}, e.{ID}")
 
@@ -622,12 +656,14 @@ RETURN u.{ID} AS id, subordinates, attributed
 CASUALTIES = _cypher(
     """
 MATCH (e:{EVENT} {{ID}: $event})<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+WHERE {visible}
 OPTIONAL MATCH (c)-[:{CLAIMED_BY}]->(by:{ACTOR})
 RETURN c.{ID} AS id, c.{KILLED} AS killed, c.{CHILDREN} AS children, c.{WOMEN} AS women,
        c.{WOUNDED} AS wounded, c.{NAMED} AS named, c.{COUNT_KIND} AS kind, c.{AS_OF} AS as_of,
        c.{SCOPE} AS scope, {by} AS claimed_by, {citations} AS citations
 ORDER BY c.{KILLED}, c.{ID} LIMIT $limit
 """,
+    visible=_visible("c"),
     by=entity("by"),
     citations=citations("c"),
 )
@@ -639,7 +675,7 @@ WHERE (size($entities) = 0 OR target.{ID} IN $entities)
   AND ($program IS NULL OR toLower(x.{PROGRAM}) CONTAINS toLower($program))
   AND ($listed_from IS NULL OR x.{LISTING_DATE_LATEST} >= date($listed_from))
   AND ($listed_to IS NULL OR x.{LISTING_DATE_EARLIEST} <= date($listed_to))
-  AND {visible}
+  AND {visible} AND {visible_x}
 OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(authority:{ACTOR})
 WITH x, target, authority
 WHERE $authority IS NULL OR authority.{ID} = $authority
@@ -650,19 +686,32 @@ RETURN x.{ID} AS id, {target} AS entity, {authority} AS authority, x.{PROGRAM} A
 ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
 """,
     visible=_visible("target"),
+    visible_x=_visible("x"),
     target=entity("target"),
     authority=entity("authority"),
     citations=citations("x"),
+)
+
+# Those of $entities (that the caller may see) that some sanction names.
+SANCTIONED_IDS = _cypher(
+    """
+UNWIND $entities AS entity_id
+MATCH (target:{ACTOR} {{ID}: entity_id})
+WHERE {visible} AND EXISTS { (target)<-[:{SANCTIONS}]-(:{SANCTION}) }
+RETURN DISTINCT target.{ID} AS id
+""",
+    visible=_visible("target"),
 )
 
 PERSON_POSTINGS = _cypher(
     """
 MATCH (person:{PERSON} {{ID}: $person})<-[:{OF_PERSON}]-(p:{POSTING})
       -[:{IN_ORGANIZATION}]->(org:{ORGANIZATION})
-WHERE {visible}
+WHERE {visible} AND {visible_p}
 RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
 """,
     visible=_visible("person"),
+    visible_p=_visible("p"),
     posting=_posting("organization: " + entity("org")),
     order=_POSTINGS_ORDER,
 )
@@ -674,8 +723,11 @@ CITED_BY_SOURCE = _cypher("""($source IS NULL OR EXISTS {
         WHERE s.{ID} = $source })""")
 
 # An event's first whole-event death toll (counts with a `scope` cover only part of it).
-WHOLE_TOLL = _cypher("""head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
-            WHERE c.{SCOPE} IS NULL AND c.{KILLED} IS NOT NULL | c.{KILLED}])""")
+WHOLE_TOLL = _cypher(
+    """head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+            WHERE c.{SCOPE} IS NULL AND c.{KILLED} IS NOT NULL AND {visible} | c.{KILLED}])""",
+    visible=_visible("c"),
+)
 
 
 def events_filtered(count_only: bool = False) -> str:
@@ -692,15 +744,17 @@ WHERE ($from IS NULL OR e.{END_LATEST} >= date($from)
         WHERE target.{ID} = $place })
   AND (size($perpetrators) = 0 OR EXISTS {
         MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
-        WHERE a.{ROLE} = 'perpetrator' AND actor.{ID} IN $perpetrators })
+        WHERE a.{ROLE} = 'perpetrator' AND actor.{ID} IN $perpetrators AND {visible_a} })
   AND {cited_by_source}
-WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL | c.{KILLED}]
-        AS killed
+WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL AND {visible_c}
+         | c.{KILLED}] AS killed
 WITH e, CASE WHEN size(killed) = 0 THEN null
         ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
 WHERE $min_killed IS NULL OR max_killed >= $min_killed
 """,
         cited_by_source=CITED_BY_SOURCE,
+        visible_a=_visible("a"),
+        visible_c=_visible("c"),
     )
     if count_only:
         return head + "RETURN count(e) AS total"
@@ -716,7 +770,7 @@ WHERE $min_killed IS NULL OR max_killed >= $min_killed
 EVENT_STATS_BY_PARTY = _cypher(
     """
 MATCH (e:{EVENT})<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(party:{ACTOR})
-WHERE a.{ROLE} = 'perpetrator'
+WHERE a.{ROLE} = 'perpetrator' AND {visible_a} AND {visible_party}
   AND {cited_by_source}
 WITH party, e, {whole_toll} AS killed
 RETURN party.{ID} AS key, party.{NAME} AS label, count(DISTINCT e) AS events,
@@ -725,6 +779,8 @@ ORDER BY events DESC, key LIMIT $limit
 """,
     cited_by_source=CITED_BY_SOURCE,
     whole_toll=WHOLE_TOLL,
+    visible_a=_visible("a"),
+    visible_party=_visible("party"),
 )
 
 EVENT_STATS_BY_GOVERNORATE = _cypher(
@@ -783,9 +839,8 @@ def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Ite
 _SOURCE_CITERS = _cypher(
     """
 MATCH (s:{SOURCE} {{ID}: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
-WHERE {visible} AND {visible_claim}""",
+WHERE {visible}""",
     visible=_visible("n"),
-    visible_claim=_visible_claim("n"),
 )
 
 SOURCE_CLAIMS = _SOURCE_CITERS + _cypher(
@@ -831,7 +886,7 @@ def entity_claims(root_label: str) -> str:
         "c.{LISTING_DATE_EARLIEST}, c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), "
         "c.{ID} LIMIT $limit",
         label=ident(root_label),
-        visible_claim=_visible_claim("c"),
+        visible_claim=_visible("c"),
         claim=entity("c"),
         citations=citations("c"),
     )
@@ -862,7 +917,7 @@ RETURN x.{ID} AS id, labels(x) AS labels, {by} AS by, target.{ID} AS about, x.{D
 ORDER BY x.{DATE_EARLIEST}, x.{ID} LIMIT $limit
 """,
     lookups=_any_of((Label.ACTOR, Label.EVENT, Label.PLACE), "t", "about_id"),
-    visible_claim=_visible_claim("x"),
+    visible_claim=_visible("x"),
     by=entity("by"),
     text=redacted("x", Prop.TEXT),
     citations=citations("x"),
@@ -900,7 +955,7 @@ RETURN n.{ID} AS source, {target} AS target, from_rel, to_rel,
 """,
     lookups=_any_of((Label.ACTOR, Label.EVENT, Label.PLACE), "n", "node_id"),
     visible=_visible("m"),
-    visible_claim=_visible_claim("c"),
+    visible_claim=_visible("c"),
     target=entity("m"),
     citations=citations("c"),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, RoutingControl
 
 from graph.db import queries
 from graph.db.settings import Settings
@@ -37,6 +37,19 @@ class Reader:
             )
         return [record.data() for record in result.records]
 
+    async def graph_version(self) -> str | None:
+        """A name for the graph's present state, for answers kept until the graph changes:
+        the bookmark Neo4j ends a read with names the last committed transaction, so it is
+        new after every write, whoever wrote (a load, an import, a review, a shell). None if
+        Neo4j gave no bookmark: then nothing may be kept."""
+        with translated_errors(self.settings):
+            async with self.driver.session(
+                database=self.settings.neo4j_database, default_access_mode=READ_ACCESS
+            ) as session:
+                await session.execute_read(_consume, queries.GRAPH_STATE)
+                bookmarks = await session.last_bookmarks()
+        return ",".join(sorted(bookmarks.raw_values)) or None
+
     async def _hidden_names(self) -> list[str]:
         if self._hidden is None:
             with translated_errors(self.settings):
@@ -59,6 +72,10 @@ class Reader:
         if not found:
             raise NotFoundError(f"No record with id {node_id!r}.")
         return found[0]
+
+
+async def _consume(tx: AsyncManagedTransaction, query: str) -> None:
+    await (await tx.run(query)).consume()
 
 
 def entity_type(labels: list[str]) -> str:

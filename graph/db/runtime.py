@@ -58,7 +58,10 @@ JVM_OPTIONS = (
 )
 JVM_OVERHEAD_BYTES = 300 * 1024**2
 STOP_TIMEOUT_SECONDS = 60.0
-TRANSACTION_MEMORY = "256m"
+# Shares of the heap Neo4j's memory pools may give transactions: one transaction at most a
+# quarter, all of them together at most half, so the rest of the server keeps room to work.
+TRANSACTION_HEAP_SHARE = 4
+ALL_TRANSACTIONS_HEAP_SHARE = 2
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,15 @@ def parse_size(size: str) -> int:
     """Bytes in a Neo4j memory setting such as `512m` or `1g`."""
     units = {"m": 1024**2, "g": 1024**3}
     return int(size[:-1]) * units[size[-1].lower()]
+
+
+def memory_guards(heap: str) -> dict[str, str]:
+    """Neo4j's transaction memory caps for a heap of `heap` (`512m` gives 128m and 256m)."""
+    mib = parse_size(heap) // 1024**2
+    return {
+        "db.memory.transaction.max": f"{mib // TRANSACTION_HEAP_SHARE}m",
+        "dbms.memory.transaction.total.max": f"{mib // ALL_TRANSACTIONS_HEAP_SHARE}m",
+    }
 
 
 class LocalNeo4j:
@@ -271,8 +283,9 @@ class LocalNeo4j:
             f"server.memory.pagecache.size={self.settings.neo4j_pagecache}",
             # The query log would write parameters, and parameters can hold restricted names.
             "db.logs.query.enabled=OFF",
-            # No single transaction (an investigator's POST /cypher included) may take the heap.
-            f"db.memory.transaction.max={TRANSACTION_MEMORY}",
+            # No transaction (an investigator's POST /cypher included), nor all of them, may
+            # take the heap: past a cap Neo4j stops the transaction, not the server.
+            *(f"{name}={size}" for name, size in memory_guards(self.settings.neo4j_heap).items()),
             "dbms.usage_report.enabled=false",
             "db.tx_log.rotation.retention_policy=2 files",
         ]

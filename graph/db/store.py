@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,22 @@ DRIVER_OPTIONS: dict[str, Any] = {
     "notifications_min_severity": "OFF",
 }
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, OSError)
+# Neo4j's own words are kept only where they cannot quote a value: compile-time errors, which
+# quote the statement at a (line, column) position, and codes whose text names only parameters
+# or limits. Others (a date that does not parse, a bad LIMIT, a constraint broken) can quote a
+# parameter value, and parameters can hold restricted names.
+_POSITIONED = re.compile(r"\(line \d+, column \d+ \(offset: \d+\)\)")
+_VALUE_FREE_CODES = frozenset(
+    {
+        "Neo.ClientError.Statement.ParameterMissing",
+        "Neo.ClientError.Statement.AccessMode",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.TransientError.Transaction.Terminated",
+        "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+        "Neo.TransientError.General.OutOfMemoryError",
+    }
+)
 
 
 def _auth(settings: Settings) -> tuple[str, str]:
@@ -63,7 +80,19 @@ def translated_errors(settings: Settings) -> Iterator[None]:
     except UNAVAILABLE as e:
         raise unavailable(settings, e) from e
     except Neo4jError as e:
-        raise QueryError(f"Neo4j refused a statement: {e.code}: {e.message}") from e
+        raise QueryError(f"Neo4j refused a statement: {described(e)}") from e
+
+
+def described(error: Neo4jError) -> str:
+    """`code: message`, or the code alone when Neo4j's message could quote a value."""
+    if value_free(error):
+        return f"{error.code}: {error.message}"
+    return f"{error.code} (Neo4j's message is withheld: it can quote parameter values)"
+
+
+def value_free(error: Neo4jError) -> bool:
+    """Whether Neo4j's message for `error` is of a kind that never quotes a value."""
+    return error.code in _VALUE_FREE_CODES or bool(_POSITIONED.search(error.message or ""))
 
 
 @contextmanager

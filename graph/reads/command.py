@@ -17,6 +17,9 @@ from graph.reads import models
 from graph.reads.rows import MAX_ROWS, as_of, entity, node_entity, tenure_model
 
 COMMAND_ROLES = ("commander", "head")
+# Units whose superiors one statement reads in `chains_at`: few enough that those above them
+# stay within the statement's row limit.
+UNITS_AT_ONCE = 100
 
 # A unit read by queries.UNITS_ABOVE: its entity map, the relations to its superiors (command
 # first) and its postings (oldest first).
@@ -68,6 +71,23 @@ async def chains_of_command(
         if unit_id in units
         else await _chain_of_other(reader, unit_id, at)
         for unit_id in unit_ids
+    ]
+
+
+async def chains_at(reader: Reader, asked: Sequence[tuple[str, PartialDate]]) -> list[models.Chain]:
+    """The chains of many units, each at its own date (an event's), in the order asked: the
+    units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date."""
+    ids = sorted({unit_id for unit_id, _ in asked})
+    units: dict[str, UnitAbove] = {}
+    for start in range(0, len(ids), UNITS_AT_ONCE):
+        chunk = ids[start : start + UNITS_AT_ONCE]
+        rows = await reader.rows(queries.UNITS_ABOVE, units=chunk, limit=MAX_ROWS)
+        units |= {row["id"]: row for row in rows}
+    return [
+        _chain(units, unit_id, at, queries.MAX_DEPTH)
+        if unit_id in units
+        else await _chain_of_other(reader, unit_id, at)
+        for unit_id, at in asked
     ]
 
 

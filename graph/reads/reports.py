@@ -33,8 +33,11 @@ class FigureComparison:
         return self.reported == self.computed
 
 
-def compare_report(driver: Driver, settings: Settings, source_id: str) -> list[FigureComparison]:
-    """Every summary figure of the report, measure by measure, against its incidents.
+def compare_report(
+    driver: Driver, settings: Settings, source_id: str, public: bool = False
+) -> list[FigureComparison]:
+    """Every summary figure of the report, measure by measure, against its incidents (those
+    the public may see, when PUBLIC; the local user's own tools see all).
 
     A figure qualified by a free-text category (e.g. "areas under the control of ISIS") is
     not computable from the graph and is left out rather than guessed.
@@ -45,6 +48,7 @@ def compare_report(driver: Driver, settings: Settings, source_id: str) -> list[F
         queries.REPORT_FIGURES_VS_INCIDENTS,
         source=source_id,
         limit=MAX_FIGURES,
+        public=public,
     )
     comparisons = []
     for row in rows:

@@ -41,6 +41,7 @@ OTHER_STYLE = ("ellipse", "#6a3d9a")
 _EXTERNAL = re.compile(
     r"<(script|link)\b[^>]*(?:src|href)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?", re.I
 )
+_STYLE_ATTRIBUTE = re.compile(r"\s+style=\"[^\"]*\"", re.I)
 # Above this many nodes, vis-network's Kamada-Kawai pre-layout and long stabilisation take
 # tens of seconds in a browser; large views trade a little neatness for a quick drawing.
 LARGE_VIEW = 100
@@ -114,8 +115,9 @@ def _intro(network: Network, expand_url: str | None, small_heading: bool = False
 
 
 def _offline(html: str, head: str) -> str:
-    """Drop every external script and stylesheet; put ours in the head."""
-    html = _EXTERNAL.sub("", html)
+    """Drop every external script and stylesheet, and pyvis's style attributes (the API's
+    Content-Security-Policy blocks them; network.css has their rules); put ours in the head."""
+    html = _STYLE_ATTRIBUTE.sub("", _EXTERNAL.sub("", html))
     return html.replace("<head>", f"<head>{head}", 1)
 
 

@@ -13,8 +13,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from followthemoney import EntityProxy
-
 from loaders.formats import CHUNK_ROWS, Chunk
 from loaders.ftm.mapping import convert
 from loaders.ftm.reader import EntityIndex, Line, build_index, entity_files, lines, parse
@@ -57,6 +55,7 @@ def _chunk(batch: list[tuple[Line, bytes]], index: EntityIndex) -> Chunk:
     for line, raw in batch:
         ftm_id, result = _convert_line(line, raw, index)
         chunk.problems += result.problems
+        chunk.warnings += result.warnings
         if result.problems:
             continue  # a row with a problem makes no records
         records.add(result.records)
@@ -78,9 +77,10 @@ def _chunk(batch: list[tuple[Line, bytes]], index: EntityIndex) -> Chunk:
 
 def _convert_line(line: Line, raw: bytes, index: EntityIndex) -> tuple[str, Converted]:
     """The entity's FtM id and records (or its problems)."""
-    parsed = parse(line, raw)
-    if not isinstance(parsed, EntityProxy):
-        return "", Converted(problems=parsed)
+    read = parse(line, raw)
+    parsed = read.entity
+    if parsed is None:
+        return "", Converted(problems=read.problems)
     ftm_id = str(parsed.id)
     earlier = index.repeats.get((line.file, line.number))
     if earlier is not None:
@@ -93,7 +93,9 @@ def _convert_line(line: Line, raw: bytes, index: EntityIndex) -> tuple[str, Conv
                 )
             ]
         )
-    return ftm_id, convert(parsed, line, index)
+    converted = convert(parsed, line, index)
+    converted.warnings += read.warnings
+    return ftm_id, converted
 
 
 class _Records:

@@ -4,7 +4,6 @@ and index every entity's line so that a reference can be re-read without holding
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,13 +15,29 @@ from followthemoney.exc import InvalidData
 from followthemoney.schema import Schema
 from followthemoney.types import registry
 
-from loaders.errors import RecordProblem, SourceFileError
+from loaders.errors import RecordProblem, SourceFileError, UnreadableLineError
 from loaders.files import input_files
 from loaders.ftm.ids import SILSILA_ID, to_ftm
+from loaders.limits import MAX_ID, MAX_TEXT, left_out, loads, shown, too_long
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")  # what a folder is searched for
 RECENT_ENTITIES = 4096  # re-read entities kept parsed
 LINE = "(line)"  # the RecordProblem field for a line that is not an entity at all
+# FtM types of free text, which FtM refuses only for their length (a name over 384
+# characters, an identifier over 64). Real lists write whole sentences there ("British
+# passport number …, issued on …"), so these are kept up to MAX_TEXT; a longer value is
+# left out with a warning, and the entity still imported.
+FREE_TEXT = frozenset(
+    {
+        registry.name,
+        registry.string,
+        registry.text,
+        registry.html,
+        registry.address,
+        registry.identifier,
+    }
+)
+SHOWN_ERROR = 200  # characters of a FollowTheMoney error message (it quotes the value)
 
 
 @dataclass(frozen=True)
@@ -55,36 +70,54 @@ def lines(file: Path) -> Iterator[tuple[Line, bytes]]:
         raise SourceFileError(f"{file}: cannot read: {e}") from e
 
 
-def parse(line: Line, raw: bytes) -> EntityProxy | list[RecordProblem]:
+@dataclass
+class Parsed:
+    """The entity on a line (None if it cannot be imported), what is wrong with it, and the
+    values left out of it (longer than MAX_TEXT)."""
+
+    entity: EntityProxy | None
+    problems: list[RecordProblem] = field(default_factory=list)
+    warnings: list[RecordProblem] = field(default_factory=list)
+
+
+def parse(line: Line, raw: bytes) -> Parsed:
     """The entity on LINE, or what is wrong with it (as FtM's model checks it)."""
     try:
-        data = json.loads(raw.strip())
-    except UnicodeDecodeError as e:
-        return [line.problem(LINE, f"not UTF-8 text: {e.reason}")]
-    except json.JSONDecodeError as e:
-        return [line.problem(LINE, f"not valid JSON: {e.msg} at column {e.colno}")]
+        data = loads(raw.strip())
+    except UnreadableLineError as e:
+        return Parsed(None, [line.problem(LINE, str(e))])
     if not isinstance(data, dict):
-        return [line.problem(LINE, 'must be a JSON object {"id", "schema", "properties"}')]
+        shape = 'must be a JSON object {"id", "schema", "properties"}'
+        return Parsed(None, [line.problem(LINE, shape)])
     problems = _shape_problems(line, data)
     if problems:
-        return problems
+        return Parsed(None, problems)
     schema = model.get(data["schema"])
     if schema is None or schema.abstract:
-        return [
-            line.problem(
-                "schema",
-                f"{data['schema']!r} is not a FollowTheMoney entity schema "
-                "(use Person, Organization, Sanction, Membership, … as the model names them)",
-            )
-        ]
-    problems = _property_problems(line, schema, data["properties"])
-    return problems or model.get_proxy(data)
+        return Parsed(
+            None,
+            [
+                line.problem(
+                    "schema",
+                    f"{shown(data['schema'])} is not a FollowTheMoney entity schema "
+                    "(use Person, Organization, Sanction, Membership, … as the model names them)",
+                )
+            ],
+        )
+    problems, warnings = _bounded(line, schema, data["properties"])
+    named = {p.field for p in problems}  # a property too long is not also "required"
+    problems += [
+        p for p in _property_problems(line, schema, data["properties"]) if p.field not in named
+    ]
+    return Parsed(None if problems else model.get_proxy(data), problems, warnings)
 
 
 def _shape_problems(line: Line, data: dict[str, Any]) -> list[RecordProblem]:
     problems = []
     if not isinstance(data.get("id"), str) or not data["id"]:
         problems.append(line.problem("id", "required: the entity's id (a non-empty string)"))
+    elif len(data["id"]) > MAX_ID:
+        problems.append(line.problem("id", too_long(len(data["id"]), MAX_ID)))
     if not isinstance(data.get("schema"), str):
         problems.append(line.problem("schema", "required: the entity's schema, e.g. Person"))
     properties = data.setdefault("properties", {})
@@ -92,24 +125,55 @@ def _shape_problems(line: Line, data: dict[str, Any]) -> list[RecordProblem]:
         problems.append(line.problem("properties", "must be an object {property: [values]}"))
         return problems
     for name, values in properties.items():
-        if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
+        if len(name) > MAX_ID:
+            problems.append(line.problem("properties", f"{shown(name)} is not a property name"))
+        elif not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
             problems.append(line.problem(name, 'must be a list of strings, e.g. ["value"]'))
     return problems
+
+
+def _bounded(
+    line: Line, schema: Schema, properties: dict[str, list[str]]
+) -> tuple[list[RecordProblem], list[RecordProblem]]:
+    """Leave out of PROPERTIES every free text longer than MAX_TEXT (the warnings); an id
+    too long, or a required property left with no value, is a problem."""
+    problems: list[RecordProblem] = []
+    warnings: list[RecordProblem] = []
+    for name, values in properties.items():
+        prop = schema.properties.get(name)
+        if prop is not None and prop.type == registry.entity:
+            problems += [
+                line.problem(name, f"an id {too_long(len(v), MAX_ID)}")
+                for v in values
+                if len(v) > MAX_ID
+            ]
+        elif prop is not None and prop.type in FREE_TEXT:
+            kept = [v for v in values if len(v) <= MAX_TEXT]
+            if name in schema.required and values and not kept:
+                problems.append(line.problem(name, too_long(len(values[0]), MAX_TEXT)))
+            else:
+                warnings += [
+                    line.problem(name, left_out(len(v))) for v in values if len(v) > MAX_TEXT
+                ]
+            properties[name] = kept
+    return problems, warnings
 
 
 def _property_problems(
     line: Line, schema: Schema, properties: dict[str, list[str]]
 ) -> list[RecordProblem]:
     problems = [
-        line.problem(name, f"{schema.name} has no property {name!r} in the FollowTheMoney model")
+        line.problem(
+            name, f"{schema.name} has no property {shown(name)} in the FollowTheMoney model"
+        )
         for name in properties
         if name not in schema.properties
     ]
     try:
-        schema.validate({"properties": _as_ftm_ids(schema, properties)})
+        schema.validate({"properties": _as_ftm_ids(schema, _within_ftm_bounds(schema, properties))})
     except InvalidData as e:
         problems += [
-            line.problem(name, f"{error} for a {schema.properties[name].type.name}")
+            line.problem(name, _cut(f"{error}") + f" for a {schema.properties[name].type.name}")
             for name, error in e.errors.get("properties", {}).items()
         ]
     problems += [
@@ -118,6 +182,23 @@ def _property_problems(
         if not properties.get(name)
     ]
     return problems
+
+
+def _within_ftm_bounds(schema: Schema, properties: dict[str, list[str]]) -> dict[str, list[str]]:
+    """PROPERTIES for FtM's check, free texts cut to FtM's bound for their type (which it
+    would refuse for their length alone; Silsila keeps them whole)."""
+
+    def checked(name: str, value: str) -> str:
+        prop = schema.properties.get(name)
+        free = prop is not None and prop.type in FREE_TEXT
+        return value[: prop.type.max_length] if free and prop is not None else value
+
+    return {name: [checked(name, v) for v in values] for name, values in properties.items()}
+
+
+def _cut(message: str) -> str:
+    """A FollowTheMoney error message (which quotes the value) cut to SHOWN_ERROR characters."""
+    return message if len(message) <= SHOWN_ERROR else message[:SHOWN_ERROR] + "…"
 
 
 def _as_ftm_ids(schema: Schema, properties: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -165,8 +246,8 @@ class EntityIndex:
         if stream is None:
             stream = self._streams[line.file] = line.file.open("rb")
         stream.seek(line.offset)
-        parsed = parse(line, stream.readline())
-        loaded = (parsed, line) if isinstance(parsed, EntityProxy) else None
+        parsed = parse(line, stream.readline()).entity
+        loaded = (parsed, line) if parsed is not None else None
         self._recent[ftm_id] = loaded
         if len(self._recent) > RECENT_ENTITIES:
             self._recent.popitem(last=False)
@@ -200,8 +281,8 @@ def build_index(files: Sequence[Path]) -> EntityIndex:
 
 def _loose(raw: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = loads(raw)
+    except UnreadableLineError:
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -11,6 +11,7 @@ from followthemoney.schema import Schema
 from loaders.errors import RecordProblem
 from loaders.ftm.ids import from_ftm, silsila_id, type_of_silsila_id
 from loaders.ftm.reader import EntityIndex, Line
+from loaders.limits import shown
 from loaders.pipeline import Record
 
 # The record type of each FtM schema other entities point at, most specific first.
@@ -60,6 +61,7 @@ class Converted:
     records: list[Record] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)
+    warnings: list[RecordProblem] = field(default_factory=list)  # values left out
 
 
 class Row:
@@ -118,7 +120,7 @@ class Row:
         try:
             return float(value)
         except ValueError:
-            self.problem(name, f"{value!r} is not a number: write e.g. 33.51")
+            self.problem(name, f"{shown(value)} is not a number: write e.g. 33.51")
             return None
 
     def names(self, *aliases: str) -> tuple[str, list[str]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from loaders.errors import InvalidRecordsError, RecordProblem, SourceFileError
-from loaders.files import input_files
+from loaders.errors import InvalidRecordsError, RecordProblem, SourceFileError, UnreadableLineError
+from loaders.files import input_files, not_utf8_file
+from loaders.limits import excesses, loads
 from loaders.pipeline import Record
 
 SUFFIX = ".jsonl"
@@ -42,21 +42,27 @@ def read_paths_leniently(paths: Sequence[Path]) -> tuple[list[Record], list[Reco
 def _read_file(file: Path) -> Iterator[Record | RecordProblem]:
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SourceFileError(f"{file}: cannot read as UTF-8 text: {e}") from e
+    except UnicodeDecodeError as e:
+        raise not_utf8_file(file) from e
+    except OSError as e:
+        raise SourceFileError(f"{file}: cannot be read: {e.strerror}") from e
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            yield _parse_line(str(file), number, line)
+            yield from _parse_line(str(file), number, line)
 
 
-def _parse_line(file: str, number: int, line: str) -> Record | RecordProblem:
+def _parse_line(file: str, number: int, line: str) -> list[Record] | list[RecordProblem]:
+    """The line's record, or what is wrong with it (every value beyond its bound)."""
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as e:
-        return RecordProblem(file, number, "(line)", f"not valid JSON: {e.msg} at column {e.colno}")
+        data = loads(line)
+    except UnreadableLineError as e:
+        return [RecordProblem(file, number, "(line)", str(e))]
     if not isinstance(data, dict):
-        return RecordProblem(file, number, "(line)", "must be a JSON object")
+        return [RecordProblem(file, number, "(line)", "must be a JSON object")]
+    excess = sorted(excesses(data), key=lambda x: x.field)
+    if excess:
+        return [RecordProblem(file, number, x.field, x.problem) for x in excess]
     label = data.pop("type", None)
     if not isinstance(label, str):
-        return RecordProblem(file, number, "type", "required: the record's ontology type")
-    return Record(label=label, properties=data, file=file, line=number)
+        return [RecordProblem(file, number, "type", "required: the record's ontology type")]
+    return [Record(label=label, properties=data, file=file, line=number)]

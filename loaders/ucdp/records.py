@@ -197,7 +197,7 @@ def _sides(
         name = row.required(slot, "the side's name as UCDP writes it")
         if not name:
             continue
-        actor = _actor(name, row.text(f"{slot}_new_id"))
+        actor = _actor(name, row.optional_id(f"{slot}_new_id"))
         target = violence == ONE_SIDED and slot == "side_b" and name.lower() == CIVILIANS
         attribution = {
             "id": f"attribution:{event_key}-{slot}",

@@ -340,11 +340,41 @@ HEADERS = {
         "source:publication_country", "source:publication_name", "source:publication_id:admin",
     ),
 }  # fmt: skip
-# The id column each file cannot do without.
-ID_COLUMNS = {
-    UNITS: UNIT_ID,
-    PERSONS: PERSON_ID,
-    PERSONS_EXTRA: EXTRA_ID,
-    INCIDENTS: INCIDENT_ID,
-    SOURCES: ACCESS_POINT_ID,
+# The columns the importer does not read: SFM's bookkeeping, and values Silsila has no field
+# for. Every other column of HEADERS must be in its file, or its values would be lost unseen.
+UNREAD = {
+    UNITS: (
+        "unit:owner:admin", "unit:related_unit_class",
+        "unit:related_unit_class:source", "unit:related_unit_class:confidence",
+        "unit:notes:admin",
+    ),
+    PERSONS: ("person:owner:admin", "person:posting_unit_name", "person:notes:admin"),
+    PERSONS_EXTRA: (
+        "person_extra:name", "person_extra:deceased_date", "person_extra:deceased_date:source",
+        "person_extra:deceased_date:confidence", "person_extra:account_type",
+        "person_extra:account_id", "person_extra:account:source",
+        "person_extra:account:confidence", "person_extra:external_link_description",
+        "person_extra:external_link:source", "person_extra:external_link:confidence",
+        "person_extra:media_desc", "person_extra:media:source", "person_extra:media:confidence",
+        "person_extra:notes:admin",
+    ),
+    INCIDENTS: (
+        "incident:owner:admin",
+        "incident:pub_date", "incident:pub_date_month", "incident:pub_date_day",
+        "incident:pub_date_year",
+        "incident:update_date", "incident:update_date_month", "incident:update_date_day",
+        "incident:update_date_year", "incident:update_status",
+        "incident:perpetrator_person_name", "incident:perpetrator_unit_name",
+        "incident:perpetrator_classification",
+    ),
+    SOURCES: (
+        "source:comments:admin", "source:external_archive_sha_content:admin",
+        "source:external_archive_sha_meta:admin", "source:created_timestamp",
+        "source:uploaded_timestamp", "source:accessed_timestamp", "source:publication_id:admin",
+    ),
+}  # fmt: skip
+# The columns each file must have: every one the importer reads.
+REQUIRED_COLUMNS = {
+    name: tuple(column for column in header if column not in UNREAD[name])
+    for name, header in HEADERS.items()
 }

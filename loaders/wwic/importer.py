@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.errors import RecordProblem, SourceFileError
+from loaders.errors import MissingInputError, SourceFileError
+from loaders.files import not_utf8_file, open_csv, require_columns, unreadable_csv
 from loaders.formats import CHUNK_ROWS, Chunk
 from loaders.pipeline import Record
 from loaders.wwic import columns as c
@@ -55,6 +56,7 @@ class WwicFormat:
     def read(self, paths: Sequence[Path]) -> Iterator[Chunk]:
         """Chunks of records from the WhoWasInCommand files in PATHS (folders or files)."""
         files = locate(paths)
+        check_headers(files)
         index = RowIndex()
         try:
             first = _index_files(index, files)
@@ -82,27 +84,50 @@ def locate(paths: Sequence[Path]) -> dict[str, Path]:
             if file.name in found and found[file.name] != file:
                 raise SourceFileError(f"{file}: a second {file.name} ({found[file.name]})")
             found[file.name] = file
+    names = ", ".join(map(str, paths))
     if not found:
-        names = ", ".join(map(str, paths))
         raise SourceFileError(f"no WhoWasInCommand files ({', '.join(c.FILES)}) in {names}")
+    if missing := [name for name in c.FILES if name not in found]:
+        raise MissingInputError(
+            f"{names}: missing {', '.join(missing)}: a WhoWasInCommand export has all five "
+            f"files ({', '.join(c.FILES)}); add the missing ones (a header line will do)"
+        )
     return found
 
 
-def csv_rows(path: Path, problems: list[RecordProblem]) -> Iterator[tuple[int, dict[str, str]]]:
+def check_headers(files: Mapping[str, Path]) -> None:
+    """Raise MissingInputError for the first file lacking a column the importer reads."""
+    for name, path in files.items():
+        try:
+            with open_csv(path) as handle:
+                header = next(csv.reader(handle), [])
+        except UnicodeDecodeError as e:
+            raise not_utf8_file(path) from e
+        except csv.Error as e:
+            raise unreadable_csv(path, 1, e) from e
+        except OSError as e:
+            raise SourceFileError(f"{path}: cannot be read: {e.strerror}") from e
+        require_columns(path, header, c.REQUIRED_COLUMNS[name], f"{name}'s header")
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) of each data row, the line where the row starts."""
+    line = 2
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with open_csv(path) as handle:
             reader = csv.DictReader(handle)
-            required = c.ID_COLUMNS[path.name]
-            if required not in (reader.fieldnames or []):
-                problems.append(RecordProblem(str(path), 1, required, "column missing"))
+            if reader.fieldnames is None:  # an empty file (check_headers refuses those)
                 return
             line = reader.line_num + 1
             for row in reader:
                 yield line, row
                 line = reader.line_num + 1
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise SourceFileError(f"{path}: cannot be read as CSV: {e}") from e
+    except UnicodeDecodeError as e:
+        raise not_utf8_file(path) from e
+    except csv.Error as e:
+        raise unreadable_csv(path, line, e) from e
+    except OSError as e:
+        raise SourceFileError(f"{path}: cannot be read: {e.strerror}") from e
 
 
 def importable(file: str, row: Mapping[str, str | None]) -> bool:
@@ -122,7 +147,7 @@ def _index_files(index: RowIndex, files: Mapping[str, Path]) -> Chunk:
         path = files.get(name)
         if path is None:
             continue
-        for line, row in csv_rows(path, first.problems):
+        for line, row in csv_rows(path):
             first.rows += 1
             reader = RowReader(str(path), line, row, index.citation)
             if name == c.SOURCES:

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from loaders.limits import MAX_ID, shown, too_long
 from loaders.wwic import columns as c
 from loaders.wwic.parts import Citation, Part
 from loaders.wwic.row_reader import RowReader
 from ontology.terms import Label
 
 # "Ciudad Juárez (osm, point) 48912ae1-…": a name, where it comes from, the location's id.
-LOCATION = re.compile(r"^(?P<name>.+)\s+\((?P<origin>[^()]*)\)\s+(?P<id>[^\s()]+)$")
+# The name ends in a non-space, so matching takes linear time, however long the cell.
+LOCATION = re.compile(r"^(?P<name>.*\S)\s+\((?P<origin>[^()]*)\)\s+(?P<id>[^\s()]+)$")
 OTHER = "other"
 # Organization kinds a classification names; anything else is a military unit.
 ORG_KINDS = (
@@ -83,20 +85,20 @@ def _dates(reader: RowReader, part: Part, specs: Sequence[c.Date]) -> None:
 
 
 def _required_id(reader: RowReader, column: str, prefix: str) -> str:
-    text = reader.text(column)
-    if not text:
+    text = reader.identifier(column)
+    if text == "":
         reader.problem(column, "is blank: every row needs the id of what it is about")
-    return c.silsila_id(prefix, text)
+    return c.silsila_id(prefix, text or "")
 
 
 def _name(reader: RowReader, part: Part, column: str) -> None:
     """The required name, which must be cited."""
-    name = reader.text(column)
-    citations = reader.citations(column, ["name"]) if name else None
+    name = reader.required_text(column, "is blank: a name is required")
     if not name:
-        reader.problem(column, "is blank: a name is required")
-    elif citations is None:
-        reader.problem(column, f"{name!r} has no source and no confidence; a name needs both")
+        return
+    citations = reader.citations(column, ["name"])
+    if citations is None:
+        reader.problem(column, f"{shown(name)} has no source and no confidence; a name needs both")
     else:
         part.cite({"name": name}, citations)
 
@@ -115,7 +117,10 @@ def _location(reader: RowReader, column: str, citations: list[Citation]) -> Loca
     text = reader.text(column)
     match = LOCATION.match(text)
     if match is None:
-        reader.problem(column, f"{text!r} is not of the form 'Name (osm, point) id'")
+        reader.problem(column, f"{shown(text)} is not of the form 'Name (osm, point) id'")
+        return None
+    if len(match["id"]) > MAX_ID:
+        reader.problem(column, f"the location's id {too_long(len(match['id']), MAX_ID)}")
         return None
     name, place_id = match["name"].strip(), c.silsila_id("place", match["id"])
     if ":" in match["id"]:
@@ -155,7 +160,7 @@ def _relation(reader: RowReader, child: str) -> list[Part]:
     kind = reader.text(c.RELATION_TYPE).lower()
     relation = c.RELATIONS.get(kind)
     if relation is None:
-        reader.problem(c.RELATION_TYPE, f"{kind!r} is not one of {', '.join(c.RELATIONS)}")
+        reader.problem(c.RELATION_TYPE, f"{shown(kind)} is not one of {', '.join(c.RELATIONS)}")
         return []
     parent = _required_id(reader, c.RELATED_UNIT_ID, "org")
     part = Part(Label.UNIT_RELATION, "", reader.file, reader.line, {"child": child})
@@ -171,7 +176,9 @@ def _site(reader: RowReader, org_id: str, places: list[Part]) -> list[Part]:
     kind_text = reader.text(c.LOCATION_TYPE).lower()
     site_kind = c.SITE_KINDS.get(kind_text)
     if site_kind is None:
-        reader.problem(c.LOCATION_TYPE, f"{kind_text!r} is not one of {', '.join(c.SITE_KINDS)}")
+        reader.problem(
+            c.LOCATION_TYPE, f"{shown(kind_text)} is not one of {', '.join(c.SITE_KINDS)}"
+        )
         return []
     part = Part(Label.UNIT_SITE, "", reader.file, reader.line, {"organization": org_id})
     kind = {"site_kind": site_kind}  # cited by the location, else by the base name
@@ -204,13 +211,13 @@ def person_row(reader: RowReader) -> RowParts:
     _name(reader, person, c.PERSON_VALUES[0].column)
     _values(reader, person, c.PERSON_VALUES[1:])
     parts = RowParts(person)
-    if reader.text(c.POSTING_UNIT_ID):
-        parts.claims += _posting(reader, person_id)
+    if unit_id := reader.identifier(c.POSTING_UNIT_ID):
+        parts.claims += _posting(reader, person_id, unit_id)
     return parts
 
 
-def _posting(reader: RowReader, person_id: str) -> list[Part]:
-    org_id = c.silsila_id("org", reader.text(c.POSTING_UNIT_ID))
+def _posting(reader: RowReader, person_id: str, unit_id: str) -> list[Part]:
+    org_id = c.silsila_id("org", unit_id)
     part = Part(Label.POSTING, "", reader.file, reader.line, {"person": person_id})
     if not _cite(reader, part, c.POSTING_UNIT, {"organization": org_id}):
         return []  # a posting nothing cites is not imported
@@ -275,7 +282,7 @@ def incident_row(reader: RowReader) -> RowParts:
         parts.places += [location.part] if location.part else []
     event.values["name"] = _event_name(event.values, location)
     for column, prefix in ((c.PERPETRATOR_PERSONS[0], "person"), (c.PERPETRATOR_UNITS[0], "org")):
-        for actor in reader.items(column):
+        for actor in reader.identifiers(column):
             parts.claims.append(_perpetrator(reader, event_id, c.silsila_id(prefix, actor)))
     for claim in parts.claims:
         claim.citations = citations
@@ -320,9 +327,10 @@ def _perpetrator(reader: RowReader, event_id: str, actor: str) -> Part:
 
 def access_point_row(reader: RowReader) -> AccessPoint:
     """An access point: its document as a Source record, its own fields for citations."""
-    access_point = reader.text(c.ACCESS_POINT_ID)
-    if not access_point:
+    access_point = reader.identifier(c.ACCESS_POINT_ID)
+    if access_point == "":
         reader.problem(c.ACCESS_POINT_ID, "is blank: every access point needs its id")
+    access_point = access_point or ""
     source: dict[str, Any] = {k: reader.text(col) for k, col in c.DOCUMENT_COLUMNS}
     source = {k: v for k, v in source.items() if v}
     if published := reader.full_date(c.PUBLISHED):
@@ -331,7 +339,7 @@ def access_point_row(reader: RowReader) -> AccessPoint:
     if restricted in ("1", "true", "y"):
         source["restricted"] = True
     elif restricted not in ("", "0", "false", "n"):
-        reader.problem(c.RESTRICTED, f"{restricted!r} is not 1 or 0")
+        reader.problem(c.RESTRICTED, f"{shown(restricted)} is not 1 or 0")
     source["name"] = (
         source.get("title") or source.get("publisher") or source.get("url") or access_point
     )

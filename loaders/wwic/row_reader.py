@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.asof import InvalidDateError, PartialDate
 from loaders.errors import RecordProblem
+from loaders.limits import MAX_ID, MAX_TEXT, left_out, shown, too_long
 from loaders.wwic.columns import (
     CONFIDENCES,
     FLAG_FIELDS,
@@ -51,7 +52,7 @@ def parse_date(text: str) -> str:
     try:
         return str(PartialDate.parse(text))
     except InvalidDateError as e:
-        raise InvalidDateError(f"{given!r} is not a date: write {DATE_FORMS}") from e
+        raise InvalidDateError(f"{shown(given)} is not a date: write {DATE_FORMS}") from e
 
 
 def _full_year(year: str) -> int:
@@ -63,9 +64,11 @@ def _full_year(year: str) -> int:
 def date_from_parts(year: str, month: str, day: str) -> str:
     """The partial date that SFM's year, month and day columns give (any may be blank)."""
     if (day and not month) or (month and not year):
-        raise InvalidDateError(f"day {day!r} and month {month!r} need a month and a year")
-    if not all(p.isdigit() for p in (year, month, day) if p):
-        raise InvalidDateError(f"year {year!r}, month {month!r}, day {day!r} are not numbers")
+        raise InvalidDateError(f"day {shown(day)} and month {shown(month)} need a month and a year")
+    if not all(p.isdigit() and len(p) <= 4 for p in (year, month, day) if p):
+        raise InvalidDateError(
+            f"year {shown(year)}, month {shown(month)}, day {shown(day)} are not numbers"
+        )
     text = f"{int(year):04d}"
     text += f"-{int(month):02d}" if month else ""
     text += f"-{int(day):02d}" if day else ""
@@ -87,11 +90,45 @@ class RowReader:
     warnings: list[RecordProblem] = field(default_factory=list)
 
     def text(self, column: str) -> str:
+        """The cell, stripped; longer than MAX_TEXT, it is left out with a warning (once)."""
+        value = self._cell(column)
+        if len(value) <= MAX_TEXT:
+            return value
+        if not any(w.field == column for w in self.warnings):
+            self.warn(column, left_out(len(value)))
+        return ""
+
+    def required_text(self, column: str, blank: str) -> str:
+        """A cell that must not be blank (BLANK says why) nor longer than MAX_TEXT."""
+        value = self._cell(column)
+        if not value:
+            self.problem(column, blank)
+        elif len(value) > MAX_TEXT:
+            self.problem(column, too_long(len(value), MAX_TEXT))
+            return ""
+        return value
+
+    def identifier(self, column: str) -> str | None:
+        """An id cell, perhaps blank; None if longer than MAX_ID (a problem is noted)."""
+        value = self._cell(column)
+        if len(value) > MAX_ID:
+            self.problem(column, too_long(len(value), MAX_ID))
+            return None
+        return value
+
+    def _cell(self, column: str) -> str:
         return (self.row.get(column) or "").strip()
 
     def items(self, column: str) -> list[str]:
         """A multi-valued cell's values (separated by `;`)."""
         return [x.strip() for x in self.text(column).split(LIST_SEPARATOR) if x.strip()]
+
+    def identifiers(self, column: str) -> list[str]:
+        """A cell of ids separated by `;`, each at most MAX_ID characters."""
+        found = self.items(column)
+        for long in (x for x in found if len(x) > MAX_ID):
+            self.problem(column, f"an id {too_long(len(long), MAX_ID)}")
+        return found
 
     def problem(self, column: str, text: str) -> None:
         self.problems.append(RecordProblem(self.file, self.line, column, text))
@@ -128,7 +165,7 @@ class RowReader:
         for access_point in self.items(column):
             citation = self.access_point(access_point)
             if citation is None:
-                self.problem(column, f"access point {access_point!r} is not in sources.csv")
+                self.problem(column, f"access point {shown(access_point)} is not in sources.csv")
             else:
                 found.append(citation)
         return found
@@ -144,13 +181,15 @@ class RowReader:
         if level is None:
             self.problem(
                 confidence_column(column),
-                f"{text!r} is not a confidence: write Low, Medium or High",
+                f"{shown(text)} is not a confidence: write Low, Medium or High",
             )
         return level
 
     def dropped(self, column: str) -> None:
         """Warn that COLUMN's value is not imported because nothing cites it."""
-        self.warn(column, f"{self.text(column)!r} has no source and no confidence; not imported")
+        self.warn(
+            column, f"{shown(self.text(column))} has no source and no confidence; not imported"
+        )
 
     # ----- dates and flags -------------------------------------------------------------
 
@@ -162,7 +201,8 @@ class RowReader:
         from_full = self._parsed(date.column, lambda: parse_date(full), bool(full))
         if from_parts and from_full and not _agree(from_parts, from_full):
             self.warn(
-                date.column, f"{full!r} disagrees with its parts ({from_parts}); kept the parts"
+                date.column,
+                f"{shown(full)} disagrees with its parts ({from_parts}); kept the parts",
             )
         return from_parts or from_full
 
@@ -189,14 +229,14 @@ class RowReader:
             return {}
         meanings = FLAG_FIELDS[date.flag]
         if text not in meanings:
-            self.problem(date.flag_column, f"{text!r} is not one of {', '.join(meanings)}")
+            self.problem(date.flag_column, f"{shown(text)} is not one of {', '.join(meanings)}")
             return {}
         return dict(meanings[text])
 
     def yes_no(self, column: str) -> bool | None:
         text = self.text(column).upper()
         if text and text not in YES_NO:
-            self.problem(column, f"{text!r} is not Y or N")
+            self.problem(column, f"{shown(text)} is not Y or N")
         return YES_NO.get(text)
 
 

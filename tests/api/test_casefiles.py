@@ -6,8 +6,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph.db.settings import Settings
-from tests.conftest import cli_env
+from tests.conftest import cli_env, silsila
 
 DARAYYA = "event:darayya-massacre-2012"
 KHALIL = "person:qahtan-khalil"
@@ -123,22 +121,11 @@ def test_only_people_and_events_have_case_files(client: TestClient) -> None:
 
 def test_cli_writes_the_same_zip(client: TestClient, settings: Settings, tmp_path: Path) -> None:
     output = tmp_path / "case.zip"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "casefile",
-            DARAYYA,
-            "--format",
-            "zip",
-            "--public",
-            "--output",
-            str(output),
-        ],
+    silsila(
+        "casefile",
+        DARAYYA,
+        *("--format", "zip", "--public", "--output", str(output)),
         env=cli_env(settings),
         check=True,
-        capture_output=True,
-        timeout=120,
     )
     assert output.read_bytes() == casefile(client, DARAYYA, "zip")

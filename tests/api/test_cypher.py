@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from neo4j import Driver
 
 from api.app import create_app
 from api.audit import AuditLog, audit_path
+from api.routes import cypher as cypher_route
+from api.routes.cypher import MAX_BYTES
 from api.security import Role, TokenStore, tokens_path
 from graph.db.settings import Settings
 
@@ -89,7 +92,12 @@ def test_an_investigator_counts_nodes(api: Api, driver: Driver) -> None:
     seeded = seed(driver, api.settings)
     response = api.cypher("MATCH (n) RETURN count(n) AS n", token=api.investigator)
     assert response.status_code == 200, response.text
-    assert response.json() == {"columns": ["n"], "rows": [[seeded]], "truncated": False}
+    assert response.json() == {
+        "columns": ["n"],
+        "rows": [[seeded]],
+        "truncated": False,
+        "truncated_by": None,
+    }
     admin = api.cypher("MATCH (n:Person {id: $id}) RETURN n", token=api.admin, id="person:3")
     assert admin.status_code == 200, admin.text
     [[node]] = admin.json()["rows"]
@@ -155,8 +163,30 @@ def test_rows_are_capped_at_1000(api: Api) -> None:
     assert len(body["rows"]) == 1000
     assert body["rows"][-1] == [1000]
     assert body["truncated"] is True
+    assert body["truncated_by"] == "rows"
     whole = api.cypher("UNWIND range(1, 1000) AS x RETURN x", token=api.investigator).json()
     assert whole["truncated"] is False
+    assert whole["truncated_by"] is None
+
+
+def test_rows_are_capped_at_10_mib_of_json(api: Api) -> None:
+    # 1,000 rows of 16 KiB each: 16 MiB under the row cap. Before the byte cap, 1,000 rows of
+    # 512 KiB took the API to 1.8 GB.
+    statement = (
+        "UNWIND range(1, 1000) AS i RETURN i, reduce(s = 'x', j IN range(1, 14) | s + s) AS s"
+    )
+    response = api.cypher(statement, token=api.investigator)
+    assert response.status_code == 200, response.text[:300]
+    body = response.json()
+    assert body["truncated"] is True
+    assert body["truncated_by"] == "bytes"
+    rows = body["rows"]
+    assert rows[:2] == [[1, "x" * 16384], [2, "x" * 16384]]
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    # As many rows as fit in the cap: the answer is within it, and one more row would not be.
+    row_bytes = len(json.dumps(rows[0], separators=(",", ":")))
+    assert len(response.content) <= MAX_BYTES + 200
+    assert len(response.content) + row_bytes > MAX_BYTES
 
 
 def test_bad_statements_are_400(api: Api) -> None:
@@ -168,6 +198,51 @@ def test_bad_statements_are_400(api: Api) -> None:
     assert "one statement at a time" in two.json()["error"]
     missing = api.cypher("RETURN $absent AS x", token=api.investigator)
     assert missing.status_code == 400
+
+
+def test_a_slow_statement_is_400_within_the_time_limit(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Neo4j does not stop this reduce() at its transaction timeout; the route's limit does.
+    monkeypatch.setattr(cypher_route, "TIMEOUT_S", 0.5)
+    busy = "RETURN reduce(total = 0, i IN range(1, 100000000) | total + i) AS total"
+    response = api.cypher(busy, token=api.investigator)
+    assert response.status_code == 400, response.text
+    assert "longer than 0.5 s" in response.json()["error"]
+    assert [e["outcome"] for e in api.audit()] == ["error"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # A string doubled 40 times: Neo4j's memory pools do not count it; the heap stops it.
+        "RETURN reduce(s = 'x', i IN range(1, 40) | s + s) AS s",
+        # collect() of 30 million integers: the per-transaction cap stops it.
+        "UNWIND range(1, 30000000) AS i RETURN collect(i) AS all",
+    ],
+)
+def test_statements_building_huge_values_are_400_and_neo4j_keeps_answering(
+    api: Api, driver: Driver, statement: str
+) -> None:
+    response = api.cypher(statement, token=api.investigator)
+    assert response.status_code == 400, response.text[:300]
+    assert "more memory than Neo4j gives one statement" in response.json()["error"]
+    after = api.cypher("MATCH (n) RETURN count(n) AS n", token=api.investigator)
+    assert after.status_code == 200, after.text
+    # Writes too: the database is not left unhealthy.
+    assert seed(driver, api.settings) == node_count(driver, api.settings)
+
+
+def test_neo4j_errors_never_echo_a_parameter_value(api: Api) -> None:
+    # Neo4j's own message would be: Text cannot be parsed to a Date "Witness-Name-7f3a".
+    response = api.cypher("RETURN date($when) AS d", token=api.investigator, when=SECRET_VALUE)
+    assert response.status_code == 400
+    assert SECRET_VALUE not in response.text
+    assert "Neo.ClientError.Statement.SyntaxError" in response.json()["error"]
+    point = api.cypher("RETURN point($at) AS p", token=api.investigator, at={SECRET_VALUE: 1})
+    assert point.status_code == 400
+    assert SECRET_VALUE not in point.text
+    assert SECRET_VALUE not in audit_path(api.settings).read_text(encoding="utf-8")
 
 
 def test_the_body_is_validated(api: Api) -> None:
@@ -223,3 +298,13 @@ def test_openapi_documents_the_bearer_scheme(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     assert spec["paths"]["/cypher"]["post"]["security"] == [{"HTTPBearer": []}]
+
+
+def test_openapi_documents_the_caps(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    post = spec["paths"]["/cypher"]["post"]
+    assert "10 MiB" in post["description"]
+    assert "memory" in post["responses"]["400"]["description"]
+    fields = spec["components"]["schemas"]["CypherResult"]["properties"]
+    assert "10 MiB" in fields["truncated_by"]["description"]
+    assert "truncated_by" not in spec["components"]["schemas"]["CypherResult"].get("required", [])

@@ -1,7 +1,10 @@
-"""GET /health on the real Neo4j: 200 with counts, 503 while it is down, then recovery."""
+"""GET /health on the real Neo4j: 200 with counts, 503 while it is unreachable, then recovery."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -10,10 +13,9 @@ from neo4j import Driver
 
 from api.app import create_app
 from api.security import Role, TokenStore, tokens_path
-from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
 from ontology.model import load as load_ontology
-from tests.conftest import default_records
+from tests.conftest import DefaultDataset, default_records, free_port
 
 
 @pytest.fixture
@@ -44,24 +46,73 @@ def test_health_reports_version_and_counts_by_label(
     assert withheld_claims >= 10  # statements, participations, attributions, tolls
 
 
-def test_health_is_503_while_neo4j_is_down_and_recovers(
-    client: TestClient, neo4j_runtime: LocalNeo4j
+class BoltLine:
+    """A TCP relay between the API and Neo4j that the test can cut and mend: to the API, a cut
+    line is Neo4j going away (refused connections, dropped sessions), without the cost of
+    stopping and restarting the server."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._open: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+
+    def mend(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port))
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        for sock in [self._listener, *self._open]:
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        self._listener, self._open = None, []
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                caller, _ = listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self._open += [caller, server]
+            for source, sink in ((caller, server), (server, caller)):
+                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_RDWR)
+
+
+def test_health_is_503_while_neo4j_is_unreachable_and_recovers(
+    shared_dataset: DefaultDataset, settings: Settings
 ) -> None:
-    assert client.get("/health").status_code == 200
-    neo4j_runtime.stop()
+    line = BoltLine(settings.neo4j_bolt_port)
+    line.mend()
+    through_line = settings.model_copy(update={"neo4j_bolt_port": line.port})
+    shared_dataset.ensure()
     try:
-        assert neo4j_runtime.process() is None, "db stop left a Java process behind"
-        down = client.get("/health")
-        assert down.status_code == 503
-        assert down.json()["status"] == "unavailable"
-        assert "not reachable" in down.json()["error"]
-        assert "silsila db start" in down.json()["error"]
+        with TestClient(create_app(through_line)) as client:
+            assert client.get("/health").status_code == 200
+            line.cut()
+            down = client.get("/health")
+            assert down.status_code == 503
+            assert down.json()["status"] == "unavailable"
+            assert "not reachable" in down.json()["error"]
+            assert "silsila db start" in down.json()["error"]
+            line.mend()
+            # The same app and driver, with no restart: the driver reconnects by itself.
+            up = client.get("/health")
+            assert up.status_code == 200
+            assert up.json()["neo4j"]["reachable"] is True
     finally:
-        neo4j_runtime.start()
-    # The same app and driver, with no restart: the driver reconnects by itself.
-    up = client.get("/health")
-    assert up.status_code == 200
-    assert up.json()["neo4j"]["reachable"] is True
+        line.cut()
 
 
 def test_no_response_carries_the_password(client: TestClient, settings: Settings) -> None:

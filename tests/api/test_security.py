@@ -6,6 +6,7 @@ import hashlib
 import json
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -147,6 +148,53 @@ def test_audit_lines_are_appended_to_a_0600_file(tmp_path: Path) -> None:
     assert second["token_id"] == "anonymous"
     assert second["outcome"] == "refused"
     assert len((tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_the_audit_log_rotates_without_losing_an_entry(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, rotate_at=1000)
+    caller = Caller(Role.investigator, "tok_12345678")
+    for i in range(60):
+        log.record(caller, "casefile", f"event:{i}")
+    assert [e["target"] for e in log.entries()] == [f"event:{i}" for i in range(60)]
+    rotated = log.rotated()
+    assert [p.name for p in rotated] == [f"audit.jsonl.{n}" for n in range(1, len(rotated) + 1)]
+    assert len(rotated) >= 5
+    for part in [*rotated, path]:
+        assert 0 < part.stat().st_size <= 1000
+        assert mode(part) == 0o600
+    # A second log on the same files (the CLI while the API runs) reads and extends the same.
+    AuditLog(path, rotate_at=1000).record(caller, "unrestrict", "sha256:ab")
+    assert log.entries()[-1]["target"] == "sha256:ab"
+    assert len(log.entries()) == 61
+
+
+def test_a_rotation_never_overwrites_a_rotated_file(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    (tmp_path / "audit.jsonl.1").write_text('{"target": "kept"}\n', encoding="utf-8")
+    log = AuditLog(path, rotate_at=200)
+    for i in range(10):
+        log.record(Caller(Role.public), "casefile", f"event:{i}")
+    targets = [e["target"] for e in log.entries()]
+    assert targets == ["kept"] + [f"event:{i}" for i in range(10)]
+
+
+def test_concurrent_records_across_rotations_are_all_kept(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl", rotate_at=2000)
+    callers = [Caller(Role.investigator, f"tok_0000000{n}") for n in range(4)]
+
+    def record(caller: Caller) -> None:
+        for i in range(50):
+            log.record(caller, "cypher", f"{caller.token_id}:{i}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(record, callers))
+    targets = [e["target"] for e in log.entries()]
+    assert sorted(targets) == sorted(f"{c.token_id}:{i}" for c in callers for i in range(50))
+    for caller in callers:  # each caller's lines stay in the order they were written
+        own = [t for t in targets if t.startswith(caller.token_id)]
+        assert own == [f"{caller.token_id}:{i}" for i in range(50)]
+    assert len(log.rotated()) >= 5
 
 
 @pytest.fixture

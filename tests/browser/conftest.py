@@ -1,7 +1,7 @@
 """A live API over the default dataset, and Debian's Chromium driven by Playwright.
 
 Every page a test opens records its requests; any request that would leave 127.0.0.1 is
-aborted and fails the test.
+aborted and fails the test, and so does anything the Content-Security-Policy blocked.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class Visit:
     base: str
     requests: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # Chromium's CSP violation reports
 
     def open(self, path: str) -> Page:
         self.page.goto(self.base + path)
@@ -104,7 +105,14 @@ def visit(browser: Browser, live_server: str) -> Iterator[Visit]:
             route.abort()
 
     page.route("**/*", guard)
+    page.on(
+        "console",
+        lambda message: (
+            seen.blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield seen
     context.close()
     assert seen.refused == [], f"requests tried to leave 127.0.0.1: {seen.refused}"
+    assert seen.blocked == [], f"the Content-Security-Policy blocked: {seen.blocked}"
     assert seen.requests, "the test made no request at all"

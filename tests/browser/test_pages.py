@@ -89,3 +89,21 @@ def test_the_public_never_sees_a_restricted_identity(visit: Visit) -> None:
         text = page.content()
         assert "Observer Abu Amin 80" not in text, path
     visit.shot("public-redacted")
+
+
+def test_the_policy_blocks_a_script_the_page_did_not_bring(visit: Visit) -> None:
+    """What an injected script would meet: Chromium refuses to run it and reports why."""
+    for path in ("/ui", f"/views/events/{DARAYYA}"):
+        page = visit.open(path)
+        with page.expect_console_message(lambda m: "Content Security Policy" in m.text) as report:
+            ran = page.evaluate(
+                """() => {
+                    const script = document.createElement("script");
+                    script.textContent = "window.injected = true";
+                    document.head.appendChild(script);
+                    return window.injected === true;
+                }"""
+            )
+        assert ran is False, path
+        assert "script-src" in report.value.text
+        visit.blocked.clear()  # expected here; any other report fails the test

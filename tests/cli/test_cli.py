@@ -11,20 +11,14 @@ import httpx
 import pytest
 
 from graph.db.settings import Settings
-from tests.conftest import cli_env, free_port
+from tests.conftest import cli_env, free_port, silsila
 
 
 def run_cli(*args: str, state_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin"}
+    env = {"PATH": "/usr/bin:/bin"}
     if state_dir is not None:
         env["SILSILA_STATE_DIR"] = str(state_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    return silsila(*args, env=env)
 
 
 def test_help_lists_the_subcommands() -> None:
@@ -58,10 +52,17 @@ def test_serve_prints_its_url_and_answers_health(settings: Settings) -> None:
         assert response is not None, "the API never answered"
         assert response.status_code == 200
         assert response.json()["neo4j"]["version"].startswith("5.26.")
+        # Ids and searches can carry a witness's alias: the log names routes, not paths.
+        httpx.get(f"{url}/entities/statement:observer-abu-amin-80-qoqfin", timeout=30)
+        httpx.get(f"{url}/search", params={"q": "Abu Amin"}, timeout=30)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"Silsila API on {url}" in output
+    assert "GET /health 200" in output
+    assert "GET /entities/{entity_id} 404" in output
+    assert "GET /search " in output  # (whatever it found: the graph may be empty here)
+    assert "abu" not in output.lower()
 
 
 @pytest.mark.parametrize(

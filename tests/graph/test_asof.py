@@ -36,9 +36,34 @@ def test_bad_dates_are_refused_naming_the_forms(text: str) -> None:
         d(text)
 
 
-@pytest.mark.parametrize("text", ["2012", "2012-08", "2012-08-20", "2024-02-29", "2012-13"])
-def test_the_documented_pattern_is_the_one_parsed(text: str) -> None:
-    assert re.fullmatch(DATE_PATTERN, text)
+def parses(text: str) -> bool:
+    try:
+        PartialDate.parse(text)
+    except InvalidDateError:
+        return False
+    return True
+
+
+def test_the_documented_pattern_is_exactly_what_is_parsed() -> None:
+    """The API's OpenAPI document states DATE_PATTERN: no year 0, no 30 February, no 2023-02-29."""
+    years = [*range(0, 10), *range(96, 105), *range(1896, 1905), 2000, 2023, 2024, 2100, 9999]
+    texts = [
+        text
+        for year in (f"{y:04d}" for y in years)
+        for text in (
+            year,
+            *(f"{year}-{m:02d}" for m in range(14)),
+            *(f"{year}-{m:02d}-{day:02d}" for m in range(14) for day in range(33)),
+        )
+    ]
+    disagree = [t for t in texts if bool(re.fullmatch(DATE_PATTERN, t)) != parses(t)]
+    assert disagree == []
+    assert sum(map(parses, texts)) > 10_000  # the sample holds plenty of real dates
+    for text in ("0000", "0000-01", "2023-02-29", "2012-13", "2012-04-31", "٢٠١٢"):
+        assert not re.fullmatch(DATE_PATTERN, text), text
+        assert not parses(text), text
+    for text in ("0001", "2024-02-29", "2000-02-29", "2012-08-20"):
+        assert re.fullmatch(DATE_PATTERN, text), text
     assert DATE_FORMS == "YYYY, YYYY-MM or YYYY-MM-DD"
 
 

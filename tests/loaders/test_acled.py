@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ from neo4j import Driver
 from graph.db.settings import Settings
 from loaders import pipeline, tabular
 from loaders.acled import FORMAT
-from loaders.errors import InvalidRecordsError
+from loaders.errors import InvalidRecordsError, MissingInputError, NotUtf8Error, SourceFileError
 from loaders.importing import run_import
+from loaders.limits import MAX_TEXT
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import REPO
@@ -220,17 +222,94 @@ def test_skip_invalid_loads_the_good_rows(driver: Driver, settings: Settings) ->
     assert found == [{"id": AIRSTRIKE}]
 
 
-def test_a_wrong_header_is_one_problem_and_nothing_is_written(
+def test_a_wrong_header_is_an_error_naming_the_missing_columns_and_nothing_is_written(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     ucdp_like = tmp_path / "not_acled.csv"
     ucdp_like.write_text("id,date_start,side_a\n1,2017-01-03,Government of Syria\n")
-    with pytest.raises(InvalidRecordsError) as raised:
-        run_import(settings, FORMAT, [ucdp_like])
-    assert f"{ucdp_like}:1: (header): missing column(s) event_id_cnty, event_date" in str(
-        raised.value
+    with pytest.raises(MissingInputError) as raised:
+        run_import(settings, FORMAT, [ucdp_like], skip_invalid=True)
+    assert str(raised.value).startswith(
+        f"{ucdp_like}:1: missing column(s) event_id_cnty, event_date, time_precision"
     )
+    assert "and 12 more: the first line must be the export's header" in str(raised.value)
     assert graph_state(driver) == ([], [])
+
+
+def test_a_missing_column_is_named_even_when_the_rest_of_the_header_is_right(
+    tmp_path: Path,
+) -> None:
+    header, *lines = SYRIA.read_text(encoding="utf-8").splitlines()
+    no_notes = tmp_path / "no_notes.csv"
+    no_notes.write_text("\n".join([header.replace(",notes,", ",remarks,"), *lines]) + "\n")
+    with pytest.raises(MissingInputError, match=f"^{no_notes}:1: missing column\\(s\\) notes: "):
+        list(FORMAT.read([no_notes]))
+
+
+def with_cells(path: Path, changes: dict[int, dict[str, str]]) -> Path:
+    """SYRIA with the cells CHANGES gives for some rows (0 is the first data row), as PATH."""
+    with SYRIA.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, found = list(reader.fieldnames or []), list(reader)
+    for number, cells in changes.items():
+        found[number].update(cells)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(found)
+    return path
+
+
+def test_values_beyond_the_bounds_are_named_and_a_long_text_is_left_out(tmp_path: Path) -> None:
+    long_actor = "Military Forces of Russia " * 500
+    path = with_cells(
+        tmp_path / "long.csv",
+        {
+            0: {"notes": "n" * (MAX_TEXT + 1), "actor1": long_actor},
+            1: {"event_id_cnty": "S" * 5000},
+            2: {"fatalities": "1" * 5000},
+        },
+    )
+    (chunk,) = FORMAT.read([path])
+    assert [str(p) for p in chunk.problems] == [
+        f"{path}:3: event_id_cnty: is 5,000 characters long; an id may have at most 200: "
+        "shorten it",
+        f"{path}:4: fatalities: '1111111111111111111111111111111111111111'… (5,000 characters) "
+        "is not a whole number: write digits only (up to 18), e.g. 3",
+    ]
+    assert [str(w) for w in chunk.warnings] == [
+        f"{path}:2: notes: is 100,001 characters long, more than the 100,000 allowed; left out"
+    ]
+    events = {r.id: r for r in chunk.records if r.label == "Event"}
+    assert set(events) == {AIRSTRIKE, "event:acled-syr123004"}
+    assert "quote" not in events[AIRSTRIKE].properties["citations"][0]
+    (actor,) = [r for r in chunk.records if r.properties.get("name") == long_actor.strip()]
+    assert len(actor.id) < 200  # an id made of a name stays short, and the same every time
+    again = next(iter(FORMAT.read([path])))
+    assert actor.id in {r.id for r in again.records}
+
+
+def test_a_latin_1_file_is_named_by_its_line_not_a_byte_offset(tmp_path: Path) -> None:
+    header, first, *_ = SYRIA.read_text(encoding="utf-8").splitlines()
+    rows_before = [first.replace("SYR123001", f"SYR9{n:05d}") for n in range(40)]  # > 8 kB
+    latin = tmp_path / "latin1.csv"
+    text = "\n".join([header, *rows_before, first.replace("Ariha city", "Ariha café")])
+    latin.write_bytes(text.encode("latin-1"))
+    column = first.replace("Ariha city", "Ariha café").index("é") + 1
+    with pytest.raises(NotUtf8Error) as raised:
+        list(FORMAT.read([latin]))
+    assert str(raised.value) == (
+        f"{latin}:42: not UTF-8 text (byte 0xE9 at column {column}): re-save the file as UTF-8"
+    )
+
+
+def test_a_quote_left_open_is_named_by_the_line_its_row_starts_on(tmp_path: Path) -> None:
+    header, first, *_ = SYRIA.read_text(encoding="utf-8").splitlines()
+    opened = tmp_path / "open_quote.csv"
+    rest = "\n".join(["no closing quote"] * 70_000)  # past the 1,000,000 characters of a cell
+    opened.write_text(f'{header}\n{first}\nSYR9,"{rest}\n')
+    with pytest.raises(SourceFileError, match=f"^{opened}:3: the row starting here cannot be"):
+        list(FORMAT.read([opened]))
 
 
 def test_a_row_with_a_stray_comma_is_refused(tmp_path: Path) -> None:

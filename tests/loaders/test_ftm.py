@@ -31,6 +31,7 @@ from loaders.formats import ImportFormat
 from loaders.ftm import FORMAT, FtmFormat, export_ftm
 from loaders.ftm.ids import from_ftm, silsila_id, to_ftm
 from loaders.importing import run_import
+from loaders.limits import MAX_TEXT
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import REPO
@@ -280,6 +281,42 @@ def test_malformed_lines_are_named_and_nothing_is_written(
     assert f"{path}:4: entity: required: a Sanction needs its 'entity'" in message
     assert "'org-not-in-the-file' is neither in the file(s) nor a Silsila id" in message
     assert rows(driver, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_values_beyond_the_bounds_are_named_and_messy_real_ones_kept(tmp_path: Path) -> None:
+    passport = "British passport number 720134834, issued on 27 Jan. 2001, expires 2011"
+    lines = [
+        {"id": "x" * 5000, "schema": "Person", "properties": {"name": ["Too Long An Id"]}},
+        {
+            "id": "messy",
+            "schema": "Person",
+            "properties": {
+                "name": ["Messy But Real"],
+                "passportNumber": [passport],  # FtM refuses identifiers over 64 characters
+                "notes": ["n" * (MAX_TEXT + 1)],
+            },
+        },
+        {"id": "too-long-name", "schema": "Person", "properties": {"name": ["N" * 100_001]}},
+    ]
+    deep = '{"id": "deep", "schema": "Person", "properties": {"name": '
+    deep += "[" * 100_000 + "]" * 100_000 + "}}"
+    text = "".join(json.dumps(e) + "\n" for e in lines) + deep + "\n"
+    path = tmp_path / "bounds.ftm.jsonl"
+    path.write_bytes(text.encode("utf-8") + '{"id": "café"}\n'.encode("latin-1"))
+    (chunk,) = FORMAT.read([path])
+    assert [str(p) for p in chunk.problems] == [
+        f"{path}:1: id: is 5,000 characters long; an id may have at most 200: shorten it",
+        f"{path}:3: name: is 100,001 characters long; a text may have at most 100,000: shorten it",
+        f"{path}:4: (line): nested more than 32 levels deep (a record needs three or four): "
+        "check the line's brackets",
+        f"{path}:5: (line): not UTF-8 text (byte 0xE9 at column 12): re-save the file as UTF-8",
+    ]
+    assert [str(w) for w in chunk.warnings] == [
+        f"{path}:2: notes: is 100,001 characters long, more than the 100,000 allowed; left out"
+    ]
+    (person,) = [r for r in chunk.records if r.label == "Person"]
+    assert person.properties["name"] == "Messy But Real"
+    assert passport in person.properties["description"]
 
 
 def _export(driver: Driver, settings: Settings) -> list[dict[str, Any]]:

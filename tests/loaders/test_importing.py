@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +18,14 @@ from neo4j import Driver
 from graph.db import store
 from graph.db.export import read_graph
 from graph.db.reader import Reader
+from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
 from graph.reads.entities import entity_detail
-from loaders import importing, pipeline
+from loaders import importing, journal, pipeline
 from loaders.errors import InvalidRecordsError, RecordProblem
 from loaders.formats import Chunk, ImportFormat
+from loaders.journal import ImportInterruptedError
 from loaders.pipeline import Record
 from loaders.records import read_paths
 from loaders.snhr import FORMAT as SNHR
@@ -250,3 +256,225 @@ def export_round_trip(
     importing.run_import(settings, fmt, [out])
     assert graph_state(driver) == before
     return written
+
+
+# ----- interrupted imports ------------------------------------------------------------------
+
+
+@dataclass
+class EventsFormat:
+    """Chunks of SIZES events at one town, each chunk self-contained.
+
+    The write pass (every second read) calls ON_WRITE with each chunk's number (from 0) as it
+    reaches it, and fails with a read error at chunk STOP_AT.
+    """
+
+    sizes: list[int]
+    stop_at: int | None = None
+    on_write: Callable[[int], None] | None = None
+    name: str = "events"
+    summary: str = "events made up by the test"
+    reads: int = 0
+
+    def read(self, paths: Sequence[Path]) -> Iterator[Chunk]:
+        self.reads += 1
+        for number, size in enumerate(self.sizes):
+            if self.reads % 2 == 0 and number == self.stop_at:
+                raise OSError("events.csv could not be read")
+            if self.reads % 2 == 0 and self.on_write is not None:
+                self.on_write(number)
+            first = sum(self.sizes[:number])
+            rows = [SOURCE, TOWN, *(event(n) for n in range(first, first + size))]
+            chunk = Chunk(rows=size)
+            for line, row in enumerate(rows, start=first + 2):
+                data = dict(row)
+                label = str(data.pop("type"))
+                chunk.records.append(Record(label, data, "events.csv", line))
+            yield chunk
+
+    def ids(self, chunks: int) -> set[str]:
+        """The ids of the events in the first CHUNKS chunks."""
+        return {f"event:test-{n}" for n in range(sum(self.sizes[:chunks]))}
+
+
+def event_ids(driver: Driver) -> set[str]:
+    return {r["id"] for r in driver.execute_query("MATCH (e:Event) RETURN e.id AS id").records}
+
+
+class Neo4jKiller(threading.Thread):
+    """Kills the Neo4j server (SIGKILL) as soon as a transaction is seen running a MERGE."""
+
+    def __init__(self, runtime: LocalNeo4j) -> None:
+        super().__init__(daemon=True)
+        self.runtime = runtime
+        self.in_transaction = False
+
+    def run(self) -> None:
+        settings = self.runtime.settings
+        server = self.runtime.process()
+        if server is None:
+            return
+        deadline = time.monotonic() + 120
+        with store.connect(settings) as watcher:
+            while not self.in_transaction and time.monotonic() < deadline:
+                self.in_transaction = bool(
+                    watcher.execute_query(
+                        "SHOW TRANSACTIONS YIELD currentQuery "
+                        "WHERE currentQuery CONTAINS $word RETURN count(*) AS n",
+                        word="MERGE",
+                    ).records[0]["n"]
+                )
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=60)
+
+
+def test_neo4j_killed_mid_chunk_leaves_whole_chunks_and_running_the_import_again_completes_it(
+    driver: Driver, settings: Settings, neo4j_runtime: LocalNeo4j, journals: Path, tmp_path: Path
+) -> None:
+    given = tmp_path / "events.csv"
+    given.write_text("the test's events\n", encoding="utf-8")
+    killer = Neo4jKiller(neo4j_runtime)
+    fmt = EventsFormat([20, 20, 300, 20])
+    fmt.on_write = lambda number: killer.start() if number == 2 else None
+    try:
+        with pytest.raises(ImportInterruptedError) as stopped:
+            importing.run_import(settings, fmt, [given])
+    finally:
+        killer.join(timeout=180)
+        neo4j_runtime.start()
+    assert killer.in_transaction  # the third chunk's transaction was open when it was killed
+    assert "Neo4j is not reachable" in str(stopped.value)
+    assert "2 of 4 chunks were committed: the graph holds part of it" in str(stopped.value)
+    with store.connect(settings) as after_restart:
+        assert event_ids(after_restart) == fmt.ids(2)  # nothing of the killed transaction
+        [found] = importing.interrupted_imports(after_restart, settings)
+        assert (found.held.chunks, found.held.uncertain, found.held.lost) == (2, False, False)
+
+        said: list[importing.Interrupted] = []
+        fmt.on_write = None
+        summary = importing.run_import(settings, fmt, [given], on_interrupted=said.append)
+        assert [each.describe() for each in said] == [
+            f"Resuming an interrupted import of {given}: 2 of 4 chunks were committed: the "
+            "graph holds part of it; re-running completes it."
+        ]
+        assert summary.resumed == 2
+        assert summary.created["Event"] == 320
+        resumed = graph_state(after_restart)
+        assert journal.unfinished(settings) == []
+        store.delete_all(after_restart, settings)
+        importing.run_import(settings, EventsFormat([20, 20, 300, 20]), [given])
+        assert graph_state(after_restart) == resumed  # as if it had never stopped
+
+
+def test_a_stopped_import_says_what_the_graph_holds_and_running_it_again_skips_those_chunks(
+    driver: Driver, settings: Settings, journals: Path, tmp_path: Path
+) -> None:
+    given = tmp_path / "events.csv"
+    given.write_text("the test's events\n", encoding="utf-8")
+    fmt = EventsFormat([5, 5, 5, 5], stop_at=2)
+    with pytest.raises(ImportInterruptedError) as stopped:
+        importing.run_import(settings, fmt, [given])
+    assert str(stopped.value) == (
+        "the import stopped: events.csv could not be read\n"
+        f"{given} (events): 2 of 4 chunks were committed: the graph holds part of it. "
+        "Running the same `silsila import` again completes it."
+    )
+    assert event_ids(driver) == fmt.ids(2)
+    [found] = importing.interrupted_imports(driver, settings)
+    assert found.describe() == (
+        f"An import of {given} (events) was interrupted: 2 of 4 chunks were committed: the "
+        f"graph holds part of it. `silsila import events {given}` completes it."
+    )
+
+    fmt.stop_at = None
+    summary = importing.run_import(settings, fmt, [given])
+    assert (summary.resumed, summary.created["Event"]) == (2, 10)
+    assert event_ids(driver) == fmt.ids(4)
+    assert journal.unfinished(settings) == []
+
+
+def test_a_chunk_committed_just_before_its_journal_entry_is_found_by_its_witness(
+    driver: Driver, settings: Settings, journals: Path
+) -> None:
+    """The journal is written after the commit: a kill between them leaves it one behind."""
+    fmt = EventsFormat([5, 5, 5], stop_at=2)
+    with pytest.raises(ImportInterruptedError):
+        importing.run_import(settings, fmt, [])
+    [log] = journal.unfinished(settings)
+    log.committed = 1  # as a kill between the second chunk's commit and its entry leaves it
+    log.save()
+    [found] = importing.interrupted_imports(driver, settings)
+    assert (found.held.chunks, found.held.uncertain) == (2, False)
+    log.witnesses[1] = "citation:not-in-the-graph"  # the same kill, before the commit
+    log.save()
+    [found] = importing.interrupted_imports(driver, settings)
+    assert (found.held.chunks, found.held.uncertain) == (1, False)
+
+
+def test_a_one_chunk_import_that_stops_leaves_the_graph_as_it_was(
+    driver: Driver, settings: Settings, journals: Path
+) -> None:
+    with pytest.raises(ImportInterruptedError) as stopped:
+        importing.run_import(settings, EventsFormat([5], stop_at=0), [])
+    assert "the graph is as it was before it" in str(stopped.value)
+    assert "Running the same `silsila import` again imports it." in str(stopped.value)
+    assert nodes(driver) == 0
+
+
+def test_chunks_the_graph_no_longer_holds_are_written_again(
+    driver: Driver, settings: Settings, journals: Path
+) -> None:
+    fmt = EventsFormat([5, 5, 5], stop_at=2)
+    with pytest.raises(ImportInterruptedError):
+        importing.run_import(settings, fmt, [])
+    store.delete_all(driver, settings)  # e.g. the database was emptied since
+    said: list[importing.Interrupted] = []
+    fmt.stop_at = None
+    summary = importing.run_import(settings, fmt, [], on_interrupted=said.append)
+    assert "the graph no longer holds the 2 chunk(s)" in said[0].describe()
+    assert "every chunk is written again" in said[0].describe()
+    assert summary.resumed == 0
+    assert event_ids(driver) == fmt.ids(3)
+
+
+def test_an_interrupted_import_of_other_or_changed_files_is_reported_not_resumed(
+    driver: Driver, settings: Settings, journals: Path, tmp_path: Path
+) -> None:
+    first, other = tmp_path / "first.csv", tmp_path / "other.csv"
+    first.write_text("first\n", encoding="utf-8")
+    other.write_text("other\n", encoding="utf-8")
+    with pytest.raises(ImportInterruptedError):
+        importing.run_import(settings, EventsFormat([5, 5, 5], stop_at=1), [first])
+
+    said: list[importing.Interrupted] = []
+    summary = importing.run_import(
+        settings, EventsFormat([5, 5]), [other], on_interrupted=said.append
+    )
+    assert summary.resumed == 0
+    assert [each.describe() for each in said] == [
+        f"An import of {first} (events) was interrupted: 1 of 3 chunks were committed: the "
+        f"graph holds part of it. `silsila import events {first}` completes it."
+    ]
+    first.write_text("first, changed\n", encoding="utf-8")
+    [found] = importing.interrupted_imports(driver, settings)
+    assert found.changed
+    assert f"Its files have changed since; delete {journals}" in found.describe()
+
+
+def test_an_import_being_written_by_another_process_is_not_called_interrupted_nor_resumed(
+    driver: Driver, settings: Settings, journals: Path
+) -> None:
+    fmt = EventsFormat([5, 5, 5], stop_at=1)
+    with pytest.raises(ImportInterruptedError):
+        importing.run_import(settings, fmt, [])
+    [log] = journal.unfinished(settings)
+    with journal.writing(log.path, "events.csv"):  # as the other process holds it
+        [found] = importing.interrupted_imports(driver, settings)
+        assert found.describe() == (
+            "An import of (no files) (events) is being written right now: 1 of 3 chunks "
+            "committed so far."
+        )
+        fmt.stop_at = None
+        with pytest.raises(journal.ImportRunningError):
+            importing.run_import(settings, fmt, [])
+    assert event_ids(driver) == fmt.ids(1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from loaders.rdf import read_rdf
 from loaders.records import read_paths
 from ontology import rdf, shapes
 from ontology.model import load as load_ontology
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, silsila
 
 
 @pytest.fixture
@@ -66,13 +64,7 @@ def test_cli_export_formats_parse_back_to_the_same_graph(
     default_dataset: Driver, settings: Settings, tmp_path: Path, fmt: str, suffix: str
 ) -> None:
     path = tmp_path / f"graph{suffix}"
-    subprocess.run(
-        [sys.executable, "-m", "cli", "export", "--format", fmt, "--output", str(path)],
-        env=cli_env(settings),
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
+    silsila("export", "--format", fmt, "--output", str(path), env=cli_env(settings), check=True)
     parsed = Graph().parse(path, format={"jsonld": "json-ld", "nt": "nt"}[fmt])
     assert_isomorphic(export_rdf(default_dataset, settings, load_ontology()), parsed)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from loaders import pipeline
 from loaders.errors import InvalidRecordsError, SourceFileError
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, silsila
 
 DEFAULT = REPO / "data" / "default"
 CITE = {"source": "source:000_a4a2605803ffedf8", "locator": "Infobox", "quote": "Darayya"}
@@ -207,13 +205,7 @@ def test_cli_load_reports_errors_and_exits_1(
 ) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"type": "Source", "id": "source:x"}\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "load", str(bad)],
-        env=cli_env(settings) | {"COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = silsila("load", str(bad), env=cli_env(settings))
     assert result.returncode == 1
     assert f"{bad}:1: (record): 'name' is a required property" in result.stderr
     assert "nothing was loaded" in result.stderr
@@ -224,14 +216,7 @@ def test_cli_load_reports_errors_and_exits_1(
 def test_cli_load_without_paths_loads_the_default_dataset(
     driver: Driver, settings: Settings
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "load"],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = silsila("load", env=cli_env(settings), check=True)
     records = len(read_paths([DEFAULT]))
     assert f"Loaded {records} records as" in result.stdout
     assert "Event: 142 created, 0 updated" in result.stdout
@@ -254,22 +239,14 @@ def test_skip_invalid_loads_the_rest_and_writes_the_reasons(
     ]
     bad.write_text("\n".join(lines) + "\n")
     rejects = tmp_path / "rejects.jsonl"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "load",
-            str(DEFAULT / "sources.jsonl"),
-            str(bad),
-            "--skip-invalid",
-            "--rejects",
-            str(rejects),
-        ],
-        env=cli_env(settings) | {"COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = silsila(
+        "load",
+        str(DEFAULT / "sources.jsonl"),
+        str(bad),
+        "--skip-invalid",
+        "--rejects",
+        str(rejects),
+        env=cli_env(settings),
     )
     assert result.returncode == 0, result.stderr
     assert f"Rejected 3 record(s); reasons in {rejects}" in result.stdout

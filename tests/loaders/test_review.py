@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 from neo4j import Driver
 
 from graph.db.settings import Settings
 from loaders import importing, review
-from tests.conftest import cli_env
+from tests.conftest import cli_env, silsila
 from tests.loaders.test_importing import SOURCE, RowsFormat, cite, load_default, nodes_with_id
 
 IMPORTED = "person:test-qahtan-khalil"
@@ -37,14 +35,7 @@ def designation() -> RowsFormat:
 
 
 def run_cli(settings: Settings, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "review", *args],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = silsila("review", *args, env=cli_env(settings), check=True)
     return result.stdout
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from loaders import pipeline
 from loaders.records import read_paths
 from loaders.snhr import Incident, ParseResult, import_report, parse_report, to_jsonl, to_records
 from ontology.model import load as load_ontology
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, silsila
 
 SEED = REPO.parent / "shared" / "seeds" / "003_25bd39c06e840184.txt"
 # Verbatim lines of SEED: its summary figures, headings and 12 incident paragraphs.
@@ -439,13 +437,8 @@ def _state(driver: Driver) -> tuple[list[object], list[object]]:
 def test_cli_dry_run_prints_json_lines_and_loads_nothing(
     driver: Driver, settings: Settings, path: Path, events: int
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "import", "snhr-report", str(path), "--dry-run", "--json"],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    result = silsila(
+        "import", "snhr-report", str(path), "--dry-run", "--json", env=cli_env(settings), check=True
     )
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert sum(r["type"] == "Event" for r in records) == events

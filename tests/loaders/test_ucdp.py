@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from neo4j import Driver
 
 from graph.db.settings import Settings
 from loaders import pipeline, tabular
-from loaders.errors import InvalidRecordsError
+from loaders.errors import InvalidRecordsError, MissingInputError
 from loaders.importing import run_import
 from loaders.ucdp import FORMAT
 from ontology.model import load as load_ontology
@@ -156,3 +157,27 @@ def test_a_malformed_row_names_file_line_and_column_and_nothing_is_written(
     assert f"{BAD}:3: deaths_civilians: 'twelve' is not a whole number" in message
     assert f"{BAD}:2:" not in message
     assert graph_state(driver) == ([], [])
+
+
+def test_a_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
+    header, *lines = SYRIA.read_text(encoding="utf-8").splitlines()
+    no_best = tmp_path / "no_best.csv"
+    no_best.write_text("\n".join([header.replace(",best,", ",bset,"), *lines]) + "\n")
+    with pytest.raises(MissingInputError, match=f"^{no_best}:1: missing column\\(s\\) best: "):
+        list(FORMAT.read([no_best]))
+
+
+def test_an_actor_id_beyond_the_bound_is_a_problem_of_its_row(tmp_path: Path) -> None:
+    header, first, *rest = SYRIA.read_text(encoding="utf-8").splitlines()
+    columns = header.split(",")
+    long_id = tmp_path / "long_id.csv"
+    cells = next(csv.reader([first]))
+    cells[columns.index("side_a_new_id")] = "1" * 201
+    with long_id.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([columns, cells, *csv.reader(rest)])
+    (chunk,) = FORMAT.read([long_id])
+    assert [str(p) for p in chunk.problems] == [
+        f"{long_id}:2: side_a_new_id: is 201 characters long; an id may have at most 200: "
+        "shorten it"
+    ]
+    assert ONE_SIDED not in {r.id for r in chunk.records}

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import itertools
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ from graph.db.reader import Reader
 from graph.db.settings import Settings
 from graph.reads import models
 from graph.reads.command import chain_of_command
-from loaders.errors import InvalidRecordsError
+from loaders.errors import InvalidRecordsError, MissingInputError, NotUtf8Error
 from loaders.importing import run_import
-from loaders.wwic import FORMAT, export_wwic
-from loaders.wwic.row_reader import parse_date
+from loaders.limits import MAX_TEXT
+from loaders.wwic import FORMAT, columns, export_wwic
+from loaders.wwic.row_reader import RowReader, parse_date
 from tests.conftest import REPO
 from tests.loaders.test_importing import assert_reimport_changes_nothing, export_round_trip
 from tests.loaders.test_records import graph_state
@@ -275,3 +277,98 @@ def test_a_row_marked_as_a_duplicate_is_skipped_and_reading_twice_gives_the_same
 )
 def test_dates_in_the_forms_sfm_writes_keep_their_precision(text: str, date: str) -> None:
     assert parse_date(text) == date
+
+
+def rewrite(path: Path, change: Callable[[list[str], list[dict[str, str]]], list[str]]) -> None:
+    """Rewrite the CSV file PATH, CHANGE editing its rows and returning its header."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, found = list(reader.fieldnames or []), list(reader)
+    header = change(header, found)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(found)
+
+
+def test_a_folder_without_one_of_the_five_files_is_an_error_naming_it(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "no_units")
+    (folder / "units.csv").unlink()
+    with pytest.raises(MissingInputError) as raised:
+        list(FORMAT.read([folder]))
+    assert str(raised.value).startswith(f"{folder}: missing units.csv: a WhoWasInCommand export")
+
+
+def test_a_file_without_a_column_the_importer_reads_is_an_error_naming_it(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "no_status")
+    units = folder / "units.csv"
+    rewrite(units, lambda header, _: [c for c in header if c != "unit:status:admin"])
+    with pytest.raises(MissingInputError) as raised:
+        list(FORMAT.read([folder]))
+    assert str(raised.value) == (
+        f"{units}:1: missing column(s) unit:status:admin: the first line must be units.csv's "
+        "header, with every column (a column may be empty)"
+    )
+
+
+def test_every_column_read_is_required_and_the_unread_ones_may_be_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: set[tuple[str, str]] = set()
+    cell = RowReader._cell
+
+    def noting(reader: RowReader, column: str) -> str:
+        read.add((Path(reader.file).name, column))
+        return cell(reader, column)
+
+    monkeypatch.setattr(RowReader, "_cell", noting)
+    whole = [r for chunk in FORMAT.read([SAMPLE]) for r in chunk.records]
+    assert read
+    assert {(f, c) for f, c in read if c not in columns.REQUIRED_COLUMNS[f]} == set()
+    folder = copy_sample(tmp_path / "unread_columns_dropped")
+    for name, unread in columns.UNREAD.items():
+        rewrite(
+            folder / name, lambda header, _, unread=unread: [c for c in header if c not in unread]
+        )
+    without = [r for chunk in FORMAT.read([folder]) for r in chunk.records]
+    assert [(r.label, r.properties) for r in without] == [(r.label, r.properties) for r in whole]
+
+
+def test_values_beyond_the_bounds_are_named_and_a_long_text_is_left_out(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "long")
+    units = folder / "units.csv"
+
+    def lengthen(header: list[str], found: list[dict[str, str]]) -> list[str]:
+        found[0]["unit:id:admin"] = "u" * 5000  # line 2
+        found[1]["unit:name"] = "N" * (MAX_TEXT + 1)  # line 3
+        found[2]["unit:classification"] = "c" * (MAX_TEXT + 1)  # line 4
+        return header
+
+    rewrite(units, lengthen)
+    chunks = list(FORMAT.read([folder]))
+    problems = [str(p) for chunk in chunks for p in chunk.problems]
+    assert problems == [
+        f"{units}:2: unit:id:admin: is 5,000 characters long; an id may have at most 200: "
+        "shorten it",
+        f"{units}:3: unit:name: is 100,001 characters long; a text may have at most 100,000: "
+        "shorten it",
+    ]
+    warnings = [str(w) for chunk in chunks for w in chunk.warnings if "characters" in str(w)]
+    assert warnings == [
+        f"{units}:4: unit:classification: is 100,001 characters long, more than the 100,000 "
+        "allowed; left out"
+    ]
+
+
+def test_a_latin_1_file_is_named_by_its_line(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "latin1")
+    persons = folder / "persons.csv"
+    lines = persons.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("Importer Test", "Importér Test", 1)
+    persons.write_bytes("\n".join(lines).encode("latin-1"))
+    column = lines[3].index("é") + 1
+    with pytest.raises(NotUtf8Error) as raised:
+        list(FORMAT.read([folder]))
+    assert str(raised.value) == (
+        f"{persons}:4: not UTF-8 text (byte 0xE9 at column {column}): re-save the file as UTF-8"
+    )

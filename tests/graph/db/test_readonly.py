@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from graph.db.readonly import (
     ALLOWED_PROCEDURES,
     ReadOnlyResult,
     check_single_statement,
+    json_size,
     run_read_only,
     statement_digest,
 )
@@ -170,9 +172,40 @@ def test_rows_stop_at_the_cap(driver: Driver, settings: Settings) -> None:
     capped = run(settings, "UNWIND range(1, 10) AS x RETURN x", max_rows=4)
     assert capped.rows == [[1], [2], [3], [4]]
     assert capped.truncated is True
+    assert capped.truncated_by == "rows"
     exact = run(settings, "UNWIND range(1, 4) AS x RETURN x", max_rows=4)
     assert len(exact.rows) == 4
     assert exact.truncated is False
+    assert exact.truncated_by is None
+
+
+def test_rows_stop_at_the_byte_cap(driver: Driver, settings: Settings) -> None:
+    statement = "UNWIND range(1, 9) AS x RETURN x, $text AS text"
+    text = "ناجي-" * 2  # not ASCII: bytes, not characters, are counted
+    row_bytes = len(json.dumps([1, text], ensure_ascii=False, separators=(",", ":")).encode())
+    # Three rows and their commas fit in 3 * (row_bytes + 1); a fourth would pass it.
+    capped = run(settings, statement, {"text": text}, max_bytes=3 * (row_bytes + 1))
+    assert capped.rows == [[1, text], [2, text], [3, text]]
+    assert capped.truncated is True
+    assert capped.truncated_by == "bytes"
+    # The row cap, reached first, is the one named.
+    by_rows = run(settings, statement, {"text": text}, max_rows=2, max_bytes=3 * (row_bytes + 1))
+    assert (len(by_rows.rows), by_rows.truncated_by) == (2, "rows")
+    whole = run(settings, statement, {"text": text}, max_bytes=9 * (row_bytes + 1))
+    assert (len(whole.rows), whole.truncated, whole.truncated_by) == (9, False, None)
+
+
+def test_a_row_larger_than_the_byte_cap_leaves_no_row(driver: Driver, settings: Settings) -> None:
+    huge = run(settings, "RETURN reduce(s = 'x', i IN range(1, 20) | s + s) AS s", max_bytes=1000)
+    assert huge == ReadOnlyResult(columns=["s"], rows=[], truncated=True, truncated_by="bytes")
+
+
+def test_json_size_counts_bytes_as_written_and_stops_early_past_the_limit() -> None:
+    row = [1, "Jabal al-Zawiya — جبل الزاوية", {"k": [None, 2.5, True]}]
+    written = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert json_size(row, 10_000) == len(written)
+    # A row whose text alone passes the limit is not written out to be measured.
+    assert json_size(["x" * 5000], 100) == 101
 
 
 def test_one_statement_at_a_time(driver: Driver, settings: Settings) -> None:
@@ -204,6 +237,17 @@ def test_a_slow_statement_is_stopped(driver: Driver, settings: Settings) -> None
         run(settings, slow, timeout_s=0.5)
 
 
+def test_the_deadline_holds_where_neo4j_does_not_check_its_timeout(
+    driver: Driver, settings: Settings
+) -> None:
+    # Neo4j checks a transaction's timeout between rows, never inside one expression: this
+    # reduce() runs for seconds past a Neo4j timeout. The runner's own deadline still ends it.
+    busy = "RETURN reduce(total = 0, i IN range(1, 100000000) | total + i) AS total"
+    with pytest.raises(InvalidStatementError, match=r"longer than 0\.2 s"):
+        run(settings, busy, timeout_s=0.2)
+    assert run(settings, "RETURN 1 AS one").rows == [[1]]
+
+
 def test_unsendable_parameters_are_refused_without_echoing_them(
     driver: Driver, settings: Settings
 ) -> None:
@@ -211,6 +255,50 @@ def test_unsendable_parameters_are_refused_without_echoing_them(
     with pytest.raises(InvalidStatementError, match=r"\$big") as refused:
         run(settings, "RETURN $big AS x", {"big": huge})
     assert str(huge) not in str(refused.value)
+
+
+SECRET = "Witness-Alias-51c9"
+
+
+@pytest.mark.parametrize(
+    ("statement", "parameters", "code"),
+    [
+        ("RETURN date($when) AS d", {"when": SECRET}, "SyntaxError"),
+        ("RETURN point($where) AS p", {"where": {SECRET: 1}}, "ArgumentError"),
+        ("RETURN 'x' =~ $pattern AS m", {"pattern": SECRET + "(("}, "SemanticError"),
+        ("RETURN 1 AS x LIMIT $n", {"n": -7340911}, "ArgumentError"),
+        (
+            "CALL db.index.fulltext.queryNodes($index, 'x') YIELD node RETURN node",
+            {"index": SECRET},
+            "ProcedureCallFailed",
+        ),
+    ],
+)
+def test_neo4j_messages_that_quote_a_parameter_are_withheld(
+    driver: Driver, settings: Settings, statement: str, parameters: dict[str, Any], code: str
+) -> None:
+    # Neo4j's own messages for these quote the value: "Text cannot be parsed to a Date
+    # "Witness-Alias-51c9"", "'-7340911' is not a valid value", …
+    with pytest.raises(InvalidStatementError) as refused:
+        run(settings, statement, parameters)
+    message = str(refused.value)
+    assert SECRET not in message
+    assert "7340911" not in message
+    assert code in message
+    assert "withheld" in message
+
+
+def test_a_message_about_the_statement_is_withheld_if_it_holds_a_parameter_value(
+    driver: Driver, settings: Settings
+) -> None:
+    # A syntax error quotes the statement, which here (against the advice) holds the value.
+    with pytest.raises(InvalidStatementError) as refused:
+        run(settings, f"RETURN '{SECRET}' + AS x", {"name": SECRET})
+    assert SECRET not in str(refused.value)
+    assert "SyntaxError" in str(refused.value)
+    # Without such a parameter, Neo4j's words about the statement are passed on.
+    with pytest.raises(InvalidStatementError, match="Invalid input"):
+        run(settings, f"RETURN '{SECRET}' + AS x")
 
 
 def test_statement_digest_is_the_sha256_of_the_text() -> None:

@@ -13,7 +13,14 @@ import psutil
 import pytest
 from pydantic import SecretStr
 
-from graph.db.runtime import ENTRY_POINT, LocalNeo4j, neo4j_version, parse_java_major
+from graph.db import store
+from graph.db.runtime import (
+    ENTRY_POINT,
+    LocalNeo4j,
+    memory_guards,
+    neo4j_version,
+    parse_java_major,
+)
 from graph.db.settings import Settings
 from graph.errors import (
     JavaMissingError,
@@ -148,3 +155,28 @@ def test_a_password_starting_with_a_dash_is_set_not_read_as_an_option(tmp_path: 
     runtime._ensure_credentials(runtime.check_java())
     assert (runtime.data_dir / "dbms" / "auth.ini").is_file()
     assert not (runtime.home / "run" / "initial-password.arg").exists()
+
+
+def test_memory_guards_are_shares_of_the_heap() -> None:
+    assert memory_guards("512m") == {
+        "db.memory.transaction.max": "128m",
+        "dbms.memory.transaction.total.max": "256m",
+    }
+    assert memory_guards("1g") == {
+        "db.memory.transaction.max": "256m",
+        "dbms.memory.transaction.total.max": "512m",
+    }
+
+
+def test_the_running_neo4j_applies_the_memory_guards(neo4j_runtime: LocalNeo4j) -> None:
+    settings = neo4j_runtime.settings
+    guards = memory_guards(settings.neo4j_heap)
+    with store.connect(settings) as driver:
+        records = driver.execute_query(
+            "SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value",
+            names=list(guards),
+            database_=settings.neo4j_database,
+        ).records
+    # Neo4j reports sizes as `128.00MiB`.
+    applied = {r["name"]: r["value"] for r in records}
+    assert applied == {name: f"{int(size[:-1]):.2f}MiB" for name, size in guards.items()}

@@ -147,9 +147,10 @@ def test_network_pages_escape_their_titles_and_load_nothing_from_elsewhere() -> 
     assert '<script src="/static/vis-network.min.js"></script>' in head
     assert '<link rel="stylesheet" href="/static/vis-network.css">' in head
     assert ".legend{" in head
-    assert body.lstrip().startswith('<h1 style="font:20px sans-serif">Neighbourhood of &lt;script')
+    assert body.lstrip().startswith('<h1 class="view-title">Neighbourhood of &lt;script')
     assert '<ul class="legend" aria-label="Legend">' in body
-    assert '<span class="swatch" style="background:#1f5fa8"></span>Person (dot)</li>' in body
+    assert 'fill="#1f5fa8"/></svg>Person (dot)</li>' in body
+    assert " style=" not in page  # the API's Content-Security-Policy allows no style attribute
     assert "Other (ellipse)" in body
     assert (
         '<p class="capped" role="status">3 more not shown. '
@@ -164,7 +165,7 @@ def test_the_inline_page_carries_vis_network_and_the_embed_escapes_it() -> None:
     inline = network_html.inline(network())
     assert not EXTERNAL.search(inline)
     assert network_html.asset("vis-network.min.js").decode()[:2000] in inline  # not escaped
-    assert '<h3 style="font:16px sans-serif">Neighbourhood of &lt;script' in inline
+    assert '<h3 class="view-title small">Neighbourhood of &lt;script' in inline
     assert "<title>" not in inline.split("<body>")[0].split("</style>")[-1]
     frame = network_html.embed(network(), height=300)
     assert frame.startswith("<iframe srcdoc=")
