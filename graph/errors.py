@@ -17,6 +17,10 @@ class QueryError(GraphError):
     """Neo4j answered but refused or failed a statement."""
 
 
+class SchemaMissingError(GraphUnavailableError):
+    """The graph has no name index yet (nothing was ever loaded into this database)."""
+
+
 class RuntimeSetupError(GraphError):
     """The local Neo4j cannot be fetched or started; the message says what to fix."""
 

@@ -14,7 +14,12 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 from graph.db import queries
 from graph.db.settings import Settings
-from graph.errors import CredentialsRejectedError, GraphUnavailableError, QueryError
+from graph.errors import (
+    CredentialsRejectedError,
+    GraphUnavailableError,
+    QueryError,
+    SchemaMissingError,
+)
 from ontology.model import Ontology, load
 
 # Short timeouts so an unreachable server is reported in seconds, not minutes.
@@ -70,6 +75,10 @@ def rejected(settings: Settings, error: AuthError) -> CredentialsRejectedError:
     )
 
 
+# How Neo4j says a full-text index does not exist (a database nothing was loaded into).
+_NO_SUCH_INDEX = "There is no such fulltext schema index"
+
+
 @contextmanager
 def translated_errors(settings: Settings) -> Iterator[None]:
     """Turn the driver's errors into the graph package's own, keeping the cause."""
@@ -80,6 +89,10 @@ def translated_errors(settings: Settings) -> Iterator[None]:
     except UNAVAILABLE as e:
         raise unavailable(settings, e) from e
     except Neo4jError as e:
+        if _NO_SUCH_INDEX in (e.message or ""):
+            raise SchemaMissingError(
+                "The graph has no name index yet: load records first (`silsila load`)."
+            ) from e
         raise QueryError(f"Neo4j refused a statement: {described(e)}") from e
 
 

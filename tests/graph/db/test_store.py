@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from neo4j import Driver
 
-from graph.db import store
+from graph.db import queries, store
 from graph.db.settings import Settings
+from graph.db.store import translated_errors
+from graph.errors import SchemaMissingError
 from ontology.model import load
 
 
@@ -37,3 +40,20 @@ def test_schema_from_the_ontology_is_created_and_idempotent(
 def test_counts_by_label_cover_every_ontology_label(driver: Driver, settings: Settings) -> None:
     counts = store.counts_by_label(driver, settings, load().labels)
     assert counts == dict.fromkeys(load().labels, 0)
+
+
+def test_a_database_nothing_was_loaded_into_says_to_load_first(
+    driver: Driver, settings: Settings
+) -> None:
+    driver.execute_query(f"DROP INDEX {queries.NAME_SEARCH_INDEX} IF EXISTS")
+    try:
+        with (
+            pytest.raises(SchemaMissingError, match="silsila load"),
+            translated_errors(settings),
+        ):
+            driver.execute_query(
+                "CALL db.index.fulltext.queryNodes($index, 'x') YIELD node RETURN node",
+                index=queries.NAME_SEARCH_INDEX,
+            )
+    finally:
+        store.apply_schema(driver, settings, load())
