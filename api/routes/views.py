@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import AtDep, ReaderDep
 from api.headers import InlinePage
@@ -21,6 +22,12 @@ router = APIRouter(tags=["views"])
 ASSET_CACHE = "public, max-age=86400"
 STATIC_DIR = Path(__file__).parent.parent / "static"
 OWN_FILES = {"silsila.css": "text/css"}
+# Swagger UI for /docs, from the copy the swagger-ui-bundle package ships.
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
 
 
 def view_page(html: str) -> InlinePage:
@@ -36,6 +43,8 @@ async def static_asset(name: str) -> Response:
         data, media = network_html.asset(name), network_html.VIS_FILES[name]
     elif name in OWN_FILES:
         data, media = (STATIC_DIR / name).read_bytes(), OWN_FILES[name]
+    elif name in SWAGGER_FILES:
+        data, media = (Path(swagger_ui_path) / name).read_bytes(), SWAGGER_FILES[name]
     else:
         raise NotFoundError(f"No static file {name!r}.")
     return Response(data, media_type=media, headers={"Cache-Control": ASSET_CACHE})

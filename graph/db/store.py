@@ -75,8 +75,8 @@ def rejected(settings: Settings, error: AuthError) -> CredentialsRejectedError:
     )
 
 
-# How Neo4j says a full-text index does not exist (a database nothing was loaded into).
-_NO_SUCH_INDEX = "There is no such fulltext schema index"
+# How Neo4j says our name index does not exist (a database nothing was loaded into).
+_NO_SUCH_INDEX = f"There is no such fulltext schema index: {queries.NAME_SEARCH_INDEX}"
 
 
 @contextmanager

@@ -107,3 +107,15 @@ def test_the_policy_blocks_a_script_the_page_did_not_bring(visit: Visit) -> None
         assert ran is False, path
         assert "script-src" in report.value.text
         visit.blocked.clear()  # expected here; any other report fails the test
+
+
+def test_the_api_documentation_works_offline(visit: Visit) -> None:
+    """/docs draws Swagger UI from this server's own copy, and it reads the OpenAPI document."""
+    page = visit.open("/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Silsila" in page.locator(".swagger-ui .info .title").inner_text()
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/units/{unit_id}/chain" in " ".join(paths)
+    assert any(r.endswith("/static/swagger-ui-bundle.js") for r in visit.requests)
+    visit.shot("api-docs")
