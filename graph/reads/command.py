@@ -60,23 +60,18 @@ async def chains_of_command(
     reader: Reader, unit_ids: Sequence[str], at: PartialDate, max_depth: int = queries.MAX_DEPTH
 ) -> list[models.Chain]:
     """The chains of several units at one date, in the order asked, read in one round trip."""
-    if not 0 <= max_depth <= queries.MAX_DEPTH:
-        raise InvalidRequestError(f"max_depth must be 0..{queries.MAX_DEPTH}, not {max_depth}")
-    if not unit_ids:
-        return []
-    rows = await reader.rows(queries.UNITS_ABOVE, units=list(unit_ids), limit=MAX_ROWS)
-    units = {row["id"]: row for row in rows}
-    return [
-        _chain(units, unit_id, at, max_depth)
-        if unit_id in units
-        else await _chain_of_other(reader, unit_id, at)
-        for unit_id in unit_ids
-    ]
+    return await chains_at(reader, [(unit_id, at) for unit_id in unit_ids], max_depth)
 
 
-async def chains_at(reader: Reader, asked: Sequence[tuple[str, PartialDate]]) -> list[models.Chain]:
+async def chains_at(
+    reader: Reader,
+    asked: Sequence[tuple[str, PartialDate]],
+    max_depth: int = queries.MAX_DEPTH,
+) -> list[models.Chain]:
     """The chains of many units, each at its own date (an event's), in the order asked: the
     units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date."""
+    if not 0 <= max_depth <= queries.MAX_DEPTH:
+        raise InvalidRequestError(f"max_depth must be 0..{queries.MAX_DEPTH}, not {max_depth}")
     ids = sorted({unit_id for unit_id, _ in asked})
     units: dict[str, UnitAbove] = {}
     for start in range(0, len(ids), UNITS_AT_ONCE):
@@ -84,7 +79,7 @@ async def chains_at(reader: Reader, asked: Sequence[tuple[str, PartialDate]]) ->
         rows = await reader.rows(queries.UNITS_ABOVE, units=chunk, limit=MAX_ROWS)
         units |= {row["id"]: row for row in rows}
     return [
-        _chain(units, unit_id, at, queries.MAX_DEPTH)
+        _chain(units, unit_id, at, max_depth)
         if unit_id in units
         else await _chain_of_other(reader, unit_id, at)
         for unit_id, at in asked
