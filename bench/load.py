@@ -127,14 +127,17 @@ MIX = [
 
 @dataclass
 class Tally:
-    """What the clients saw: latencies (ms) and statuses per endpoint."""
+    """What the clients saw of requests sent from `since` on: latencies (ms) and statuses per
+    endpoint. Requests sent earlier (the warm-up) are not counted."""
 
+    since: float = 0.0
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, name: str, status: str, ms: float) -> None:
-        self.latencies[name].append(ms)
-        self.statuses[name][status] += 1
+    def add(self, name: str, status: str, sent: float, ms: float) -> None:
+        if sent >= self.since:
+            self.latencies[name].append(ms)
+            self.statuses[name][status] += 1
 
 
 async def client(
@@ -146,15 +149,21 @@ async def client(
     tally: Tally,
     seed: int,
 ) -> None:
-    """One client: a request, its answer, a pause of THINK s on average, until the deadline."""
+    """One client: a pause of THINK s on average, a request, its answer, a pause…, until the
+    deadline. The first pause spreads the clients' arrivals as in a steady state, instead of
+    all of them sending at the same instant (a burst no server sees in use)."""
     pick = random.Random(seed)  # noqa: S311 - a request mix, not a secret
     mix = [e for e in MIX if token is not None or not e.investigator_only]
     weights = [e.weight for e in mix]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    while time.monotonic() < deadline:
+    while True:
+        if think:
+            await asyncio.sleep(pick.expovariate(1 / think))
+        if time.monotonic() >= deadline:
+            return
         endpoint = pick.choices(mix, weights)[0]
         method, path, params = endpoint.request(seeds, pick)
-        start = time.perf_counter()
+        sent, start = time.monotonic(), time.perf_counter()
         try:
             if method == "POST":
                 answer = await http.post(path, json=params, headers=headers)
@@ -165,9 +174,7 @@ async def client(
             status = "timeout"
         except httpx.TransportError as e:
             status = type(e).__name__
-        tally.add(endpoint.name, status, (time.perf_counter() - start) * 1000)
-        if think:
-            await asyncio.sleep(pick.expovariate(1 / think))
+        tally.add(endpoint.name, status, sent, (time.perf_counter() - start) * 1000)
 
 
 async def read_seeds(http: httpx.AsyncClient) -> Seeds:
@@ -183,26 +190,19 @@ async def read_seeds(http: httpx.AsyncClient) -> Seeds:
     return seeds
 
 
-async def warm(http: httpx.AsyncClient, seeds: Seeds, token: str | None, seconds: float) -> None:
-    """The mix from a few clients for SECONDS before the clock starts: Neo4j plans each
-    statement and its JVM compiles the hot paths, which a freshly started server has not done
-    (the first seconds after a start answer far slower; `--warmup 0` measures them)."""
-    deadline = time.monotonic() + seconds
-    throwaway = Tally()
-    await asyncio.gather(
-        *(client(http, seeds, token, deadline, 0.0, throwaway, seed=-i) for i in range(1, 5))
-    )
-
-
 async def run(url: str, token: str | None, clients: int, seconds: float, args: Any) -> Tally:
+    """One load for `--warmup` + SECONDS, counting the requests sent in the last SECONDS.
+
+    The warm-up is the measured load itself, without a break: a freshly started Neo4j plans
+    each statement on first use and its JVM compiles the hot paths as they get hot, so the
+    first thousands of answers pay for that (`--warmup 0` measures them); a warm-up with fewer
+    clients or one role leaves paths cold that the measured load then finds."""
     limits = httpx.Limits(max_connections=clients + 5, max_keepalive_connections=clients + 5)
     timeout = httpx.Timeout(args.timeout)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as http:
         seeds = await read_seeds(http)
-        if args.warmup > 0:
-            await warm(http, seeds, token, args.warmup)
-        tally = Tally()
-        deadline = time.monotonic() + seconds
+        tally = Tally(since=time.monotonic() + args.warmup)
+        deadline = tally.since + seconds
         investigators = round(clients * args.investigators) if token else 0
         await asyncio.gather(
             *(

@@ -522,16 +522,6 @@ _ATTRIBUTION = _cypher(
     citations=citations("a"),
 )
 
-EVENT_SUMMARY = _cypher(
-    """
-MATCH (e:{EVENT} {{ID}: $event})
-OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
-RETURN {summary} AS event
-LIMIT 1
-""",
-    summary=_EVENT_SUMMARY,
-)
-
 # The attributions of the event e to actors the caller may see, in _EVENT_ATTRIBUTIONS_ORDER.
 _EVENT_ATTRIBUTIONS = _cypher(
     """
@@ -653,19 +643,32 @@ RETURN u.{ID} AS id, subordinates, attributed
     summary=_EVENT_SUMMARY,
 )
 
-CASUALTIES = _cypher(
+# Each of $events with every casualty figure on it (those the caller may see), in one round
+# trip: a case file asks for dozens of events at once.
+EVENTS_WITH_CASUALTIES = _cypher(
     """
-MATCH (e:{EVENT} {{ID}: $event})<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
-WHERE {visible}
-OPTIONAL MATCH (c)-[:{CLAIMED_BY}]->(by:{ACTOR})
-RETURN c.{ID} AS id, c.{KILLED} AS killed, c.{CHILDREN} AS children, c.{WOMEN} AS women,
-       c.{WOUNDED} AS wounded, c.{NAMED} AS named, c.{COUNT_KIND} AS kind, c.{AS_OF} AS as_of,
-       c.{SCOPE} AS scope, {by} AS claimed_by, {citations} AS citations
-ORDER BY c.{KILLED}, c.{ID} LIMIT $limit
+UNWIND $events AS event_id
+MATCH (e:{EVENT} {{ID}: event_id})
+OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE})
+WITH e, head(collect(place)) AS place
+CALL (e) {
+  OPTIONAL MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+  WHERE {visible}
+  OPTIONAL MATCH (c)-[:{CLAIMED_BY}]->(by:{ACTOR})
+  WITH c, by ORDER BY c.{KILLED}, c.{ID} LIMIT $limit
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE {estimate} END) AS estimates
+}
+RETURN {summary} AS event, estimates
 """,
     visible=_visible("c"),
-    by=entity("by"),
-    citations=citations("c"),
+    estimate=_cypher(
+        "{id: c.{ID}, killed: c.{KILLED}, children: c.{CHILDREN}, women: c.{WOMEN}, "
+        "wounded: c.{WOUNDED}, named: c.{NAMED}, kind: c.{COUNT_KIND}, as_of: c.{AS_OF}, "
+        "scope: c.{SCOPE}, claimed_by: {by}, citations: {citations}}",
+        by=entity("by"),
+        citations=citations("c"),
+    ),
+    summary=_EVENT_SUMMARY,
 )
 
 SANCTIONS = _cypher(

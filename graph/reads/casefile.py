@@ -13,7 +13,7 @@ from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError
 from graph.reads import events, exposure, models
-from graph.reads.command import chain_of_command
+from graph.reads.command import chains_at
 from graph.reads.entities import entity_detail
 from graph.reads.rows import MAX_ROWS
 from ontology.terms import Label
@@ -165,9 +165,13 @@ async def _statements_about(reader: Reader, notes: Notes, ids: list[str]) -> lis
     return found
 
 
-async def _case_event(reader: Reader, notes: Notes, event_id: str) -> CaseEvent:
-    summary = await events.event_summary(reader, event_id)
-    tolls = await events.casualty_estimates(reader, event_id)
+async def _case_events(reader: Reader, notes: Notes, event_ids: list[str]) -> list[CaseEvent]:
+    """The events with their casualty figures, each figure a footnoted statement."""
+    found = await events.casualties_of(reader, event_ids)
+    return [_case_event(notes, *found[e]) for e in event_ids if e in found]
+
+
+def _case_event(notes: Notes, summary: models.EventSummary, tolls: models.Casualties) -> CaseEvent:
     statements = []
     for estimate in tolls.estimates:
         figure = ", ".join(
@@ -230,14 +234,17 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     sanctions = [
         notes.statement(_sanction_text(s), s.citations, s.listing_date) for s in exposed.sanctions
     ]
-    chains = []
-    for posting in exposed.timeline:
-        if posting.role in ("commander", "head") and posting.tenure.first_cited:
-            start = PartialDate.parse(posting.tenure.first_cited)
-            chains.append(await chain_of_command(reader, posting.organization.id, start))
+    chains = await chains_at(
+        reader,
+        [
+            (p.organization.id, PartialDate.parse(p.tenure.first_cited))
+            for p in exposed.timeline
+            if p.role in ("commander", "head") and p.tenure.first_cited
+        ],
+    )
     event_ids = [a.event.id for a in exposed.direct_links]
     event_ids += [x.event.id for x in exposed.command_exposure]
-    case_events = [await _case_event(reader, notes, e) for e in dict.fromkeys(event_ids)]
+    case_events = await _case_events(reader, notes, list(dict.fromkeys(event_ids)))
     knowledge = await _statements_about(reader, notes, list(dict.fromkeys(event_ids)))
     commander = [
         notes.statement(
@@ -322,7 +329,7 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         identity=identity,
         timeline=timeline,
         chains=account.chains,
-        events=[await _case_event(reader, notes, event.id)],
+        events=await _case_events(reader, notes, [event.id]),
         sanctions=sanctions,
         article_28a=_article_28a(commander, control, knowledge),
         bibliography=notes.bibliography(),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph.asof import PartialDate, Precision
 from graph.db import queries
@@ -13,13 +15,6 @@ from graph.reads.command import chains_of_command
 from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
 from graph.reads.sanctions import sanctions
 from ontology.terms import Label
-
-
-async def event_summary(reader: Reader, event_id: str) -> models.EventSummary:
-    rows = await reader.rows(queries.EVENT_SUMMARY, event=event_id)
-    if not rows:
-        raise _no_event(event_id)
-    return event_row(rows[0]["event"])
 
 
 def _no_event(event_id: str) -> NotFoundError:
@@ -69,8 +64,25 @@ async def event_accountability(reader: Reader, event_id: str) -> models.Accounta
 
 async def casualty_estimates(reader: Reader, event_id: str) -> models.Casualties:
     """Every figure with its source, kind and as-of date, side by side, and their range."""
-    event = await event_summary(reader, event_id)
-    rows = await reader.rows(queries.CASUALTIES, event=event_id, limit=MAX_ROWS)
+    found = await casualties_of(reader, [event_id])
+    if event_id not in found:
+        raise _no_event(event_id)
+    return found[event_id][1]
+
+
+async def casualties_of(
+    reader: Reader, event_ids: Sequence[str]
+) -> dict[str, tuple[models.EventSummary, models.Casualties]]:
+    """Each event asked that exists, with its `casualty_estimates`, in one round trip."""
+    rows = await reader.rows(queries.EVENTS_WITH_CASUALTIES, events=list(event_ids), limit=MAX_ROWS)
+    found = {}
+    for row in rows:
+        event = event_row(row["event"])
+        found[event.id] = (event, _casualties(event, row["estimates"]))
+    return {event_id: found[event_id] for event_id in event_ids if event_id in found}
+
+
+def _casualties(event: models.EventSummary, rows: list[dict[str, Any]]) -> models.Casualties:
     estimates = [
         models.CasualtyEstimate(
             **{k: v for k, v in r.items() if k not in ("claimed_by", "citations")},

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from neo4j import Driver
 
 from graph.db.reader import Reader
 from graph.db.settings import Settings
-from graph.db.store import open_async_driver
 from graph.reads import gaps, models
 from graph.reads.events import EventFilter, event_accountability, events
 from graph.reads.rows import MAX_ROWS
@@ -21,33 +18,10 @@ from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import DEFAULT_DATA, default_records
+from tests.graph.reads.counting import CountingReader, run
 
-T = TypeVar("T")
 GOVERNMENT = "org:syrian-government-forces"
 LAHHAM = "person:abu-ali-al-lahham"
-
-
-class CountingReader(Reader):
-    """A real reader that counts the statements it runs."""
-
-    statements = 0
-
-    async def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        self.statements += 1
-        return await super().rows(query, **params)
-
-
-def run(settings: Settings, work: Callable[[Any], Awaitable[T]], public: bool = True) -> T:
-    """WORK(reader) on a fresh driver and reader for one viewer."""
-
-    async def go() -> T:
-        driver = open_async_driver(settings)
-        try:
-            return await work(CountingReader(driver, settings, public=public))
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
 
 
 async def event_by_event(reader: Reader) -> list[models.Gap]:

@@ -1,0 +1,46 @@
+"""Case files are read in a few statements, however many events they hold."""
+
+from __future__ import annotations
+
+from neo4j import Driver
+
+from graph.db.settings import Settings
+from graph.reads import casefile
+from tests.graph.reads.counting import CountingReader, run
+
+ASSAD = "person:bashar-al-assad"
+SHARAA = "person:ahmed-al-sharaa"
+KHALIL = "person:qahtan-khalil"
+
+
+def statements_for(settings: Settings, subject: str) -> tuple[int, int, int]:
+    """(events in the case file, chains in it, statements it took to build)."""
+
+    async def build(reader: CountingReader) -> tuple[int, int, int]:
+        case = await casefile.build(reader, subject)
+        return len(case.events), len(case.chains), reader.statements
+
+    return run(settings, build)
+
+
+def test_a_persons_case_file_takes_as_many_statements_for_many_events_as_for_one(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    many_events, _, many = statements_for(settings, ASSAD)
+    one_event, _, one = statements_for(settings, SHARAA)
+    assert many_events >= 50
+    assert one_event == 1
+    # One statement reads every event's figures: the count does not follow the number of
+    # events (it took two statements per event, 169 for this file before).
+    assert many == one, (many, one)
+
+
+def test_the_chains_of_a_persons_posts_are_read_in_one_statement(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    events, chains, statements = statements_for(settings, KHALIL)
+    _, no_chains, without = statements_for(settings, SHARAA)
+    assert chains >= 1
+    assert no_chains == 0
+    assert events == 1
+    assert statements == without + 1
