@@ -88,6 +88,10 @@ class PartialDate:
         return self.earliest.isoformat()
 
 
+# How far from any date `days_away` puts a relation with no cited date.
+NO_DATE_DAYS = 10**6
+
+
 @dataclass(frozen=True)
 class CitedInterval:
     """When a relation is known to hold: first and last cited dates and SFM's flags."""
@@ -135,6 +139,21 @@ def holds_at(interval: CitedInterval, when: PartialDate) -> HoldsAt:
         span = f"cited on {low}" if low == high else f"cited from {low} to {high}"
         return HoldsAt(Certainty.CERTAIN, span)
     return HoldsAt(Certainty.POSSIBLE, _possible_reason(interval, low, high, when))
+
+
+def days_away(interval: CitedInterval, when: PartialDate) -> int:
+    """Days between WHEN and the cited span: 0 inside it, and 0 past the last citation of an
+    open-ended relation (the source says it continues). Of two relations that may hold, the
+    nearer is the likelier; one with no date at all is the least likely."""
+    low = interval.first_cited or interval.last_cited
+    high = interval.last_cited or interval.first_cited
+    if low is None or high is None:
+        return NO_DATE_DAYS
+    if when.latest < low.earliest:
+        return (low.earliest - when.latest).days
+    if when.earliest > high.latest and not interval.open_ended:
+        return (when.earliest - high.latest).days
+    return 0
 
 
 def _possible_reason(

@@ -421,7 +421,8 @@ class Silsila:
 
     def chain(self, unit_id: str, at: str, max_depth: int = queries.MAX_DEPTH) -> pd.DataFrame:
         """One row per level, from the unit upward: how it hangs below the previous level at
-        AT, and who commanded it then; `gap` marks a level with nobody on record."""
+        AT, and who commanded it then; `gap` marks a level with nobody on record, `also_under`
+        the other superiors that held then too, `ambiguity` what the sources disagree on."""
         found = self._run(
             command.chain_of_command(self._reader, unit_id, PartialDate.parse(at), max_depth)
         )
@@ -437,12 +438,18 @@ class Silsila:
                         f"{_name(c.person)} ({c.role}, {c.certainty})" for c in level.commanders
                     ),
                     "gap": level.gap,
+                    "also_under": "; ".join(
+                        f"{_name(o.unit)} ({o.relation_as_of.certainty.value})"
+                        for o in level.also_under
+                    ),
+                    "ambiguity": " ".join(level.ambiguity),
                     "source": _sources(level.citations),
                     "unit_id": level.unit.id,
                 }
                 for level in found.levels
             ),
-            "depth unit relation relation_certainty relation_reason commanders gap source unit_id",
+            "depth unit relation relation_certainty relation_reason commanders gap also_under "
+            "ambiguity source unit_id",
         )
 
     # Sanctions and the accountability gap

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from graph.asof import Certainty, PartialDate
+from graph.asof import Certainty, PartialDate, days_away
 from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
-from graph.reads.rows import MAX_ROWS, as_of, entity, node_entity, tenure_model
+from graph.reads.rows import MAX_ROWS, as_of, entity, interval, node_entity, tenure_model
 
 COMMAND_ROLES = ("commander", "head")
 # Units whose superiors one statement reads in `chains_at`: few enough that those above them
@@ -103,9 +103,10 @@ def _chain(
     seen = {unit.id}
     truncated = False
     while True:
-        superior = _superior(current["superiors"], at)
-        if superior is None:
+        above = _superior(current["superiors"], at)
+        if above is None:
             break
+        superior = above.followed
         if superior.parent.id in seen:  # a cycle in the data; stop rather than loop
             break
         # Beyond the depth asked, or beyond what one statement reads (its row limit).
@@ -113,12 +114,27 @@ def _chain(
             truncated = True
             break
         current = units[superior.parent.id]
-        level = _level(superior.parent, len(levels), current["postings"], at)
-        level.relation, level.relation_as_of = superior.relation, superior.as_of
-        level.citations = superior.citations
-        levels.append(level)
+        levels.append(_level_above(levels[-1], above, current["postings"], at))
         seen.add(superior.parent.id)
     return models.Chain(unit=unit, at=at, levels=levels, truncated=truncated)
+
+
+def _level_above(
+    below: models.ChainLevel, above: _Superiors, postings: list[dict[str, Any]], at: PartialDate
+) -> models.ChainLevel:
+    """The level of the superior followed, with the link to BELOW and the other superiors."""
+    followed = above.followed
+    level = _level(followed.parent, below.depth + 1, postings, at)
+    level.relation, level.relation_as_of = followed.relation, followed.as_of
+    level.citations = followed.citations
+    level.also_under = [
+        models.OtherSuperior(
+            unit=o.parent, relation=o.relation, relation_as_of=o.as_of, citations=o.citations
+        )
+        for o in above.others
+    ]
+    level.ambiguity = _ambiguity(below.unit, above) + level.ambiguity
+    return level
 
 
 def _unit_entity(unit: UnitAbove) -> models.Entity:
@@ -134,7 +150,12 @@ def _level(
     posted = _posted(postings, at)
     commanders = [p for p in posted if p.role in COMMAND_ROLES]
     return models.ChainLevel(
-        unit=unit, depth=depth, commanders=commanders, posted=posted, gap=not commanders
+        unit=unit,
+        depth=depth,
+        commanders=commanders,
+        posted=posted,
+        gap=not commanders,
+        ambiguity=_commanders_overlap(unit, commanders),
     )
 
 
@@ -167,18 +188,70 @@ class _Superior(NamedTuple):
     citations: list[models.Citation]
 
 
-def _superior(relations: list[dict[str, Any]], at: PartialDate) -> _Superior | None:
-    """The unit's superior at AT: a certain relation before a possible one, command first
-    (RELATIONS come command first, then by id: the first of equals wins)."""
+class _Superiors(NamedTuple):
+    """The superior the chain climbs through, and the others that held too (same relation)."""
+
+    followed: _Superior
+    others: list[_Superior]
+
+
+def _superior(relations: list[dict[str, Any]], at: PartialDate) -> _Superiors | None:
+    """The unit's superiors at AT, the likeliest first: a certain relation before a possible
+    one, command before membership, then the one whose citations come nearest AT (an
+    open-ended relation past its last citation counts as near). The others of the same kind
+    are kept, never dropped: when two parents hold, the answer says so."""
     ranked = []
     for relation in relations:
         answer = as_of(relation["tenure"], at)
         parent = entity(relation["parent"])
         if answer.certainty == Certainty.NO or parent is None:
             continue
-        rank = (answer.certainty != Certainty.CERTAIN, relation["relation"] != "command")
+        rank = (
+            answer.certainty != Certainty.CERTAIN,
+            relation["relation"] != "command",
+            days_away(interval(relation["tenure"]), at),
+        )
         cites = [models.Citation(**c) for c in relation["citations"]]
         ranked.append((rank, _Superior(relation["relation"], parent, answer, cites)))
     if not ranked:
         return None
-    return min(ranked, key=lambda r: r[0])[1]
+    ranked.sort(key=lambda r: r[0])  # stable: equals keep the statement's order (by id)
+    followed = ranked[0][1]
+    others: dict[str, _Superior] = {}
+    for _, other in ranked[1:]:
+        if other.relation == followed.relation and other.parent.id != followed.parent.id:
+            others.setdefault(other.parent.id, other)
+    return _Superiors(followed, list(others.values()))
+
+
+def _ambiguity(below: models.Entity, above: _Superiors) -> list[str]:
+    """The sentence saying which other units the level below was under, and how surely."""
+    if not above.others:
+        return []
+    others = "; ".join(
+        f"{o.parent.name or 'an unnamed unit'} ({o.as_of.certainty.value}: {o.as_of.reason})"
+        for o in above.others
+    )
+    verb = (
+        "was"
+        if all(o.as_of.certainty == Certainty.CERTAIN for o in above.others)
+        else "may have been"
+    )
+    return [
+        f"The sources disagree or overlap: {below.name or 'the unit below'} {verb} also under "
+        f"{others} ({above.followed.relation}). This chain follows "
+        f"{above.followed.parent.name or 'the first'} only."
+    ]
+
+
+def _commanders_overlap(unit: models.Entity, commanders: list[models.Commander]) -> list[str]:
+    """The sentence saying that several people are on record in command at once."""
+    if len(commanders) < 2:
+        return []
+    names = ", ".join(
+        f"{c.person.name or 'an unnamed person'} ({c.as_of.certainty.value})" for c in commanders
+    )
+    return [
+        f"The sources disagree or overlap: {len(commanders)} people are on record in command "
+        f"of {unit.name or 'this unit'} at that date: {names}."
+    ]

@@ -103,6 +103,15 @@ class Commander(BaseModel):
         return self.tenure.last_cited
 
 
+class OtherSuperior(BaseModel):
+    """Another unit the level below also hung from at the date, by the same kind of relation."""
+
+    unit: Entity
+    relation: str = Field(description="command or member, to the level below.")
+    relation_as_of: AsOf
+    citations: list[Citation] = []
+
+
 class ChainLevel(BaseModel):
     """One level of a chain of command: the unit, how it hangs below the previous, who led it."""
 
@@ -118,6 +127,14 @@ class ChainLevel(BaseModel):
         [], description="Everyone on record as posted to the unit then, in any role."
     )
     gap: bool = Field(description="True when nobody is on record commanding this level then.")
+    also_under: list[OtherSuperior] = Field(
+        [],
+        description="Other units the level below hung from at the date by the same kind of "
+        "relation: the sources disagree or overlap, and the chain climbs through this unit only.",
+    )
+    ambiguity: list[str] = Field(
+        [], description="What the sources disagree or overlap on at this level, in words."
+    )
 
 
 class Chain(BaseModel):

@@ -14,6 +14,7 @@ from graph.asof import (
     InvalidDateError,
     PartialDate,
     Precision,
+    days_away,
     holds_at,
 )
 
@@ -131,3 +132,13 @@ def test_a_single_citation_is_certain_only_on_its_own_date() -> None:
     assert later.certainty is Certainty.POSSIBLE
     assert later.reason == "first cited in 2024-01-10; no later citation shows it continuing"
     assert holds_at(named, d("2023-12")).certainty is Certainty.NO
+
+
+def test_days_away_puts_an_open_ended_relation_past_its_last_citation_at_zero() -> None:
+    continuing = CitedInterval(first_cited=d("2015"), last_cited=d("2016"), open_ended=True)
+    lapsed = CitedInterval(first_cited=d("2010"), last_cited=d("2011"))
+    assert days_away(continuing, d("2018-03")) == 0
+    assert days_away(lapsed, d("2018-03")) == (d("2018-03").earliest - d("2011").latest).days
+    assert days_away(lapsed, d("2010-06")) == 0
+    assert days_away(continuing, d("2014-12")) == 1  # the day before its first citation
+    assert days_away(CitedInterval(), d("2012")) > days_away(lapsed, d("2100"))

@@ -1,0 +1,132 @@
+"""Chains of command where the sources disagree: two superiors, two commanders, open-ended
+relations past their last citation."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from graph.asof import PartialDate
+from graph.db.settings import Settings
+from graph.reads import models
+from graph.reads.command import chain_of_command
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
+from tests.conftest import default_records
+from tests.graph.reads.counting import run
+from tests.graph.reads.test_gaps import default_record
+
+DIVISION = "org:15th-division"
+RELATION = "unitrelation:15th-division-syrian-government-forces"
+
+
+def unit(record_id: str, name: str) -> dict[str, Any]:
+    division = {k: v for k, v in default_record(DIVISION).items() if k != "aliases"}
+    return {**division, "id": record_id, "name": name}
+
+
+def relation(record_id: str, parent: str, **tenure: Any) -> dict[str, Any]:
+    base = {k: v for k, v in default_record(RELATION).items() if "cited" not in k}
+    return {**base, "id": record_id, "parent": parent, "relation": "command", **tenure}
+
+
+def load_with(settings: Settings, folder: Path, *records: dict[str, Any]) -> None:
+    """The default dataset, then RECORDS on top of it."""
+    pipeline.load(settings, load_ontology(), default_records())
+    path = folder / "extra.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pipeline.load(settings, load_ontology(), read_paths([path]))
+
+
+def chain(settings: Settings, unit_id: str, at: str) -> models.Chain:
+    return run(settings, lambda r: chain_of_command(r, unit_id, PartialDate.parse(at)))
+
+
+def test_two_superiors_at_once_are_both_shown_with_their_evidence(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    load_with(
+        settings,
+        tmp_path,
+        unit("org:test-first-corps", "First Corps"),
+        unit("org:test-second-corps", "Second Corps"),
+        relation(
+            "unitrelation:test-a",
+            "org:test-first-corps",
+            first_cited="2012-01",
+            last_cited="2012-12",
+        ),
+        relation(
+            "unitrelation:test-b",
+            "org:test-second-corps",
+            first_cited="2012-01",
+            last_cited="2012-12",
+        ),
+    )
+    found = chain(settings, DIVISION, "2012-06")
+    above = found.levels[1]
+    assert above.unit.id == "org:test-first-corps"
+    assert [o.unit.id for o in above.also_under] == ["org:test-second-corps"]
+    assert above.also_under[0].relation_as_of.certainty.value == "certain"
+    assert above.also_under[0].citations  # the other superior's evidence comes with it
+    (sentence,) = [a for a in above.ambiguity if "also under" in a]
+    assert "disagree or overlap" in sentence
+    assert "Second Corps" in sentence
+    # The unit page says the same, in the same words.
+    with TestClient(create_app(settings)) as client:
+        page = html.unescape(client.get(f"/ui/entities/{DIVISION}", params={"at": "2012-06"}).text)
+    assert "also under" in page
+    assert sentence in page
+
+
+def test_an_open_ended_relation_past_its_last_citation_outranks_one_that_lapsed_earlier(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    load_with(
+        settings,
+        tmp_path,
+        unit("org:test-aaa-lapsed", "Lapsed Command"),
+        unit("org:test-zzz-continuing", "Continuing Command"),
+        # Read first (by id), and last cited in 2011: the tie-break used to pick it.
+        relation(
+            "unitrelation:test-a", "org:test-aaa-lapsed", first_cited="2010", last_cited="2011"
+        ),
+        relation(
+            "unitrelation:test-b",
+            "org:test-zzz-continuing",
+            first_cited="2015",
+            last_cited="2016",
+            open_ended=True,
+        ),
+    )
+    above = chain(settings, DIVISION, "2018-03").levels[1]
+    assert above.unit.id == "org:test-zzz-continuing"
+    assert above.relation_as_of is not None
+    assert above.relation_as_of.certainty.value == "possible"
+    assert "open-ended" in above.relation_as_of.reason
+    # The lapsed one may still have held: it is shown beside, not dropped.
+    assert [o.unit.id for o in above.also_under] == ["org:test-aaa-lapsed"]
+    assert any("may have been also under" in a for a in above.ambiguity)
+
+
+def test_two_commanders_at_once_are_said_to_overlap(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    posting = default_record("posting:qahtan-khalil-safi-head-2024")
+    other = {
+        **posting,
+        "id": "posting:test-second-head",
+        "person": "person:ahmed-al-sharaa",
+    }
+    load_with(settings, tmp_path, other)
+    level = chain(settings, posting["organization"], "2024-06").levels[0]
+    assert len(level.commanders) == 2
+    (sentence,) = level.ambiguity
+    assert "2 people are on record in command" in sentence
