@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,15 +21,15 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
+from cli.console import err, out
 from cli.protection import UnrestrictOption, audit_unrestricted, report_kept
+from cli.rejects import Rejects, RejectsOption, print_reasons, rejects_file
 from graph.db import store
 from graph.db.settings import Settings
 from loaders import importing, registry, review
 from loaders.importing import ImportSummary
 from loaders.pipeline import Record
 
-out = Console()
-err = Console(stderr=True)
 review_app = typer.Typer(
     help="The review list: possible merges an importer was unsure of. Lists pending ones.",
     invoke_without_command=True,
@@ -72,13 +71,19 @@ def import_command(
     ] = False,
     skip_invalid: Annotated[
         bool,
-        typer.Option("--skip-invalid", help="Load the valid rows; list the invalid ones."),
+        typer.Option(
+            "--skip-invalid",
+            help="Load the valid rows; list the invalid ones and write them to --rejects.",
+        ),
     ] = False,
+    rejects: RejectsOption = None,
     unrestrict: UnrestrictOption = None,
 ) -> None:
     """Import files in one of the field's formats through the shared pipeline.
 
     Everything is read and checked first (rows, links, SHACL); nothing is written if any row is invalid. Entities already in the graph are reused when ids or normalised names match; unsure matches go to the review list (`silsila review`). Re-importing the same files changes nothing.
+
+    Rows left out are listed (the first 200) and totalled by reason: rejected for a problem of their own, or skipped because a record they depend on was rejected. `--rejects FILE` lists every one, with file, line, field and what to fix.
 
     The write is crash-safe: each chunk of about 2,000 rows is one transaction, recorded in a journal. If the import is stopped (Neo4j or the importer killed), running the same import again completes it, skipping the chunks already written; an input of one chunk is all or nothing. Every import says what it finds of an interrupted one; `--status` only says.
     """  # noqa: E501
@@ -95,7 +100,7 @@ def import_command(
             _print_records(chunk.records)
         return
     settings = Settings()
-    with _progress_bar() as progress:
+    with rejects_file(rejects, skip_invalid) as rejected, _progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
 
         def advance(phase: str, rows: int, total: int | None) -> None:
@@ -116,8 +121,9 @@ def import_command(
             ),
             # before the write: a lift in a chunk committed before a kill is audited too
             on_write=lambda: audit_unrestricted(settings, unrestrict or []),
+            on_rejected=rejected.add,
         )
-    _report(summary, dry_run)
+    _report(summary, dry_run, rejected)
     report_kept(out, summary.kept_restricted)
 
 
@@ -133,7 +139,7 @@ def _report_interrupted(settings: Settings) -> None:
 
 def _progress_bar() -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         RowsPerSecond(),
@@ -149,7 +155,7 @@ def _print_records(records: list[Record]) -> None:
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-def _report(summary: ImportSummary, dry_run: bool) -> None:
+def _report(summary: ImportSummary, dry_run: bool, rejected: Rejects) -> None:
     out.print(f"Read {summary.rows:,} rows as {summary.records:,} records.")
     if summary.resumed:
         out.print(
@@ -177,7 +183,7 @@ def _report(summary: ImportSummary, dry_run: bool) -> None:
             f"{len(summary.candidates)} possible match(es) wait on the review list: "
             "run `silsila review`."
         )
-    _print_problems(summary)
+    _print_problems(summary, rejected)
     if summary.read_warnings:
         out.print(
             f"Read differently from how it was written ({summary.read_warning_count:,}; "
@@ -187,17 +193,30 @@ def _report(summary: ImportSummary, dry_run: bool) -> None:
             out.print(f"  {warning}", highlight=False)
         if summary.read_warning_count > len(summary.read_warnings):
             out.print(f"  … and {summary.read_warning_count - len(summary.read_warnings):,} more")
+        out.print("By reason:")
+        for reason, count in summary.read_warning_reasons.most_common():
+            out.print(f"  {count:,} {reason}")
     if summary.warning_count:
         out.print(f"{summary.warning_count} gap(s) in the evidence (SHACL warnings), e.g.:")
         for warning in summary.warnings[:5]:
             out.print(f"  {warning}", highlight=False)
 
 
-def _print_problems(summary: ImportSummary) -> None:
-    if summary.problem_count:
-        err.print(f"Left out {len(summary.rejected_rows):,} invalid row(s):")
-        for problem in summary.listed_problems():
-            err.print(f"  {problem}", highlight=False)
+def _print_problems(summary: ImportSummary, rejected: Rejects) -> None:
+    """The first problems, how many more there are and where they are listed, the totals."""
+    if not summary.problem_count:
+        return
+    err.print(f"Left out {len(summary.rejected_rows):,} row(s):")
+    for problem in summary.problems:
+        err.print(f"  {problem}", highlight=False)
+    more = summary.problem_count - len(summary.problems)
+    if more:
+        where = f"every one is in {rejected.path}" if rejected.path else "--rejects FILE lists all"
+        err.print(f"  … and {more:,} more problem(s): {where}")
+    if rejected.path is not None:
+        err.print(f"Rejected and skipped rows, with reasons, in {rejected.path}")
+    err.print("By reason:")
+    print_reasons(err, summary.rejected_counts)
 
 
 @review_app.callback()

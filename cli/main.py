@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperCommand
 
+from cli.console import err, out, styled
 from cli.imports import import_command, review_app
 from cli.protection import UnrestrictOption, audit_unrestricted, report_kept
+from cli.rejects import RejectsOption, rejects_file
 from cli.tokens import token_app
 from graph.db import store
 from graph.db.reader import Reader
@@ -27,9 +27,9 @@ from graph.db.store import open_async_driver
 from graph.reads import casefile, reports
 from graph.render import casefile_formats
 from loaders import pipeline, registry
-from loaders.errors import RecordProblem
+from loaders.errors import InvalidRecordsError
 from loaders.rdf import read_rdf
-from loaders.records import read_paths, read_paths_leniently
+from loaders.records import read_paths_leniently
 from ontology import generate
 from ontology.errors import SilsilaError
 from ontology.model import load as load_ontology
@@ -48,14 +48,12 @@ app.add_typer(token_app, name="token")
 app.add_typer(review_app, name="review")
 app.command("import")(import_command)
 
-out = Console()
 SHOWN_WARNINGS = 10
-err = Console(stderr=True)
 
 
 def _describe(status: RuntimeStatus) -> None:
-    state = "[green]running[/green]" if status.running else "[yellow]stopped[/yellow]"
-    out.print(f"Neo4j {status.server_version or status.version} (Community): {state}")
+    state = ("running", "green") if status.running else ("stopped", "yellow")
+    out.print(styled(f"Neo4j {status.server_version or status.version} (Community): ", state))
     out.print(f"  bolt:   {status.bolt_uri}")
     out.print(f"  port:   {status.port}")
     out.print(f"  data:   {status.data_dir}")
@@ -71,7 +69,7 @@ def db_start() -> None:
     """Start the local Neo4j (fetching it on first use) and wait until Bolt answers."""
     runtime = LocalNeo4j(Settings())
     already = runtime.process() is not None
-    with out.status(f"Starting Neo4j {runtime.version} on 127.0.0.1..."):
+    with out.status(Text(f"Starting Neo4j {runtime.version} on 127.0.0.1...")):
         status = runtime.start()
     out.print("Neo4j was already running." if already else "Neo4j started.")
     _describe(status)
@@ -106,45 +104,44 @@ def load(
             help="Load the valid records and write the invalid ones, with reasons, to --rejects.",
         ),
     ] = False,
-    rejects: Annotated[
-        Path, typer.Option("--rejects", help="Where --skip-invalid writes rejected records.")
-    ] = Path("silsila-rejects.jsonl"),
+    rejects: RejectsOption = None,
     unrestrict: UnrestrictOption = None,
 ) -> None:
     """Validate record files against the ontology, then load them all, or nothing."""
     settings = Settings()
     sources = paths or [settings.data_dir]
-    if skip_invalid:
+    with rejects_file(rejects, skip_invalid) as rejected:
         records, unparsable = read_paths_leniently(sources)
-    else:
-        records, unparsable = read_paths(sources), []
-    ontology = load_ontology()
-    with Progress(
-        TextColumn("Loading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("nodes", total=None)
-        summary = pipeline.load(
-            settings,
-            ontology,
-            records,
-            on_batch=lambda n: progress.advance(task, n),
-            on_plan=lambda total: progress.update(task, total=total),
-            skip_invalid=skip_invalid,
-            unrestrict=unrestrict or [],
-        )
+        rejected.add_unreadable(unparsable)
+        if unparsable and not skip_invalid:
+            raise InvalidRecordsError(unparsable)
+        ontology = load_ontology()
+        with Progress(
+            TextColumn("Loading", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("nodes", total=None)
+            summary = pipeline.load(
+                settings,
+                ontology,
+                records,
+                on_batch=lambda n: progress.advance(task, n),
+                on_plan=lambda total: progress.update(task, total=total),
+                skip_invalid=skip_invalid,
+                unrestrict=unrestrict or [],
+                on_rejected=rejected.add,
+            )
     audit_unrestricted(settings, unrestrict or [])
     out.print(f"Loaded {len(records)} records as {summary.total} nodes:")
     for label in sorted(set(summary.created) | set(summary.matched)):
         out.print(f"  {label}: {summary.created[label]} created, {summary.matched[label]} updated")
     out.print(f"  relationships: {summary.relationships}")
     report_kept(out, summary.kept_restricted)
-    if skip_invalid:
-        _write_rejects(rejects, summary.rejected, unparsable)
+    rejected.report(out)
     if summary.warnings:
         shown = summary.warnings if warnings else summary.warnings[:SHOWN_WARNINGS]
         out.print(f"{len(summary.warnings)} gap(s) in the evidence (SHACL warnings):")
@@ -152,31 +149,6 @@ def load(
             out.print(f"  {problem}", highlight=False)
         if len(shown) < len(summary.warnings):
             out.print(f"  … run with --warnings to list all {len(summary.warnings)}")
-
-
-def _write_rejects(
-    path: Path,
-    rejected: list[tuple[pipeline.Record, list[RecordProblem]]],
-    unparsable: list[RecordProblem],
-) -> None:
-    """One JSON line per rejected record: where it was, what is wrong, and the record."""
-    lines: list[dict[str, Any]] = [
-        {"file": p.file, "line": p.line, "problems": [f"{p.field}: {p.problem}"], "record": None}
-        for p in unparsable
-    ]
-    lines += [
-        {
-            "file": record.file,
-            "line": record.line,
-            "problems": [f"{p.field}: {p.problem}" for p in problems],
-            "record": {"type": record.label, **record.properties},
-        }
-        for record, problems in rejected
-    ]
-    path.write_text(
-        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
-    )
-    out.print(f"Rejected {len(lines)} record(s); reasons in {path}", highlight=False)
 
 
 class ExportCommand(TyperCommand):
@@ -233,7 +205,7 @@ def export(
     with store.connect(settings) as driver:
         summary = exporter.export(driver, settings, load_ontology(), path)
     if line := summary.line():
-        err.print(line, markup=False, soft_wrap=True)
+        err.print(line, soft_wrap=True)
 
 
 @app.command("import-rdf")
@@ -352,7 +324,7 @@ def main() -> None:
     try:
         app()
     except SilsilaError as e:
-        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", markup=True, highlight=False)
+        err.print(styled(("error:", "bold red"), f" {e}"), highlight=False)
         sys.exit(1)
 
 

@@ -9,10 +9,10 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from api.security import Role, TokenStore, UnknownTokenError, tokens_path
+from cli.console import out
 from graph.db.settings import Settings
 
 token_app = typer.Typer(
@@ -20,8 +20,6 @@ token_app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-out = Console()
 
 
 class TokenRole(StrEnum):
@@ -44,7 +42,7 @@ def create(
     token_id, token = store.create(Role(role.value))
     out.print(f"Created {role.value} token {token_id} in {store.path}.", highlight=False)
     out.print("It is shown only this once; keep it secret. Send it as", highlight=False)
-    out.print("  Authorization: Bearer <token>", highlight=False, markup=False)
+    out.print("  Authorization: Bearer <token>", highlight=False)
     # Plain echo, so no wrapping or markup can alter the token.
     typer.echo(token)
 

@@ -31,10 +31,16 @@ from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 from graph.db import store
 from graph.db.settings import Settings
 from loaders import journal, pipeline, review
-from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
+from loaders.errors import (
+    InvalidRecordsError,
+    LoaderError,
+    ProblemCounts,
+    RecordProblem,
+    reason_of,
+)
 from loaders.formats import Chunk, ImportFormat
 from loaders.journal import Held, IdDigests, ImportInterruptedError, Journal
-from loaders.pipeline import Record
+from loaders.pipeline import OnRejected, Record
 from loaders.resolve import RESOLVED_TYPES, Candidate, Resolver
 from ontology.errors import SilsilaError
 from ontology.model import Ontology
@@ -70,13 +76,15 @@ class ImportSummary:
     reused: dict[str, str] = field(default_factory=dict)
     protected: int = 0
     candidates: list[Candidate] = field(default_factory=list)
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[RecordProblem] = field(default_factory=list)  # the first LISTED_PROBLEMS
     problem_count: int = 0
     rejected_rows: set[tuple[str, int]] = field(default_factory=set)
+    rejected_counts: ProblemCounts = field(default_factory=ProblemCounts)  # rows, by reason
     warnings: list[RecordProblem] = field(default_factory=list)
     warning_count: int = 0
     read_warnings: list[RecordProblem] = field(default_factory=list)
     read_warning_count: int = 0
+    read_warning_reasons: Counter[str] = field(default_factory=Counter)
     written: bool = False
     chunk_rows: list[int] = field(default_factory=list)  # rows in each chunk, as checked
     resumed: int = 0  # chunks an interrupted run of this import had committed: not rewritten
@@ -103,14 +111,13 @@ class ImportSummary:
 
     def note_read_warnings(self, warnings: Sequence[RecordProblem]) -> None:
         self.read_warning_count += len(warnings)
+        self.read_warning_reasons.update(reason_of(w) for w in warnings)
         room = LISTED_WARNINGS - len(self.read_warnings)
         self.read_warnings += list(warnings[: max(room, 0)])
 
-    def listed_problems(self) -> list[RecordProblem]:
-        """The problems listed, plus a line saying how many more were found."""
-        more = self.problem_count - len(self.problems)
-        tail = [RecordProblem("(and more)", 0, "(rows)", f"{more} more problems")] if more else []
-        return self.problems + tail
+    def refusal(self) -> InvalidRecordsError:
+        """The error refusing the import: problems listed, counted, and totalled by reason."""
+        return InvalidRecordsError(self.problems, self.problem_count, self.rejected_counts.lines())
 
 
 def run_import(
@@ -124,6 +131,7 @@ def run_import(
     unrestrict: Sequence[str] = (),
     on_interrupted: Callable[[Interrupted], None] | None = None,
     on_write: Callable[[], None] | None = None,
+    on_rejected: OnRejected | None = None,
 ) -> ImportSummary:
     """Read PATHS as FMT, check everything, then write; nothing is written if a row is bad.
 
@@ -134,7 +142,9 @@ def run_import(
 
     ON_INTERRUPTED gets, first, each import that stopped before completing (this one, which
     is then resumed, or others); ON_WRITE is called once, just before the first write. If
-    the write stops, `ImportInterruptedError` says what the graph holds.
+    the write stops, `ImportInterruptedError` says what the graph holds. ON_REJECTED gets
+    each row left out (its problems, and the records read from it) during the check, so it
+    hears of every one whether or not the import is then refused.
     """
     ontology = load_ontology()
     digest = journal.input_digest(fmt.name, paths)
@@ -154,9 +164,11 @@ def run_import(
         if ours is not None and not ours.lost:
             unmatched = ours.journal.creations(ours.chunks)
         resolver = Resolver(driver, settings, ontology, unmatched)
-        summary = _check(driver, settings, ontology, resolver, fmt, paths, on_rows, on_records)
+        summary = _check(
+            driver, settings, ontology, resolver, fmt, paths, on_rows, on_records, on_rejected
+        )
         if summary.problem_count and not skip_invalid:
-            raise InvalidRecordsError(summary.listed_problems())
+            raise summary.refusal()
         if dry_run:
             return summary
         if on_write is not None:
@@ -293,19 +305,21 @@ def _check(
     paths: Sequence[Path],
     on_rows: Progress | None,
     on_records: Callable[[list[Record]], None] | None,
+    on_rejected: OnRejected | None,
 ) -> ImportSummary:
     summary = ImportSummary()
     for chunk in fmt.read(paths):
         summary.rows += chunk.rows
         summary.chunk_rows.append(chunk.rows)
-        summary.note_problems(chunk.problems)
         summary.note_read_warnings(chunk.warnings)
         resolution = resolver.resolve(chunk.records)
         records = resolution.records
         existing = pipeline.existing_targets(driver, settings, records, ontology)
         shaped = max(SHAPED_RECORDS - summary.records, 0)
         checked = _partition(records[:shaped], records[shaped:], ontology, existing)
-        summary.note_problems([p for problems in checked.rejected.values() for p in problems])
+        problems = chunk.problems + [p for found in checked.rejected.values() for p in found]
+        summary.note_problems(problems)
+        _note_rejected_rows(summary, problems, chunk.records, on_rejected)
         summary.note_warnings(checked.warnings)
         valid = checked.valid
         summary.records += len(valid)
@@ -315,6 +329,27 @@ def _check(
             on_records(valid)
         _progress(on_rows, "Checking", chunk, None)
     return summary
+
+
+def _note_rejected_rows(
+    summary: ImportSummary,
+    problems: Sequence[RecordProblem],
+    records: Sequence[Record],
+    on_rejected: OnRejected | None,
+) -> None:
+    """Count each row of PROBLEMS (one chunk's) by reason, and tell ON_REJECTED of it with
+    the records read from it. Rows never straddle chunks: each row is told of once."""
+    rows: dict[tuple[str, int], list[RecordProblem]] = {}
+    for problem in problems:
+        rows.setdefault((problem.file, problem.line), []).append(problem)
+    read: dict[tuple[str, int], list[Record]] = {}
+    for record in records:
+        if (record.file, record.line) in rows:
+            read.setdefault((record.file, record.line), []).append(record)
+    for row, found in rows.items():
+        summary.rejected_counts.add(found)
+        if on_rejected is not None:
+            on_rejected(found, read.get(row, []))
 
 
 def _partition(
@@ -340,7 +375,8 @@ def _partition(
     if not shapes.rejected:
         return pipeline.Partition(everything.valid, everything.rejected, shapes.warnings)
     rest = [r for r in everything.valid if (r.file, r.line) not in shapes.rejected]
-    after = pipeline.partition(rest, ontology, existing, with_shapes=False)
+    gone = {r.id: r for r in passed if (r.file, r.line) in shapes.rejected}
+    after = pipeline.partition(rest, ontology, existing, with_shapes=False, gone=gone)
     rejected = everything.rejected | shapes.rejected | after.rejected
     return pipeline.Partition(after.valid, rejected, shapes.warnings)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,13 @@ from neo4j import Driver, ManagedTransaction
 from graph.asof import CitedInterval, InvalidDateError, PartialDate
 from graph.db import queries, store
 from graph.db.settings import Settings
-from loaders.errors import InvalidRecordsError, LoaderError, RecordProblem
+from loaders.errors import (
+    InvalidRecordsError,
+    LoaderError,
+    ProblemCounts,
+    RecordProblem,
+    skipped,
+)
 from ontology import rdf, shapes
 from ontology.model import Ontology, RelationshipDef
 from ontology.records_schema import DATE_PATTERN, ID_PATTERN, records_schema
@@ -25,6 +31,19 @@ BATCH_SIZE = 1000
 PATTERN_HINTS = {
     DATE_PATTERN: "a date: use YYYY, YYYY-MM or YYYY-MM-DD",
     ID_PATTERN: "a valid id: use lowercase letters, digits and : . _ -",
+}
+# A schema problem's reason (`RecordProblem.reason`), by the JSON Schema keyword that failed.
+SCHEMA_REASONS = {
+    "enum": "is not one of the allowed values",
+    "required": "lacks a required field",
+    "type": "is of the wrong type",
+    "additionalProperties": "is not a field of its record type",
+    "maxLength": "is too long",
+    "minLength": "is empty",
+    "maximum": "is out of range",
+    "minimum": "is out of range",
+    "maxItems": "has too many values",
+    "minItems": "has no value",
 }
 # Pairs of date fields whose second must not come before the first.
 ORDERED_DATES = (("first_cited", "last_cited"), ("start", "end"), ("start_date", "end_date"))
@@ -109,11 +128,15 @@ def _validators(
 
 
 def validate(
-    records: Sequence[Record], ontology: Ontology, existing: dict[str, set[str]] | None = None
+    records: Sequence[Record],
+    ontology: Ontology,
+    existing: dict[str, set[str]] | None = None,
+    gone: Mapping[str, Record] | None = None,
 ) -> list[RecordProblem]:
     """Every problem in the records: schema, duplicate ids, dangling links, reversed dates.
 
-    EXISTING maps ids already in the graph to their labels, so links may point there.
+    EXISTING maps ids already in the graph to their labels, so links may point there. GONE
+    holds records rejected already: a link to one is `skipped`, not an unknown id.
     """
     problems: list[RecordProblem] = []
     seen: dict[str, Record] = {}
@@ -123,12 +146,17 @@ def validate(
         if record.id in seen:
             first = seen[record.id]
             problems.append(
-                _problem(record, "id", f"{record.id!r} repeats {first.file}:{first.line}")
+                _problem(
+                    record,
+                    "id",
+                    f"{record.id!r} repeats {first.file}:{first.line}",
+                    "repeats an id",
+                )
             )
         seen.setdefault(record.id, record)
     labels = known_labels(records, ontology, existing)
     for record in records:
-        problems += _link_problems(record, ontology, labels)
+        problems += _link_problems(record, ontology, labels, gone or {})
     return sorted(problems, key=lambda p: (p.file, p.line, p.field))
 
 
@@ -144,8 +172,8 @@ def known_labels(
     return labels | {k: v for k, v in (existing or {}).items() if k not in labels}
 
 
-def _problem(record: Record, name: str, text: str) -> RecordProblem:
-    return RecordProblem(record.file, record.line, name, text)
+def _problem(record: Record, name: str, text: str, reason: str = "") -> RecordProblem:
+    return RecordProblem(record.file, record.line, name, text, reason)
 
 
 def _schema_problems(record: Record, ontology: Ontology) -> list[RecordProblem]:
@@ -160,8 +188,15 @@ def _schema_problems(record: Record, ontology: Ontology) -> list[RecordProblem]:
     for error in explain.iter_errors(document):
         path = [str(p) for p in error.absolute_path]
         name = ".".join(path) if path else "(record)"
-        problems.append(_problem(record, name, _readable(error)))
+        problems.append(_problem(record, name, _readable(error), _schema_reason(error)))
     return problems
+
+
+def _schema_reason(error: ValidationError) -> str:
+    if error.validator == "pattern":
+        hint = PATTERN_HINTS.get(str(error.validator_value), "")
+        return "is not " + hint.split(":", 1)[0] if hint else "does not match its pattern"
+    return SCHEMA_REASONS.get(str(error.validator), f"fails the schema ({error.validator})")
 
 
 def _readable(error: ValidationError) -> str:
@@ -182,12 +217,13 @@ def _date_problems(record: Record) -> list[RecordProblem]:
         try:
             CitedInterval(first_cited=PartialDate.parse(a), last_cited=PartialDate.parse(b))
         except InvalidDateError as e:
-            problems.append(_problem(record, last, f"{e} ({first} {a}, {last} {b})"))
+            text = f"{e} ({first} {a}, {last} {b})"
+            problems.append(_problem(record, last, text, "ends before it starts"))
     return problems
 
 
 def _link_problems(
-    record: Record, ontology: Ontology, labels: dict[str, set[str]]
+    record: Record, ontology: Ontology, labels: dict[str, set[str]], gone: Mapping[str, Record]
 ) -> list[RecordProblem]:
     if record.label not in ontology.labels:
         return []
@@ -196,12 +232,11 @@ def _link_problems(
         if rel.embedded:
             for i, item in enumerate(record.properties.get(rel.field) or []):
                 if isinstance(item, dict):
-                    problems += _target_problems(
-                        record, f"{rel.field}.{i}", embedded_links(ontology, rel, item), labels
-                    )
+                    links = embedded_links(ontology, rel, item)
+                    problems += _target_problems(record, f"{rel.field}.{i}", links, labels, gone)
             continue
         targets = [(rel, t) for t in ids_in(record.properties.get(rel.field))]
-        problems += _target_problems(record, rel.field, targets, labels)
+        problems += _target_problems(record, rel.field, targets, labels, gone)
     return problems
 
 
@@ -217,18 +252,28 @@ def _target_problems(
     name: str,
     targets: Iterable[tuple[RelationshipDef, str]],
     labels: dict[str, set[str]],
+    gone: Mapping[str, Record],
 ) -> list[RecordProblem]:
     problems = []
     for rel, target in targets:
         found = labels.get(target)
-        if found is None:
-            problems.append(_problem(record, _field_name(name, rel), f"unknown id {target!r}"))
+        where = _field_name(name, rel)
+        if found is None and target in gone:
+            problems.append(_skipped(record, where, gone[target]))
+        elif found is None:
+            problems.append(_problem(record, where, f"unknown id {target!r}", "unknown id"))
         elif not found & set(rel.targets):
             wanted = " or ".join(rel.targets)
-            problems.append(
-                _problem(record, _field_name(name, rel), f"{target!r} is not a {wanted}")
-            )
+            text = f"{target!r} is not a {wanted}"
+            problems.append(_problem(record, where, text, "links to a record of the wrong type"))
     return problems
+
+
+def _skipped(record: Record, name: str, dependency: Record) -> RecordProblem:
+    """RECORD, which links to DEPENDENCY through NAME, is left out because DEPENDENCY is."""
+    same_file = dependency.file == record.file
+    where = f"line {dependency.line}" if same_file else f"{dependency.file}:{dependency.line}"
+    return skipped(record.file, record.line, name, dependency.id, where)
 
 
 def _field_name(name: str, rel: RelationshipDef) -> str:
@@ -293,10 +338,11 @@ def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
         if value is None:
             continue
         properties[prop.name] = value
-        if prop.is_date:
-            day_range = PartialDate.parse(value)
+        if prop.is_date:  # a list of dates (several birth dates) spans them all
+            days = [PartialDate.parse(v) for v in (value if isinstance(value, list) else [value])]
             earliest, latest = prop.bound_names()
-            properties[earliest], properties[latest] = day_range.earliest, day_range.latest
+            properties[earliest] = min(d.earliest for d in days)
+            properties[latest] = max(d.latest for d in days)
     extra = node_labels(label, values, ontology)[1:]
     return NodeRow(label, extra, properties, ontology.kind_labels(label))
 
@@ -424,6 +470,9 @@ def _batches(rows: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 # ----- the whole load -----------------------------------------------------------------
 
+# Told of each record (or input line) left out: its problems, and the records read from it.
+OnRejected = Callable[[Sequence[RecordProblem], Sequence[Record]], None]
+
 
 def load(
     settings: Settings,
@@ -433,21 +482,30 @@ def load(
     on_plan: Callable[[int], None] | None = None,
     skip_invalid: bool = False,
     unrestrict: Sequence[str] = (),
+    on_rejected: OnRejected | None = None,
 ) -> LoadSummary:
     """Validate everything first; write only if every record is valid.
 
     With SKIP_INVALID, write the valid records instead and list the others, with their
     problems, in `summary.rejected`. ON_PLAN gets the number of nodes to write (citations
     included), ON_BATCH each batch's size. A restricted record stays restricted unless its
-    id is in UNRESTRICT.
+    id is in UNRESTRICT. ON_REJECTED gets each rejected record with its problems, before
+    anything is written or refused.
     """
     with store.connect(settings) as driver:
         store.apply_schema(driver, settings, ontology)
         existing = existing_targets(driver, settings, records, ontology)
         checked = partition(records, ontology, existing)
         rejected = checked.rejected
+        if on_rejected is not None:
+            for record in (r for r in records if _key(r) in rejected):
+                on_rejected(rejected[_key(record)], [record])
         if rejected and not skip_invalid:
-            raise InvalidRecordsError([p for problems in rejected.values() for p in problems])
+            counts = ProblemCounts()
+            for problems in rejected.values():
+                counts.add(problems)
+            listed = [p for problems in rejected.values() for p in problems]
+            raise InvalidRecordsError(listed, by_reason=counts.lines())
         nodes, links = normalise(
             checked.valid, ontology, known_labels(checked.valid, ontology, existing)
         )
@@ -476,18 +534,21 @@ def partition(
     ontology: Ontology,
     existing: dict[str, set[str]],
     with_shapes: bool = True,
+    gone: Mapping[str, Record] | None = None,
 ) -> Partition:
     """Split the records into those that pass every check and the others, with problems.
 
     Rejecting a record can break the records that link to it, so the check repeats until
-    what is left is valid (each round rejects at least one record, or stops). WITH_SHAPES
-    runs the SHACL shapes too (violations reject, warnings are returned).
+    what is left is valid (each round rejects at least one record, or stops); those are
+    `skipped` because of it. WITH_SHAPES runs the SHACL shapes too (violations reject,
+    warnings are returned). GONE holds records rejected before, by id.
     """
     valid = list(records)
     rejected: dict[tuple[str, int], list[RecordProblem]] = {}
     warnings: list[RecordProblem] = []
+    left_out = dict(gone or {})
     for _ in range(MAX_REJECTION_ROUNDS):
-        problems = validate(valid, ontology, existing)
+        problems = validate(valid, ontology, existing, left_out)
         if not problems and with_shapes:
             nodes, links = normalise(valid, ontology, known_labels(valid, ontology, existing))
             problems, warnings = shape_problems(valid, nodes, links, ontology)
@@ -498,6 +559,7 @@ def partition(
         still_valid = [r for r in valid if _key(r) not in rejected]
         if len(still_valid) == len(valid):  # problems no record can be blamed for
             raise InvalidRecordsError(problems)
+        left_out |= {r.id: r for r in valid if _key(r) in rejected and r.id not in left_out}
         valid = still_valid
     return Partition(valid, rejected, warnings)
 

@@ -231,12 +231,12 @@ def _candidate(record: Record, hit: dict[str, Any], same_name: bool) -> Candidat
     if score < SIMILAR:
         return None
     reason = "same name or alias" if same_name else f"similar name ({score:.2f})"
-    born, theirs = record.properties.get("birth_date"), hit.get("birth_date")
+    born, theirs = _dates(record.properties.get("birth_date")), _dates(hit.get("birth_date"))
     if born and theirs:
-        if str(born) == str(theirs):
-            reason += f", same birth date {born}"
+        if shared := [d for d in born if d in theirs]:
+            reason += f", same birth date {shared[0]}"
         else:
-            reason += f", but born {born} vs {theirs}"
+            reason += f", but born {' or '.join(born)} vs {' or '.join(theirs)}"
             score /= 2
     return Candidate(
         label=record.label,
@@ -248,6 +248,11 @@ def _candidate(record: Record, hit: dict[str, Any], same_name: bool) -> Candidat
         score=score,
         origin=f"{record.file}:{record.line}",
     )
+
+
+def _dates(value: Any) -> list[str]:
+    """A person's dates of birth (a list; a graph loaded before they were lists holds one)."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
 
 
 def _similarity(ours: Iterable[str], theirs: Iterable[str]) -> float:

@@ -46,10 +46,15 @@ DAY_MONTH_NAME_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})$")
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 # "2023-03-15", and UCDP's "2023-03-15 00:00:00.000" (a midnight time carries nothing)
 ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+# A partial date: "2023", "2023-03", and "2023-03-00", "2023-00-00" (00: not known)
+ISO_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-00)?)?$")
+ISO_UNKNOWN_MONTH = re.compile(r"^(\d{4})-00(?:-00)?$")
+# "March 2023", "Mar. 2023"
+MONTH_NAME_YEAR = re.compile(r"^([A-Za-z]+)\.?[ -](\d{4})$")
 INTEGER = re.compile(r"^\d{1,18}$")  # any count; Neo4j stores integers of up to 19 digits
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
-DATE_HELP = "write YYYY-MM-DD or e.g. 15 March 2023"
+DATE_HELP = "write YYYY-MM-DD, YYYY-MM or YYYY, or e.g. 15 March 2023 or March 2023"
 # Entities many rows re-emit (merged within a chunk); any other record belongs to one row.
 SHARED_LABELS = frozenset({"Source", "Organization", "Person", "Place"})
 KEY_LENGTH = 100  # a longer slug is cut and given a digest, so ids made of names stay short
@@ -93,6 +98,34 @@ def parse_day(text: str) -> str | None:
     except InvalidDateError:
         return None
     return day
+
+
+def parse_date(text: str) -> str | None:
+    """TEXT as a partial date (YYYY-MM-DD, YYYY-MM or YYYY) if it is one in a form the
+    formats use, with its own precision, else None: `2023-03-00` and `March 2023` are
+    `2023-03`, `2023-00-00` is `2023`."""
+    text = text.strip()
+    day = parse_day(text)
+    if day is not None:
+        return day
+    if unknown_month := ISO_UNKNOWN_MONTH.match(text):
+        return unknown_month.group(1)
+    part = ISO_PART.match(text)
+    if part:
+        year, month = part.groups()
+        date = f"{year}-{month}" if month else year
+    elif named := MONTH_NAME_YEAR.match(text):
+        number = MONTHS.get(named.group(1).lower())
+        if number is None:
+            return None
+        date = f"{named.group(2)}-{number:02d}"
+    else:
+        return None
+    try:
+        PartialDate.parse(date)
+    except InvalidDateError:
+        return None
+    return date
 
 
 class Row:
@@ -186,14 +219,14 @@ class Row:
             self.problem(column, f"{given} is not a known code: write one of {', '.join(allowed)}")
         return value
 
-    def day(self, column: str) -> str:
-        """A required day, as YYYY-MM-DD."""
+    def date(self, column: str) -> str:
+        """A required date, as precise as the cell: YYYY-MM-DD, YYYY-MM or YYYY."""
         value = self.text(column)
-        day = parse_day(value)
-        if day is None:
+        date = parse_date(value)
+        if date is None:
             given = shown(value) if value else "empty"
             self.problem(column, f"{given} is not a date: {DATE_HELP}")
-        return day or ""
+        return date or ""
 
     def unused(self) -> list[str]:
         """Every non-empty cell no one read, as `column: value`, in the file's column order

@@ -675,7 +675,7 @@ SANCTIONS = _cypher(
     """
 MATCH (x:{SANCTION})-[:{SANCTIONS}]->(target:{ACTOR})
 WHERE (size($entities) = 0 OR target.{ID} IN $entities)
-  AND ($program IS NULL OR toLower(x.{PROGRAM}) CONTAINS toLower($program))
+  AND ($program IS NULL OR any(p IN {programs} WHERE toLower(p) CONTAINS toLower($program)))
   AND ($listed_from IS NULL OR x.{LISTING_DATE_LATEST} >= date($listed_from))
   AND ($listed_to IS NULL OR x.{LISTING_DATE_EARLIEST} <= date($listed_to))
   AND {visible} AND {visible_x}
@@ -688,6 +688,10 @@ RETURN x.{ID} AS id, {target} AS entity, {authority} AS authority, x.{PROGRAM} A
        x.{REASON} AS reason, {citations} AS citations
 ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
 """,
+    # A graph loaded before programs became lists holds one string: read both.
+    programs=_cypher(
+        "CASE WHEN x.{PROGRAM} IS :: LIST<ANY> THEN x.{PROGRAM} ELSE [x.{PROGRAM}] END"
+    ),
     visible=_visible("target"),
     visible_x=_visible("x"),
     target=entity("target"),

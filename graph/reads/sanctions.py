@@ -39,7 +39,7 @@ async def sanctions(
                 id=row["id"],
                 entity=target,
                 authority=entity(row["authority"]),
-                program=row["program"],
+                program=_programs(row["program"]),
                 listing_date=row["listing_date"],
                 start_date=row["start_date"],
                 end_date=row["end_date"],
@@ -48,3 +48,10 @@ async def sanctions(
             )
         )
     return found
+
+
+def _programs(found: list[str] | str | None) -> str | None:
+    """Several programs in one line; a graph loaded before they were lists holds a string."""
+    if isinstance(found, str):
+        return found or None
+    return "; ".join(found) if found else None

@@ -97,7 +97,7 @@ def row_records(row: Row) -> list[Record]:
     event_id = row.identifier("event_id_cnty", "an ACLED event id, e.g. SYR12345")
     event_key = f"{PREFIX}-{event_id.lower()}"
     event_date = row.text("event_date")
-    day = row.day("event_date")
+    date = row.date("event_date")  # partial if the cell is: "2023-03", "March 2023"
     time_precision = row.code("time_precision", TIME_PRECISIONS)
     fatalities = row.integer("fatalities")
     places, event_place, place_name = _places(row)
@@ -107,7 +107,7 @@ def row_records(row: Row) -> list[Record]:
         "id": f"event:{event_key}",
         "name": f"{sub_event_type or event_type or 'Event'} in {place_name}, {event_date}",
         "event_kind": EVENT_KINDS.get(sub_event_type.lower(), "other"),
-        "start": day[:7] if time_precision == ONLY_MONTH else day,
+        "start": date[:7] if time_precision == ONLY_MONTH else date,
         "date_precision": time_precision,
         "geo_precision": row.text("geo_precision"),
         "place": event_place,

@@ -1,10 +1,13 @@
 """The graph as FollowTheMoney entities (JSON-ready dicts) for Aleph / OpenSanctions tooling.
 
 Every entity is built with the FtM model (`model.make_entity`, values cleaned by their FtM
-type), with its Silsila id as FtM id (in FtM's alphabet: `person.qahtan-khalil`, see
-`loaders.ftm.ids`), and `proof` naming the Documents its citations come
-from. Restricted persons (witnesses under an alias) are not exported, nor any claim that
-names one, nor any text value that contains one's name or alias.
+type) and passes FtM's own validation: a text longer than its FtM type allows is split at
+line ends into several values (a description), or else cut (marked `…`). Its FtM id is the
+one it was imported from, when it came from an FtM entity (so a re-import gives the same
+citations), else its Silsila id in FtM's alphabet (`person.qahtan-khalil`, see
+`loaders.ftm.ids`); `proof` names the Documents its citations come from. Restricted persons
+(witnesses under an alias) are not exported, nor any claim that names one, nor any text
+value that contains one's name or alias.
 """
 
 from __future__ import annotations
@@ -15,18 +18,21 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from followthemoney import EntityProxy, model
+from followthemoney.property import Property
 from followthemoney.types import registry
 from neo4j import Driver
 
 from graph.db.export import read_graph
 from graph.db.settings import Settings
 from loaders.formats import TextExport
-from loaders.ftm.ids import to_ftm
+from loaders.ftm.evidence import ACCESS_POINT_KIND
+from loaders.ftm.ids import PREFIXES, silsila_id, to_ftm
 from ontology.model import Ontology
 from ontology.rdf import GraphLink, GraphNode
 from ontology.terms import Rel
 
 Values = dict[str, Any]  # FtM property -> a value, a list of values, or None
+CUT = "…"  # ends a value cut to FtM's bound for its type
 
 
 class _Graph:
@@ -47,6 +53,38 @@ class _Graph:
             for name in [n.properties.get("name"), *(n.properties.get("aliases") or [])]
             if isinstance(name, str) and name
         }
+        self._ftm_ids = self._imported_ids()
+
+    def ftm_id(self, node_id: str) -> str:
+        """The FtM id NODE_ID is written as: the FtM entity it was imported from, else its
+        Silsila id in FtM's alphabet."""
+        return self._ftm_ids.get(node_id) or to_ftm(node_id)
+
+    def _imported_ids(self) -> dict[str, str]:
+        """The FtM id each record imported from an FtM entity was read from (its citations'
+        access point, when the importer derives the record's id from it)."""
+        found: dict[str, str] = {}
+        for node in self.nodes.values():
+            label = next((x for x in PREFIXES if x in node.labels), None)
+            if label is None:
+                continue
+            cited = (self.nodes.get(x.to_id) for x in self.out[node.id] if x.rel == Rel.CITED_IN)
+            points = sorted(
+                str(c.properties.get("access_point"))
+                for c in cited
+                if c is not None and c.properties.get("access_point_kind") == ACCESS_POINT_KIND
+            )
+            read_from = next(
+                (
+                    x
+                    for x in points
+                    if silsila_id(label, x) == node.id and registry.entity.validate(x)
+                ),
+                None,
+            )
+            if read_from is not None and read_from not in found.values():
+                found[node.id] = read_from
+        return found
 
     def withheld(self, node: GraphNode) -> bool:
         """A restricted person or source, or a claim naming a restricted person."""
@@ -258,14 +296,16 @@ def _unit_relation(graph: _Graph, node: GraphNode) -> EntityProxy | None:
 
 def _document(graph: _Graph, node: GraphNode) -> EntityProxy | None:
     p = node.properties
+    named_by_file = p.get("name") == p.get("file") and not p.get("title")
     return _entity(
         graph,
         node,
         "Document",
         {
-            "name": p.get("name"),
+            "name": None if named_by_file else p.get("name"),  # the importer names it by file
             "title": p.get("title"),
             "fileName": p.get("file") or p.get("name"),  # FtM requires a file name
+            "keywords": p.get("kind"),
             "sourceUrl": p.get("url"),
             "publisher": p.get("publisher"),
             "author": p.get("author"),
@@ -295,17 +335,41 @@ def _entity(
 ) -> EntityProxy | None:
     """The FtM entity of NODE, values cleaned by the model; None if a required one is missing."""
     proxy = model.make_entity(schema)
-    proxy.id = to_ftm(node.id)
+    proxy.id = graph.ftm_id(node.id)
     if with_proof:
         values = {**values, "proof": graph.proof(node.id)}
-    for prop, value in values.items():
-        is_ref = proxy.schema.properties[prop].type == registry.entity
+    for name, value in values.items():
+        prop = proxy.schema.properties[name]
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and item and not graph.names_hidden(item):
-                proxy.add(prop, to_ftm(item) if is_ref else item)
+            if not isinstance(item, str) or not item or graph.names_hidden(item):
+                continue
+            if prop.type == registry.entity:
+                proxy.add(prop, graph.ftm_id(item))
+                continue
+            for piece in _within_bounds(prop, item):
+                proxy.add(prop, piece)
     if any(not proxy.has(name) for name in proxy.schema.required):
         return None
     return proxy
+
+
+def _within_bounds(prop: Property, value: str) -> list[str]:
+    """VALUE as FtM's type of PROP bounds it: a text too long as several values, split at
+    line ends (a re-import joins a description's values with line ends), a line still too
+    long, or any other value, cut."""
+    bound = prop.type.max_length
+    if len(value) <= bound:
+        return [value]
+    if prop.type not in (registry.text, registry.html):
+        return [value[: bound - len(CUT)] + CUT]
+    pieces: list[str] = []
+    for line in value.split("\n"):
+        line = line if len(line) <= bound else line[: bound - len(CUT)] + CUT
+        if pieces and len(pieces[-1]) + 1 + len(line) <= bound:
+            pieces[-1] += "\n" + line
+        else:
+            pieces.append(line)
+    return pieces
 
 
 def _restricted(node: GraphNode) -> bool:

@@ -13,10 +13,12 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from loaders.errors import RecordProblem, skipped
 from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.ftm.ids import silsila_id
 from loaders.ftm.mapping import convert
 from loaders.ftm.reader import EntityIndex, Line, build_index, entity_files, lines, parse
-from loaders.ftm.row import Converted
+from loaders.ftm.row import Converted, record_type
 from loaders.pipeline import Record
 
 
@@ -47,32 +49,82 @@ class FtmFormat:
 
 
 def _chunk(batch: list[tuple[Line, bytes]], index: EntityIndex) -> Chunk:
-    """The records of BATCH's entities, and of every entity they name, each once."""
+    """The records of BATCH's entities, and of every entity they name, each once. A line
+    naming an entity that was rejected is skipped, saying which."""
     chunk = Chunk(rows=len(batch))
     records = _Records()
-    converted: set[str] = set()
-    needed: deque[str] = deque()  # in a fixed order, so every read yields the same records
+    named = _Named(index)
+    converted = []
     for line, raw in batch:
         ftm_id, result = _convert_line(line, raw, index)
         chunk.problems += result.problems
         chunk.warnings += result.warnings
+        converted.append((line, result))
+        if ftm_id and (line.file, line.number) not in index.repeats:
+            named.results[ftm_id] = result
+    for line, result in converted:
         if result.problems:
             continue  # a row with a problem makes no records
-        records.add(result.records)
-        needed += sorted(result.needs)
-        converted.add(ftm_id)
-    while needed:  # entities named from this chunk but written on other lines
-        ftm_id = needed.popleft()
-        loaded = index.load(ftm_id) if ftm_id not in converted else None
-        converted.add(ftm_id)
-        if loaded is None:
+        needed, failed = named.closure(result)
+        if failed is not None:
+            chunk.problems.append(_skipped(line, result, failed, index))
             continue
-        result = convert(*loaded, index)
-        if not result.problems:  # those are reported by the chunk that holds the line
-            records.add(result.records)
-            needed += sorted(result.needs - converted)
+        records.add(result.records)
+        for ftm_id in needed:
+            records.add(named.results[ftm_id].records)
     chunk.records = records.items
     return chunk
+
+
+class _Named:
+    """The entities lines name, converted once per chunk (the chunk's own lines are given):
+    their records, or the problems that keep them from having any."""
+
+    def __init__(self, index: EntityIndex) -> None:
+        self.index = index
+        self.results: dict[str, Converted] = {}
+
+    def closure(self, result: Converted) -> tuple[list[str], tuple[str, str] | None]:
+        """The entities RESULT names, directly or through others, in a fixed order (so every
+        read yields the same records); or the first one named that was rejected, with the
+        FtM id that named it from RESULT."""
+        order: list[str] = []
+        seen: set[str] = set()
+        queue = deque((ftm_id, ftm_id) for ftm_id in sorted(result.needs))
+        while queue:
+            ftm_id, via = queue.popleft()
+            if ftm_id in seen:
+                continue
+            seen.add(ftm_id)
+            found = self._result(ftm_id)
+            if found is None or found.problems:
+                return order, (ftm_id, via)
+            order.append(ftm_id)
+            queue += ((x, via) for x in sorted(found.needs) if x not in seen)
+        return order, None
+
+    def _result(self, ftm_id: str) -> Converted | None:
+        """The entity's records, or None if its line cannot be read as an entity."""
+        if ftm_id not in self.results:
+            loaded = self.index.load(ftm_id)
+            if loaded is None:
+                return None
+            self.results[ftm_id] = convert(*loaded, self.index)
+        return self.results[ftm_id]
+
+
+def _skipped(
+    line: Line, result: Converted, failed: tuple[str, str], index: EntityIndex
+) -> RecordProblem:
+    """The problem of a line left out because an entity it names (FAILED: that entity, and
+    the one this line names that leads to it) was rejected on its own line."""
+    ftm_id, via = failed
+    schema = index.schema_of(ftm_id)
+    label = record_type(schema) if schema is not None else None
+    dependency = silsila_id(label, ftm_id) if label else repr(ftm_id)
+    found = index.entities[ftm_id][1]
+    where = f"line {found.number}" if found.file == line.file else f"{found.file}:{found.number}"
+    return skipped(str(line.file), line.number, result.needs[via], dependency, where)
 
 
 def _convert_line(line: Line, raw: bytes, index: EntityIndex) -> tuple[str, Converted]:
@@ -93,8 +145,8 @@ def _convert_line(line: Line, raw: bytes, index: EntityIndex) -> tuple[str, Conv
                 )
             ]
         )
-    converted = convert(parsed, line, index)
-    converted.warnings += read.warnings
+    converted = convert(parsed, line, index, read.dropped)
+    converted.warnings = read.warnings + converted.warnings
     return ftm_id, converted
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from followthemoney import EntityProxy
 
-from loaders.ftm.evidence import citations
-from loaders.ftm.ids import derived_id, to_ftm
-from loaders.ftm.reader import EntityIndex, Line
+from loaders.ftm.evidence import citations, evidence_of, file_source
+from loaders.ftm.ids import derived_id, from_ftm, to_ftm
+from loaders.ftm.reader import Dropped, EntityIndex, Line
 from loaders.ftm.row import Converted, Row, Target
 from ontology.model import OTHER_KIND
 from ontology.model import load as load_ontology
@@ -26,6 +26,8 @@ ORG_KIND_OF_TOPIC = {
     "pol.party": "political_body",
 }
 OCCUPANCY_ROLE = "holder"  # FtM's own word: an Occupancy's holder occupies a post
+# The reason of the warning for an entity of a schema Silsila has no record type for.
+UNIMPORTED_SCHEMA = "a FollowTheMoney schema Silsila does not import: entity left out"
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,22 @@ INTERESTS = {
 }
 
 
-def convert(proxy: EntityProxy, line: Line, index: EntityIndex) -> Converted:
-    """The records of one valid FtM entity, or the problems that keep it from having any."""
+def convert(
+    proxy: EntityProxy, line: Line, index: EntityIndex, dropped: list[Dropped] | None = None
+) -> Converted:
+    """The records of one valid FtM entity, or the problems that keep it from having any;
+    DROPPED are its values FtM refused, said in its warnings."""
     row = Row(proxy, line, index)
     mapper = next((m for name, m in MAPPERS if proxy.schema.is_a(name)), None)
     if mapper is None:
-        row.problem(
-            "schema",
-            f"FollowTheMoney {proxy.schema.name} has no Silsila record type: remove the line "
-            "or import with --skip-invalid (see docs/formats/ftm.md for the schemas read)",
+        text = (
+            f"FollowTheMoney {proxy.schema.name} has no Silsila record type; left out (see "
+            "docs/formats/ftm.md for the schemas read)"
         )
-    else:
-        mapper(row)
+        row.warn("schema", text, UNIMPORTED_SCHEMA)
+        return row.result
+    mapper(row)
+    row.report_dropped(dropped or [])
     return row.result
 
 
@@ -75,7 +81,7 @@ def _person(row: Row) -> None:
             "id": row.own_id("Person"),
             "name": name,
             "aliases": aliases,
-            "birth_date": row.date("birthDate"),
+            "birth_date": row.dates("birthDate"),
             "gender": row.single("gender"),
             "nationality": row.values("nationality", "citizenship"),
             "country": row.single("country"),
@@ -169,10 +175,11 @@ def _event(row: Row) -> None:
 
 
 def _sanction(row: Row) -> None:
-    entity = row.ref("entity", ACTORS)
+    entity = row.ref("entity", ACTORS, required=True)
     if entity is None:
         return
     authority = row.single("authority")
+    listed = row.date("listingDate") or row.date("date")  # `date`: when it was decided
     row.emit(
         "Sanction",
         {
@@ -180,14 +187,14 @@ def _sanction(row: Row) -> None:
             "entity": entity.id,
             "authority": _authority(row, authority) if authority else None,
             "authority_id": row.single("authorityId"),
-            "program": row.single("program"),
+            "program": row.values("program"),
             "program_id": row.single("programId"),
             "program_url": row.single("programUrl"),
             "provisions": row.values("provisions"),
             "sanction_status": row.single("status"),
             "reason": row.single("reason"),
             "country": row.single("country"),
-            "listing_date": row.date("listingDate"),
+            "listing_date": listed,
             "start_date": row.date("startDate"),
             "end_date": row.date("endDate"),
             "citations": citations(row),
@@ -198,37 +205,36 @@ def _sanction(row: Row) -> None:
 
 def _authority(row: Row, name: str) -> str:
     """The Organization of a sanctioning authority: the one the files hold under its id (as
-    an export writes it), else one made from the first Sanction naming it (so every chunk
-    writes the same record)."""
+    an export writes it), else one made from what the files say of the authority itself: its
+    name, and its country when every Sanction naming it gives the same one."""
     authority_id = derived_id("Organization", "authority", name)
-    if row.index.schema_of(to_ftm(authority_id)) is not None:
-        row.result.needs.add(to_ftm(authority_id))
+    ftm_id = to_ftm(authority_id)
+    if row.index.schema_of(ftm_id) is not None:
+        row.need(ftm_id, "authority")
         return authority_id
-    first = row.index.first_sanction.get(name, row.ftm_id)
-    loaded = row.index.load(first) if first != row.ftm_id else None
-    proxy, line = loaded or (row.proxy, row.line)
-    country = next(iter(row.values("country", proxy=proxy)), None)
+    known = row.index.authorities.get(name)
+    countries = sorted(known.countries) if known else []
+    country = countries[0] if len(countries) == 1 else None
     if country is None:
         kind = OTHER_KIND
     else:
         kind = "international_body" if country in INTERNATIONAL_COUNTRIES else "state"
-    row.emit(
-        "Organization",
-        {
-            "id": authority_id,
-            "name": name,
-            "org_kind": kind,
-            "country": country,
-            "citations": citations(row, proxy, line),
-        },
-    )
-    return authority_id
+    # cited to the file naming it, as the entity the export writes it as
+    named_in = Line(known.file, 0, 0) if known else row.line
+    authority = {
+        "id": authority_id,
+        "name": name,
+        "org_kind": kind,
+        "country": country,
+        "citations": [{"source": file_source(row, named_in), **evidence_of(ftm_id)}],
+    }
+    return row.emit_shared("Organization", {k: v for k, v in authority.items() if v})
 
 
 def _interest(row: Row) -> None:
     spec = next(i for name, i in INTERESTS.items() if row.proxy.schema.is_a(name))
-    holder = row.ref(spec.holder, ACTORS)
-    organization = row.ref(spec.organization, ("Organization",))
+    holder = row.ref(spec.holder, ACTORS, required=True)
+    organization = row.ref(spec.organization, ("Organization",), required=True)
     if holder is None or organization is None:
         return
     if status := row.values("status"):
@@ -275,8 +281,12 @@ def _unit_relation(row: Row, spec: Interest, holder: Target, organization: Targe
 def _occupancy(row: Row) -> None:
     """A Position is a post, not a body: its holder's Posting is in the Position's
     `organization`, titled with the Position's name."""
-    holder = row.ref("holder", ("Person",))
+    holder = row.ref("holder", ("Person",), required=True)
     post_id = row.single("post") or ""
+    if row.index.schema_of(post_id) is None and from_ftm(post_id) is None:
+        row.refs("post", (), required=True)  # in none of the files: left out, with a warning
+        return
+
     loaded = row.index.load(post_id)
     if loaded is None or not loaded[0].schema.is_a("Position"):
         row.problem("post", f"{post_id!r} is not a valid Position entity of the file(s)")
@@ -312,19 +322,22 @@ def _occupancy(row: Row) -> None:
 def _document(row: Row) -> None:
     names = row.values("name", "title", "fileName", "sourceUrl")
     published = row.date("publishedAt")
+    file = row.single("fileName")
+    kinds = row.values("keywords")  # the export writes a Source's kind there
     row.emit(
         "Source",
         {
             "id": row.own_id("Source"),
             "name": names[0] if names else f"FollowTheMoney document {row.ftm_id}",
             "title": row.single("title"),
-            "file": row.single("fileName"),
+            # FtM requires a fileName: one that only repeats the name is the export's filler
+            "file": file if file not in row.values("name") else None,
             "url": row.single("sourceUrl"),
             "publisher": row.single("publisher"),
             "author": row.single("author"),
             "published": published or row.date("date"),
             "retrieved": row.single("retrievedAt"),
-            "kind": row.proxy.schema.label.lower(),
+            "kind": kinds[0] if kinds else row.proxy.schema.label.lower(),
         },
     )
 

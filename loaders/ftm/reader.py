@@ -1,5 +1,10 @@
 """Read FollowTheMoney entity files (JSON lines), check each entity against the FtM model,
 and index every entity's line so that a reference can be re-read without holding the file.
+
+Real lists are messy: a phone number without its country, a passport number written as a
+sentence. A value FtM refuses is left out of the entity (the importer then warns, counted by
+reason), and only a property the entity cannot be without (its FtM schema's required ones: a
+Sanction's `entity`, a Person's `name`) rejects it.
 """
 
 from __future__ import annotations
@@ -11,14 +16,19 @@ from pathlib import Path
 from typing import IO, Any
 
 from followthemoney import EntityProxy, model
-from followthemoney.exc import InvalidData
+from followthemoney.property import Property
 from followthemoney.schema import Schema
 from followthemoney.types import registry
+from followthemoney.util import sanitize_text
 
 from loaders.errors import RecordProblem, SourceFileError, UnreadableLineError
 from loaders.files import input_files
 from loaders.ftm.ids import SILSILA_ID, to_ftm
 from loaders.limits import MAX_ID, MAX_TEXT, left_out, loads, shown, too_long
+
+# Reasons of the warnings for values left out (`RecordProblem.reason`), counted by them.
+UNKNOWN_PROPERTY = "not a property of its FollowTheMoney schema: left out"
+TOO_LONG = f"longer than {MAX_TEXT:,} characters: left out"
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".ftm")  # what a folder is searched for
 RECENT_ENTITIES = 4096  # re-read entities kept parsed
@@ -37,7 +47,6 @@ FREE_TEXT = frozenset(
         registry.identifier,
     }
 )
-SHOWN_ERROR = 200  # characters of a FollowTheMoney error message (it quotes the value)
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,8 @@ class Line:
     number: int
     offset: int
 
-    def problem(self, name: str, text: str) -> RecordProblem:
-        return RecordProblem(str(self.file), self.number, name, text)
+    def problem(self, name: str, text: str, reason: str = "") -> RecordProblem:
+        return RecordProblem(str(self.file), self.number, name, text, reason)
 
 
 def entity_files(paths: Sequence[Path]) -> list[Path]:
@@ -70,14 +79,25 @@ def lines(file: Path) -> Iterator[tuple[Line, bytes]]:
         raise SourceFileError(f"{file}: cannot read: {e}") from e
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """A value FtM refuses, left out of the entity: whether that matters (a value Silsila
+    maps, or not) is known once the entity is mapped, so the warning is made then."""
+
+    name: str
+    text: str  # what is wrong with it: `'0271-2167285' is not a valid phone`
+
+
 @dataclass
 class Parsed:
-    """The entity on a line (None if it cannot be imported), what is wrong with it, and the
-    values left out of it (longer than MAX_TEXT)."""
+    """The entity on a line (None if it cannot be imported), what is wrong with it, the
+    values left out longer than MAX_TEXT or not in the FtM model (WARNINGS) and the values
+    FtM refuses (DROPPED)."""
 
     entity: EntityProxy | None
     problems: list[RecordProblem] = field(default_factory=list)
     warnings: list[RecordProblem] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 def parse(line: Line, raw: bytes) -> Parsed:
@@ -104,12 +124,10 @@ def parse(line: Line, raw: bytes) -> Parsed:
                 )
             ],
         )
-    problems, warnings = _bounded(line, schema, data["properties"])
-    named = {p.field for p in problems}  # a property too long is not also "required"
-    problems += [
-        p for p in _property_problems(line, schema, data["properties"]) if p.field not in named
-    ]
-    return Parsed(None if problems else model.get_proxy(data), problems, warnings)
+    checked = _checked(line, schema, data["properties"])
+    if not checked.problems:
+        checked.entity = model.get_proxy(data)
+    return checked
 
 
 def _shape_problems(line: Line, data: dict[str, Any]) -> list[RecordProblem]:
@@ -132,98 +150,97 @@ def _shape_problems(line: Line, data: dict[str, Any]) -> list[RecordProblem]:
     return problems
 
 
-def _bounded(
-    line: Line, schema: Schema, properties: dict[str, list[str]]
-) -> tuple[list[RecordProblem], list[RecordProblem]]:
-    """Leave out of PROPERTIES every free text longer than MAX_TEXT (the warnings); an id
-    too long, or a required property left with no value, is a problem."""
-    problems: list[RecordProblem] = []
-    warnings: list[RecordProblem] = []
-    for name, values in properties.items():
+def _checked(line: Line, schema: Schema, properties: dict[str, list[str]]) -> Parsed:
+    """Leave out of PROPERTIES every property FtM does not know and every value it refuses,
+    the others cleaned as FtM reads them (odd spaces, a name's quotes: an export then writes
+    them back unchanged); a required property left with no value (or never given) is a
+    problem."""
+    found = Parsed(None)
+    for name in list(properties):
         prop = schema.properties.get(name)
-        if prop is not None and prop.type == registry.entity:
-            problems += [
-                line.problem(name, f"an id {too_long(len(v), MAX_ID)}")
-                for v in values
-                if len(v) > MAX_ID
-            ]
-        elif prop is not None and prop.type in FREE_TEXT:
-            kept = [v for v in values if len(v) <= MAX_TEXT]
-            if name in schema.required and values and not kept:
-                problems.append(line.problem(name, too_long(len(values[0]), MAX_TEXT)))
+        if prop is None:
+            text = f"{schema.name} has no property {shown(name)} in the FollowTheMoney model"
+            found.warnings.append(line.problem(name, f"{text}; left out", UNKNOWN_PROPERTY))
+            del properties[name]
+            continue
+        given = properties[name]
+        kept = []
+        for value in (sanitize_text(v) or "" for v in given):
+            refused = _refused(prop, value)
+            if refused is None:
+                kept.append(_cleaned(prop, value))
+            elif len(value) > MAX_TEXT:
+                found.warnings.append(line.problem(name, left_out(len(value)), TOO_LONG))
             else:
-                warnings += [
-                    line.problem(name, left_out(len(v))) for v in values if len(v) > MAX_TEXT
-                ]
-            properties[name] = kept
-    return problems, warnings
-
-
-def _property_problems(
-    line: Line, schema: Schema, properties: dict[str, list[str]]
-) -> list[RecordProblem]:
-    problems = [
-        line.problem(
-            name, f"{schema.name} has no property {shown(name)} in the FollowTheMoney model"
-        )
-        for name in properties
-        if name not in schema.properties
-    ]
-    try:
-        schema.validate({"properties": _as_ftm_ids(schema, _within_ftm_bounds(schema, properties))})
-    except InvalidData as e:
-        problems += [
-            line.problem(name, _cut(f"{error}") + f" for a {schema.properties[name].type.name}")
-            for name, error in e.errors.get("properties", {}).items()
-        ]
-    problems += [
+                found.dropped.append(Dropped(name, refused))
+        properties[name] = kept
+        if not kept:
+            del properties[name]
+        if given and not kept and name in schema.required:
+            found.problems.append(line.problem(name, _without(schema, name, given[0], prop)))
+    named = {p.field for p in found.problems}  # all refused: not also "required"
+    found.problems += [
         line.problem(name, f"required: a {schema.name} needs its {name!r}")
         for name in sorted(schema.required)
-        if not properties.get(name)
+        if not properties.get(name) and name not in named
     ]
-    return problems
+    return found
 
 
-def _within_ftm_bounds(schema: Schema, properties: dict[str, list[str]]) -> dict[str, list[str]]:
-    """PROPERTIES for FtM's check, free texts cut to FtM's bound for their type (which it
-    would refuse for their length alone; Silsila keeps them whole)."""
+def _refused(prop: Property, value: str) -> str | None:
+    """Why FtM refuses VALUE for PROP, or None. Free texts are kept up to MAX_TEXT (FtM's
+    own bound for their type is not Silsila's), ids up to MAX_ID."""
+    if prop.stub:
+        return f"{prop.name} is FtM's reverse of another property and cannot be written"
+    if prop.type == registry.entity:
+        if len(value) > MAX_ID:
+            return f"an id {too_long(len(value), MAX_ID)}"
+        ftm_form = to_ftm(value) if SILSILA_ID.match(value) else value
+        return None if registry.entity.validate(ftm_form) else f"{shown(value)} is not an entity id"
+    if prop.type in FREE_TEXT:
+        if len(value) > MAX_TEXT:
+            return left_out(len(value))
+        valid = prop.type.validate(value[: prop.type.max_length])
+        return None if valid else f"{shown(value)} is empty"
+    valid = prop.type.validate(value)
+    return None if valid else f"{shown(value)} is not a valid {prop.type.name}"
 
-    def checked(name: str, value: str) -> str:
-        prop = schema.properties.get(name)
-        free = prop is not None and prop.type in FREE_TEXT
-        return value[: prop.type.max_length] if free and prop is not None else value
 
-    return {name: [checked(name, v) for v in values] for name, values in properties.items()}
-
-
-def _cut(message: str) -> str:
-    """A FollowTheMoney error message (which quotes the value) cut to SHOWN_ERROR characters."""
-    return message if len(message) <= SHOWN_ERROR else message[:SHOWN_ERROR] + "…"
+def _cleaned(prop: Property, value: str) -> str:
+    """VALUE as FtM's type of PROP cleans it; a reference stays as written (a Silsila id)."""
+    if prop.type == registry.entity:
+        return value
+    return prop.type.clean_text(value, format=prop.format) or value
 
 
-def _as_ftm_ids(schema: Schema, properties: dict[str, list[str]]) -> dict[str, list[str]]:
-    """PROPERTIES with references written as Silsila ids (`person:x`), which the importer
-    reads but FtM's entity type refuses, in their FtM form (`person.x`) for the check."""
+def _without(schema: Schema, name: str, first: str, prop: Property) -> str:
+    """The problem of a required property whose every value was refused."""
+    if prop.type in FREE_TEXT and len(first) > MAX_TEXT:
+        return too_long(len(first), MAX_TEXT)
+    refused = _refused(prop, first) or "refused"
+    return f"{refused}; a {schema.name} needs its {name!r}"
 
-    def checked(name: str, value: str) -> str:
-        prop = schema.properties.get(name)
-        is_ref = prop is not None and prop.type == registry.entity
-        return to_ftm(value) if is_ref and SILSILA_ID.match(value) else value
 
-    return {name: [checked(name, v) for v in values] for name, values in properties.items()}
+@dataclass
+class Authority:
+    """What the files say of a sanctioning authority (FtM gives only its name, on each
+    Sanction): the first file naming it, and the `country` of every Sanction naming it."""
+
+    file: Path
+    countries: set[str] = field(default_factory=set)
 
 
 @dataclass
 class EntityIndex:
     """Every entity id of the files with its schema and line, and what the importer looks up.
 
-    FIRST_SANCTION maps an authority's name to the first Sanction naming it, so the
-    authority's record is the same whichever chunk needs it. REPEATS maps a line whose id
-    an earlier line already has to that earlier line.
+    AUTHORITIES gathers each authority from every Sanction naming it, so its record is the
+    same whichever chunk needs it and whichever of those sanctions is valid. REPEATS maps a
+    line whose id an earlier line already has to that earlier line.
     """
 
     entities: dict[str, tuple[str, Line]] = field(default_factory=dict)
-    first_sanction: dict[str, str] = field(default_factory=dict)
+    authorities: dict[str, Authority] = field(default_factory=dict)
     repeats: dict[tuple[Path, int], Line] = field(default_factory=dict)
     _streams: dict[Path, IO[bytes]] = field(default_factory=dict)
     _recent: OrderedDict[str, tuple[EntityProxy, Line] | None] = field(default_factory=OrderedDict)
@@ -234,7 +251,7 @@ class EntityIndex:
 
     def load(self, ftm_id: str) -> tuple[EntityProxy, Line] | None:
         """The entity FTM_ID re-read from its line, if it is in the files and valid (the
-        most recently read are kept: an authority's first sanction, a busy organisation)."""
+        most recently read are kept: a busy organisation, a document many entities cite)."""
         if ftm_id in self._recent:
             self._recent.move_to_end(ftm_id)
             return self._recent[ftm_id]
@@ -274,9 +291,15 @@ def build_index(files: Sequence[Path]) -> EntityIndex:
                 continue
             index.entities[ftm_id] = (schema, line)
             if schema == "Sanction":
-                for authority in _strings(data.get("properties"), "authority"):
-                    index.first_sanction.setdefault(authority, ftm_id)
+                _note_authorities(index, file, data.get("properties"))
     return index
+
+
+def _note_authorities(index: EntityIndex, file: Path, properties: Any) -> None:
+    countries = {c for c in _strings(properties, "country") if registry.country.validate(c)}
+    for name in _strings(properties, "authority"):
+        if 0 < len(name) <= MAX_TEXT:
+            index.authorities.setdefault(name, Authority(file)).countries |= countries
 
 
 def _loose(raw: bytes) -> dict[str, Any]:

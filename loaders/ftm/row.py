@@ -8,9 +8,10 @@ from typing import Any, NamedTuple
 from followthemoney import EntityProxy
 from followthemoney.schema import Schema
 
+from graph.asof import InvalidDateError, PartialDate
 from loaders.errors import RecordProblem
 from loaders.ftm.ids import from_ftm, silsila_id, type_of_silsila_id
-from loaders.ftm.reader import EntityIndex, Line
+from loaders.ftm.reader import Dropped, EntityIndex, Line
 from loaders.limits import shown
 from loaders.pipeline import Record
 
@@ -24,8 +25,9 @@ REFERENCED_TYPES = (
     ("Sanction", "Sanction"),
 )
 DESCRIPTIONS = ("description", "summary", "notes")  # FtM texts that become the description
-# Properties about the entity record itself (evidence is read by loaders.ftm.evidence):
-# not facts to keep in the description.
+EVIDENCE = {"proof", "sourceUrl", "publisher", "retrievedAt"}  # read by loaders.ftm.evidence
+# Properties about the entity record itself (its evidence among them): not facts to keep in
+# the description.
 RECORD_KEEPING = {
     "proof",
     "sourceUrl",
@@ -38,6 +40,12 @@ RECORD_KEEPING = {
     "indexText",
     "recordId",
 }
+# Reasons of the warnings for values left out (`RecordProblem.reason`), counted by them.
+INVALID_MAPPED = "invalid value: left out"
+INVALID_UNMAPPED = "invalid value of a property Silsila does not map: left out"
+MISSING_TARGET = "names an entity in none of the files: entity left out"
+MISSING_VALUE = "names an entity in none of the files: value left out"
+UNIMPORTED_VALUE = "names an entity Silsila does not import: value left out"
 
 
 def record_type(schema: Schema) -> str | None:
@@ -56,11 +64,11 @@ class Target(NamedTuple):
 @dataclass
 class Converted:
     """The records an entity yields, what is wrong with it, and the FtM ids whose records
-    the same chunk must hold (the entities it names)."""
+    the same chunk must hold (the entities it names, each with the property naming it)."""
 
     records: list[Record] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
-    needs: set[str] = field(default_factory=set)
+    needs: dict[str, str] = field(default_factory=dict)
     warnings: list[RecordProblem] = field(default_factory=list)  # values left out
 
 
@@ -85,6 +93,13 @@ class Row:
     def problem(self, name: str, text: str) -> None:
         self.result.problems.append(self.line.problem(name, text))
 
+    def warn(self, name: str, text: str, reason: str) -> None:
+        """A value left out (the entity is still imported), counted under REASON."""
+        self.result.warnings.append(self.line.problem(name, text, reason))
+
+    def need(self, ftm_id: str, name: str) -> None:
+        self.result.needs.setdefault(ftm_id, name)
+
     def note(self, text: str) -> None:
         self._notes.append(text)
 
@@ -92,6 +107,15 @@ class Row:
         """A record of this row, without the fields that have no value."""
         kept = {k: v for k, v in properties.items() if v is not None and v != [] and v != ""}
         self.result.records.append(Record(label, kept, str(self.line.file), self.line.number))
+
+    def emit_shared(self, label: str, properties: dict[str, Any]) -> str:
+        """A record many entities name (an authority, a source), made only from its own
+        values: it is placed apart from this line (`FILE#ID`), so that this line being
+        rejected does not take it from the others."""
+        record_id = str(properties["id"])
+        where = f"{self.line.file}#{record_id}"
+        self.result.records.append(Record(label, properties, where, 0))
+        return record_id
 
     def values(self, *names: str, proxy: EntityProxy | None = None) -> list[str]:
         """The values of the properties NAMES, in file order, each once."""
@@ -108,10 +132,27 @@ class Row:
             self.note(f"{name} also given as: {'; '.join(found[1:])}")
         return found[0] if found else None
 
+    def dates(self, name: str) -> list[str]:
+        """Every date of NAME as a partial date, with its precision (`1962`, `1962-05`,
+        `1962-05-03`; a time of day is dropped); one that is no date is left out."""
+        found = []
+        for value in self.values(name):
+            day = value[:10]
+            try:
+                PartialDate.parse(day)
+            except InvalidDateError:
+                text = f"{shown(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD); left out"
+                self.warn(name, text, INVALID_MAPPED)
+                continue
+            found.append(day)
+        return list(dict.fromkeys(found))
+
     def date(self, name: str) -> str | None:
-        """The first date of NAME as a partial date (a time of day is dropped)."""
-        value = self.single(name)
-        return value[:10] if value else None
+        """The first date of NAME; further ones go to the description."""
+        found = self.dates(name)
+        if len(found) > 1:
+            self.note(f"{name} also given as: {'; '.join(found[1:])}")
+        return found[0] if found else None
 
     def number(self, name: str) -> float | None:
         value = self.single(name)
@@ -120,7 +161,9 @@ class Row:
         try:
             return float(value)
         except ValueError:
-            self.problem(name, f"{shown(value)} is not a number: write e.g. 33.51")
+            self.warn(
+                name, f"{shown(value)} is not a number (e.g. 33.51); left out", INVALID_MAPPED
+            )
             return None
 
     def names(self, *aliases: str) -> tuple[str, list[str]]:
@@ -140,13 +183,18 @@ class Row:
         return "\n".join(texts) or None
 
     def refs(
-        self, name: str, wanted: tuple[str, ...], proxy: EntityProxy | None = None
+        self,
+        name: str,
+        wanted: tuple[str, ...],
+        proxy: EntityProxy | None = None,
+        required: bool = False,
     ) -> list[Target]:
         """The entities NAME points at, each of a WANTED record type; the ones in the files
-        become needs, the others must be Silsila ids of records in the graph."""
+        become needs, the others must be Silsila ids of records in the graph. One in none
+        of the files is left out (the entity too, if it is REQUIRED)."""
         targets = []
         for value in self.values(name, proxy=proxy):
-            target = self._target(name, value)
+            target = self._target(name, value, required)
             if target is None:
                 continue
             if target.record_type is not None and target.record_type not in wanted:
@@ -160,30 +208,47 @@ class Row:
         return targets
 
     def ref(
-        self, name: str, wanted: tuple[str, ...], proxy: EntityProxy | None = None
+        self,
+        name: str,
+        wanted: tuple[str, ...],
+        proxy: EntityProxy | None = None,
+        required: bool = False,
     ) -> Target | None:
         """The first entity NAME points at; further ones go to the description."""
-        targets = self.refs(name, wanted, proxy)
+        targets = self.refs(name, wanted, proxy, required)
         if len(targets) > 1:
             self.note(f"{name} also given as: {'; '.join(t.id for t in targets[1:])}")
         return targets[0] if targets else None
 
-    def _target(self, name: str, value: str) -> Target | None:
+    def _target(self, name: str, value: str, required: bool) -> Target | None:
         schema = self.index.schema_of(value)
         if schema is not None:
             label = record_type(schema)
             if label is None:
-                self.problem(name, f"{value!r} is a {schema.name}, which Silsila does not import")
+                text = f"{value!r} is a {schema.name}, which Silsila does not import; left out"
+                self.warn(name, text, UNIMPORTED_VALUE)
                 return None
-            self.result.needs.add(value)
+            self.need(value, name)
             return Target(silsila_id(label, value), label, value)
         known = from_ftm(value)
         if known is not None:
             return Target(known, type_of_silsila_id(known), value)
-        self.problem(
+        what = f"the {self.proxy.schema.name} is" if required else "that value is"
+        self.warn(
             name,
-            f"entity {value!r} is neither in the file(s) nor a Silsila id: add its entity, "
-            "or name a record already in the graph (person:qahtan-khalil or, as FtM ids "
-            "are written, person.qahtan-khalil)",
+            f"entity {value!r} is in none of the files, nor a Silsila id (person:x, or "
+            f"person.x as exported): {what} left out",
+            MISSING_TARGET if required else MISSING_VALUE,
         )
         return None
+
+    def report_dropped(self, dropped: list[Dropped]) -> None:
+        """Warn of the values FtM refused (call after the mapping): their reason says whether
+        Silsila maps the property."""
+        for value in dropped:
+            mapped = value.name in self._read and (
+                value.name not in RECORD_KEEPING or value.name in EVIDENCE
+            )
+            tail = "" if mapped else " (Silsila does not map it)"
+            reason = INVALID_MAPPED if mapped else INVALID_UNMAPPED
+            self.warn(value.name, f"{value.text}; left out{tail}", reason)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from graph.asof import PartialDate
 from loaders.tabular_export import (
     Cells,
     EventGraph,
@@ -115,14 +116,23 @@ def _row(graph: EventGraph, event: ExportedEvent) -> Cells:
         "where_prec": event.text("geo_precision"),
         "where_description": event.text("place_description"),
         "date_prec": event.text("date_precision"),
-        "date_start": event.text("start"),
-        "date_end": event.text("end"),
+        **_dates(event),
         **_sides(event),
         **_sources(event),
         **_counts(event),
         **_places(graph, event),
     }
     return row(event.kept(), cells)
+
+
+def _dates(event: ExportedEvent) -> Cells:
+    """date_start and date_end as days, as GED writes them: the first day of `start` and the
+    last of `end` (a month-precise event is that month's first and last day)."""
+    start, end = event.text("start"), event.text("end")
+    return {
+        "date_start": PartialDate.parse(start).earliest.isoformat() if start else "",
+        "date_end": PartialDate.parse(end).latest.isoformat() if end else "",
+    }
 
 
 def _dyad(event: ExportedEvent) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graph.asof import PartialDate
 from loaders.formats import UNGRADED
 from loaders.pipeline import Record
 from loaders.tabular import Dataset, Row, coordinates, key, place_id, place_record
@@ -50,6 +51,7 @@ COLUMNS = (
 TYPES_OF_VIOLENCE = ("1", "2", "3")  # state-based, non-state, one-sided
 ONE_SIDED = "3"
 DATE_PRECISIONS = ("1", "2", "3", "4", "5")
+EXACT_DATE = "1"  # date_prec 1: the days are the event's; else only the range is known
 WHERE_PRECISIONS = ("1", "2", "3", "4", "5", "6", "7")
 # where_prec: 1-2 the named spot and its point; 3 a district; 4 a province; 5 a named area
 # (its point only stands in); 6 the country; 7 a named sea or airspace (in no country).
@@ -101,7 +103,8 @@ def row_records(row: Row) -> list[Record]:
     event_id = row.identifier("id", "a UCDP GED event id, e.g. 244657")
     event_key = f"{PREFIX}-{event_id.lower()}"
     violence = row.code("type_of_violence", TYPES_OF_VIOLENCE)
-    start, end = row.day("date_start"), row.day("date_end")
+    date_precision = row.code("date_prec", DATE_PRECISIONS)
+    start, end = _dates(row.date("date_start"), row.date("date_end"), date_precision)
     places, event_place, place_name = _places(row)
     sides = _sides(row, event_id, event_key, violence)
     counts = _counts(row, event_id, event_key)
@@ -113,7 +116,7 @@ def row_records(row: Row) -> list[Record]:
         "event_kind": "other",  # GED does not say how the deaths came about
         "start": start,
         "end": end,
-        "date_precision": row.code("date_prec", DATE_PRECISIONS),
+        "date_precision": date_precision,
         "geo_precision": row.text("where_prec"),
         "place": event_place,
         "type_of_violence": violence,
@@ -136,6 +139,24 @@ def row_records(row: Row) -> list[Record]:
         *(row.record("Attribution", a | {"event": event["id"]}) for _, a in sides),
         *(row.record("CasualtyCount", c | {"event": event["id"]}) for c in counts),
     ]
+
+
+def _dates(start: str, end: str, precision: str) -> tuple[str, str]:
+    """`start` and `end` as precise as UCDP knows them.
+
+    Unless date_prec is 1, date_start and date_end are the earliest and latest days the
+    event may have been on. A range that is one whole month or year is that month or year
+    (`2017-01-01`..`2017-01-31` -> `2017-01`), so no day in it reads as known; any other
+    range keeps its days, the best a partial date can say of "that week".
+    """
+    if precision == EXACT_DATE or not (start and end):  # a date that is not one is a problem
+        return start, end
+    earliest, latest = PartialDate.parse(start).earliest, PartialDate.parse(end).latest
+    for whole in (end[:7], end[:4]):
+        span = PartialDate.parse(whole)
+        if (span.earliest, span.latest) == (earliest, latest):
+            return whole, whole
+    return start, end
 
 
 def _present(**fields: str) -> dict[str, str]:

@@ -28,7 +28,7 @@ class Flag(StrEnum):
     """What a date's flag column says, and which fields it sets."""
 
     START = "start"  # Y/N: the first cited date is the real start
-    OPEN = "open"  # Y: open-ended, N: not, E: the last cited date is the end
+    OPEN = "open"  # Y: open-ended, N: not, E: "exact", the last cited date is the end
     END = "end"  # Y/N: the last cited date is the end
 
 
@@ -126,8 +126,9 @@ PERSON_VALUES = (
 POSTING_UNIT_ID = "person:posting_unit_id:admin"
 POSTING_UNIT_NAME = "person:posting_unit_name"
 POSTING_UNIT = "person:posting_unit"  # only its :source and :confidence columns exist
+POSTING_ROLE = Value("person:posting_role", "role")
 POSTING_VALUES = (
-    Value("person:posting_role", "role"),
+    POSTING_ROLE,
     Value("person:posting_title", "title"),
     Value("person:posting_rank", "rank"),
 )
@@ -150,12 +151,14 @@ POSTING_CONTEXTS = (
     ("person:posting_first_cited_date_start_context", "Start context: "),
     ("person:posting_last_cited_date_end_context", "End context: "),
 )
-COMMAND_ROLES = ("commander", "head")  # written in Silsila's words when SFM uses exactly these
+# The command roles in Silsila's words, and as SFM's role list spells them: read in any case,
+# stored in Silsila's words (which the chain of command looks for), written back in SFM's.
+COMMAND_ROLES = {"commander": "Commander", "head": "Head"}
 
 EXTRA_ID = "person_extra:id:admin"
 EXTRA_NAME = "person_extra:name"
 GENDER = Value("person_extra:gender", "gender")
-BIRTH_DATE = Value("person_extra:date_of_birth", "birth_date")
+BIRTH_DATE = Value("person_extra:date_of_birth", "birth_date", multiple=True)
 DECEASED = Value("person_extra:deceased", "deceased")
 YES_NO = {"Y": True, "N": False}
 

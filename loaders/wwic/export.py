@@ -185,7 +185,8 @@ class AccessPoints:
         row = {c.ACCESS_POINT_ID: access_point}
         row |= {col: str(document.get(name, "")) for name, col in c.DOCUMENT_COLUMNS}
         row[c.TITLE] = str(document.get("title") or document.get("name", ""))
-        row[c.PUBLISHED] = str(document.get("published", ""))
+        published = document.get("published")
+        row[c.PUBLISHED] = sfm_date(PartialDate.parse(str(published))) if published else ""
         row[c.RESTRICTED] = "1" if document.get("restricted") else ""
         row |= {col: str(citation.properties.get(name, "")) for name, col in c.ACCESS_POINT_COLUMNS}
         if "access_point" not in citation.properties:  # a quoted citation: its locator
@@ -216,21 +217,35 @@ def _text(value: Any) -> str:
 def _dates(
     record: Exported, specs: Sequence[c.Date], access_points: AccessPoints, us: bool = False
 ) -> Cells:
+    """Each date as SFM's platform writes it, and its flag, which is written even without it."""
     cells: Cells = {}
     for spec in specs:
+        if spec.flag_column and spec.flag:
+            cells[spec.flag_column] = _flag(record, spec.flag)
         value = record.values.get(spec.field)
         if not value:
             continue
         date = PartialDate.parse(str(value))
-        parts = [date.earliest.year, date.earliest.month, date.earliest.day]
-        known = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}[date.precision]
-        cells |= {col: str(part) for col, part in zip(spec.parts, parts[:known], strict=False)}
-        cells[spec.column] = _us_date(parts[:known]) if us else str(date)
-        if not us:
-            cells |= access_points.cells(spec.column, record.supporting(spec.field))
-        if spec.flag_column and spec.flag:
-            cells[spec.flag_column] = _flag(record, spec.flag)
+        if us:
+            parts = _known_parts(date)
+            cells |= {col: str(part) for col, part in zip(spec.parts, parts, strict=False)}
+            cells[spec.column] = _us_date(parts)
+            continue
+        cells[spec.column] = sfm_date(date)
+        cells |= dict(zip(spec.parts, sfm_date(date).split("-"), strict=True))
+        cells |= access_points.cells(spec.column, record.supporting(spec.field))
     return cells
+
+
+def _known_parts(date: PartialDate) -> list[int]:
+    parts = [date.earliest.year, date.earliest.month, date.earliest.day]
+    return parts[: {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}[date.precision]]
+
+
+def sfm_date(date: PartialDate) -> str:
+    """`2008-00-00`, `2010-10-00`, `2010-10-05`: SFM's platform writes an unknown part as 00."""
+    year, month, day = [*_known_parts(date), 0, 0][:3]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _us_date(parts: list[int]) -> str:
@@ -325,6 +340,8 @@ def _posting(graph: GraphRecords, posting: Exported, access_points: AccessPoints
     cells = {c.POSTING_UNIT_ID: c.external_id("org", unit), c.POSTING_UNIT_NAME: _name(graph, unit)}
     cells |= access_points.cells(c.POSTING_UNIT, posting.supporting("organization"))
     cells |= _values(posting, c.POSTING_VALUES, access_points)
+    if role := cells.get(c.POSTING_ROLE.column):
+        cells[c.POSTING_ROLE.column] = c.COMMAND_ROLES.get(role, role)  # in SFM's spelling
     cells |= _dates(posting, c.POSTING_DATES, access_points)
     lines = str(posting.values.get("description", "")).splitlines()
     for column, label in c.POSTING_CONTEXTS:

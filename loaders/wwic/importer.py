@@ -4,6 +4,11 @@ The files are read once, row by row, into a temporary index (sources.csv first, 
 value cites its access points). Only rows with status 3 that are not marked as duplicates
 are imported. Each chunk then holds whole units, persons and incidents (every row about
 them), and re-emits the units, persons, places and Sources its records name.
+
+A fault is reported once, where it is: a row with a problem is left out, and what depends on
+it (a row citing its access point, a relation or posting naming its unit) is skipped with a
+note naming that row ("skipped because … (line N) was rejected", `loaders.errors.skipped`),
+which imports count apart from the problems.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.errors import MissingInputError, SourceFileError
+from loaders.errors import MissingInputError, RecordProblem, SourceFileError
 from loaders.files import not_utf8_file, open_csv, require_columns, unreadable_csv
 from loaders.formats import CHUNK_ROWS, Chunk
+from loaders.limits import MAX_ID
 from loaders.pipeline import Record
 from loaders.wwic import columns as c
 from loaders.wwic.parts import Part, merged
@@ -29,7 +35,7 @@ from loaders.wwic.row_parts import (
     person_row,
     unit_row,
 )
-from loaders.wwic.row_reader import RowReader
+from loaders.wwic.row_reader import Rejected, RowReader
 
 # Each entity file: the kind its rows are indexed under, and how a row is read.
 ENTITY_FILES: dict[str, tuple[str, Callable[[RowReader], RowParts]]] = {
@@ -39,6 +45,12 @@ ENTITY_FILES: dict[str, tuple[str, Callable[[RowReader], RowParts]]] = {
     c.INCIDENTS: ("incident", incident_row),
 }
 LINK_FIELDS = ("parent", "child", "organization", "person", "actor", "place", "event")
+# The column naming a link, for the note on a record skipped because its target was rejected.
+LINK_COLUMNS = {
+    "parent": c.RELATED_UNIT_ID,
+    "organization": c.POSTING_UNIT_ID,
+    "actor": c.PERPETRATOR_UNITS[0],
+}
 DUPLICATE = re.compile(r"\bduplicate\b", re.IGNORECASE)
 UPDATES = re.compile(r"\bupdate", re.IGNORECASE)  # "a duplicate posting … should update"
 
@@ -149,15 +161,12 @@ def _index_files(index: RowIndex, files: Mapping[str, Path]) -> Chunk:
             continue
         for line, row in csv_rows(path):
             first.rows += 1
-            reader = RowReader(str(path), line, row, index.citation)
+            reader = RowReader(str(path), line, row, index.citation, index.rejected_access_point)
             if name == c.SOURCES:
                 _index_access_point(index, reader)
             elif importable(name, row):
-                kind, read_row = ENTITY_FILES[name]
-                parts = read_row(reader)
-                if not reader.problems:
-                    index.add_row(kind, line, parts)
-            first.problems += reader.problems
+                _index_row(index, name, reader)
+            first.problems += reader.problems + reader.skipped()
             first.warnings += reader.warnings
     first.rows -= index.owned_rows()  # the owners' rows count in their own chunks
     return first
@@ -166,10 +175,27 @@ def _index_files(index: RowIndex, files: Mapping[str, Path]) -> Chunk:
 def _index_access_point(index: RowIndex, reader: RowReader) -> None:
     access_point = access_point_row(reader)
     if reader.problems:
+        if access_point.id and len(access_point.id) <= MAX_ID:  # one rows can cite
+            index.reject_access_point(access_point.id, reader.file, reader.line)
         return
     repeated = index.add_access_point(access_point, reader.file, reader.line)
     if repeated is not None:
         reader.problem(c.ACCESS_POINT_ID, f"{access_point.id!r} repeats line {repeated}")
+
+
+def _index_row(index: RowIndex, name: str, reader: RowReader) -> None:
+    """Index a row's parts; or remember that the row was left out, for what depends on it."""
+    kind, read_row = ENTITY_FILES[name]
+    parts = read_row(reader)
+    key = parts.entity.id
+    if not reader.problems and not reader.causes:
+        index.add_row(kind, reader.line, parts)
+    elif key.endswith(f":{c.SFM}"):  # no id to name it by
+        return
+    elif reader.problems:
+        index.reject(key, Rejected(key, reader.file, reader.line))
+    else:  # what depends on it is skipped because of the same rejected row
+        index.reject(key, reader.causes[0][1])
 
 
 def _chunks(index: RowIndex, first: Chunk) -> Iterator[Chunk]:
@@ -180,24 +206,48 @@ def _chunks(index: RowIndex, first: Chunk) -> Iterator[Chunk]:
         chunk.rows += rows
         size += rows
         if size >= CHUNK_ROWS:
-            chunk.records = _records(index, batch)
+            _fill(chunk, index, batch)
             yield chunk
             chunk, batch, size = Chunk(), [], 0
     if batch or chunk is first:
-        chunk.records = _records(index, batch)
+        _fill(chunk, index, batch)
         yield chunk
 
 
-def _records(index: RowIndex, batch: list[tuple[str, str]]) -> list[Record]:
-    """The batch's records, plus every entity and Source they name that the index holds."""
+def _fill(chunk: Chunk, index: RowIndex, batch: list[tuple[str, str]]) -> None:
+    """The batch's records, plus every entity and Source they name that the index holds;
+    a record naming an entity whose rows were all left out is skipped, with a note."""
     records: dict[str, Record] = {}
     for kind, key in batch:
         for record in _owned(index, kind, key):
             records.setdefault(record.id, record)
     for record in list(records.values()):
-        for target in _links(record):
-            if target not in records and (entity := _entity(index, target)) is not None:
-                records[target] = entity
+        skipped = _add_linked(index, record, records)
+        if skipped is not None:
+            chunk.problems.append(skipped)
+            del records[record.id]
+    chunk.records = _with_sources(index, records)
+
+
+def _add_linked(
+    index: RowIndex, record: Record, records: dict[str, Record]
+) -> RecordProblem | None:
+    """Add the entities RECORD names to RECORDS; if one was left out, the note skipping it."""
+    for name, target in _links(record):
+        if target in records:
+            continue
+        if (entity := _entity(index, target)) is not None:
+            records[target] = entity
+        elif (rejected := index.rejected(target)) is not None:
+            column = LINK_COLUMNS.get(name, name)
+            if name == "actor" and target.startswith("person:"):
+                column = c.PERPETRATOR_PERSONS[0]
+            return rejected.skipping(record.file, record.line, column)
+    return None
+
+
+def _with_sources(index: RowIndex, records: dict[str, Record]) -> list[Record]:
+    """RECORDS and the Sources their citations name."""
     for record in list(records.values()):
         for citation in record.properties.get("citations", []):
             source_id = citation["source"]
@@ -231,5 +281,6 @@ def _entity(index: RowIndex, record_id: str) -> Record | None:
     return merged(places) if places else None
 
 
-def _links(record: Record) -> list[str]:
-    return [v for f in LINK_FIELDS if isinstance(v := record.properties.get(f), str)]
+def _links(record: Record) -> list[tuple[str, str]]:
+    """(field, id) of each record the record links to."""
+    return [(f, v) for f in LINK_FIELDS if isinstance(v := record.properties.get(f), str)]

@@ -11,9 +11,11 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from loaders.limits import shown
 from loaders.pipeline import Record
 from loaders.wwic.parts import Citation, Part
 from loaders.wwic.row_parts import AccessPoint, RowParts
+from loaders.wwic.row_reader import Rejected
 from ontology.terms import Label
 
 SCHEMA = (
@@ -23,7 +25,12 @@ SCHEMA = (
     "CREATE INDEX row_parts_key ON row_parts (kind, key, line)",
     "CREATE TABLE place (key TEXT, seq INTEGER, part TEXT)",
     "CREATE INDEX place_key ON place (key, seq)",
+    # rows left out, for what depends on them: the row with the problem (a row skipped
+    # because of another is kept as that other, so what depends on it names the fault)
+    "CREATE TABLE rejected (kind TEXT, key TEXT, what TEXT, file TEXT, line INTEGER, "
+    "PRIMARY KEY (kind, key))",
 )
+ACCESS_POINT = "access point"  # the kind of a rejected access point; others are record ids
 OWNER_KINDS = ("unit", "person", "incident")  # the files whose rows each make a chunk's records
 CACHED_CITATIONS = 65536  # access points kept in memory, for values citing the same ones
 
@@ -73,7 +80,28 @@ class RowIndex:
                 "INSERT INTO place VALUES (?, ?, ?)", (place.id, self._places, place.to_json())
             )
 
+    def reject(self, key: str, row: Rejected, kind: str = "") -> None:
+        """Remember that ROW, about KEY, was left out (the first such row is kept)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO rejected VALUES (?, ?, ?, ?, ?)",
+            (kind, key, row.what, row.file, row.line),
+        )
+
+    def reject_access_point(self, access_point: str, file: str, line: int) -> None:
+        what = f"{ACCESS_POINT} {shown(access_point)}"
+        self.reject(access_point, Rejected(what, file, line), ACCESS_POINT)
+
     # ----- reading (while the chunks are made) ------------------------------------------
+
+    def rejected(self, key: str, kind: str = "") -> Rejected | None:
+        """The row that left KEY out, if one did."""
+        found = self._db.execute(
+            "SELECT what, file, line FROM rejected WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return None if found is None else Rejected(str(found[0]), str(found[1]), int(found[2]))
+
+    def rejected_access_point(self, access_point: str) -> Rejected | None:
+        return self.rejected(access_point, ACCESS_POINT)
 
     def citation(self, access_point: str) -> Citation | None:
         """The citation fields of an access point, or None if sources.csv lacks it."""

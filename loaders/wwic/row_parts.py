@@ -73,15 +73,19 @@ def _values(reader: RowReader, part: Part, specs: Sequence[c.Value]) -> None:
             _cite(reader, part, spec.column, {spec.field: value})
 
 
-def _dates(reader: RowReader, part: Part, specs: Sequence[c.Date]) -> None:
-    """Cited dates, each with the flags that qualify it (a flag without its date is dropped)."""
+def _dates(reader: RowReader, part: Part, specs: Sequence[c.Date], anchor: str) -> None:
+    """Cited dates, each with the flags that qualify it, cited with it.
+
+    A flag is a fact of its own (SFM often says a relation is open-ended without a last
+    cited date): without its date, it is cited by what cites the record's ANCHOR field.
+    """
     for spec in specs:
         date, flags = reader.date(spec), reader.flag(spec)
-        if date is None:
-            if flags and spec.flag_column:
-                reader.warn(spec.flag_column, "a flag without its date; not imported")
-            continue
-        _cite(reader, part, spec.column, {spec.field: date, **flags})
+        if date is not None:
+            _cite(reader, part, spec.column, {spec.field: date, **flags})
+        elif flags:
+            citing = [x for x in part.citations if anchor in x.get("supports", [anchor])]
+            part.cite(flags, [{**x, "supports": list(flags)} for x in citing])
 
 
 def _required_id(reader: RowReader, column: str, prefix: str) -> str:
@@ -147,7 +151,7 @@ def unit_row(reader: RowReader) -> RowParts:
     _name(reader, unit, c.UNIT_VALUES[0].column)
     _values(reader, unit, c.UNIT_VALUES[1:])
     unit.values["org_kind"] = org_kind(unit.values.get("classification", []))
-    _dates(reader, unit, c.UNIT_DATES)
+    _dates(reader, unit, c.UNIT_DATES, "name")
     parts = RowParts(unit)
     if reader.text(c.RELATION_TYPE):
         parts.claims += _relation(reader, org_id)
@@ -166,7 +170,7 @@ def _relation(reader: RowReader, child: str) -> list[Part]:
     part = Part(Label.UNIT_RELATION, "", reader.file, reader.line, {"child": child})
     if not _cite(reader, part, c.RELATED_UNIT, {"parent": parent, "relation": relation}):
         return []  # a relation nothing cites is not imported
-    _dates(reader, part, c.RELATION_DATES)
+    _dates(reader, part, c.RELATION_DATES, "parent")
     first = str(part.values.get("first_cited", ""))
     part.id = c.derived_id("unitrel", child, parent, relation, first)
     return [part]
@@ -193,7 +197,7 @@ def _site(reader: RowReader, org_id: str, places: list[Part]) -> list[Part]:
     if base_name := reader.text(c.BASE_NAME.column):
         uncited_kind = {} if "site_kind" in part.values else kind
         _cite(reader, part, c.BASE_NAME.column, {"base_name": base_name, **uncited_kind})
-    _dates(reader, part, c.SITE_DATES)
+    _dates(reader, part, c.SITE_DATES, "site_kind")
     if "site_kind" not in part.values:
         return []  # a site that neither a location nor a base name places is not imported
     key = [str(part.values.get(k, "")) for k in ("place", "base_name", "first_cited")]
@@ -225,7 +229,7 @@ def _posting(reader: RowReader, person_id: str, unit_id: str) -> list[Part]:
     role = str(part.values.get("role", ""))
     if role.lower() in c.COMMAND_ROLES:
         part.values["role"] = role.lower()
-    _dates(reader, part, c.POSTING_DATES)
+    _dates(reader, part, c.POSTING_DATES, "organization")
     _contexts(reader, part)
     key = [str(part.values.get(k, "")) for k in ("role", "title", "rank", "first_cited")]
     part.id = c.derived_id("posting", person_id, org_id, *key)
@@ -254,7 +258,7 @@ def extra_row(reader: RowReader) -> RowParts:
     if gender := reader.text(c.GENDER.column):
         _cite(reader, person, c.GENDER.column, {"gender": gender})
     if birth := reader.full_date(c.BIRTH_DATE.column):
-        _cite(reader, person, c.BIRTH_DATE.column, {"birth_date": birth})
+        _cite(reader, person, c.BIRTH_DATE.column, {"birth_date": [birth]})
     deceased = reader.yes_no(c.DECEASED.column)
     if deceased is not None:
         _cite(reader, person, c.DECEASED.column, {"deceased": deceased})
@@ -268,7 +272,7 @@ def incident_row(reader: RowReader) -> RowParts:
     """An event, its place, and one perpetrator attribution per person and unit named."""
     event_id = _required_id(reader, c.INCIDENT_ID, "event")
     citations = reader.row_citations(c.INCIDENT_SOURCE)
-    if not citations and not reader.problems:
+    if not citations and not reader.problems and not reader.causes:
         reader.problem(c.INCIDENT_SOURCE, "is blank: an incident needs its access point ids")
     event = Part(Label.EVENT, event_id, reader.file, reader.line, {"event_kind": OTHER})
     event.citations = citations

@@ -1,7 +1,9 @@
 """One CSV row read cell by cell: cited values, partial dates, flags, and what is wrong.
 
 A value whose source and confidence are both blank is dropped with a warning (SFM's own test
-data has such values); a value with only one of them is a row problem.
+data has such values); a value with only one of them is a row problem. A row citing an access
+point whose own row was rejected is skipped, saying so, rather than given a problem of its own:
+the fault is reported once, on the access point's line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.asof import InvalidDateError, PartialDate
-from loaders.errors import RecordProblem
+from loaders.errors import RecordProblem, skipped
 from loaders.limits import MAX_ID, MAX_TEXT, left_out, shown, too_long
 from loaders.wwic.columns import (
     CONFIDENCES,
@@ -28,22 +30,51 @@ Citation = dict[str, Any]
 # The citation fields of an access point (source, locator, page, …), or None if unknown.
 AccessPointLookup = Callable[[str], Citation | None]
 
+
+@dataclass(frozen=True)
+class Rejected:
+    """A row rejected for a problem of its own, named to the records that depend on it."""
+
+    what: str  # "access point '…'", or the id of a unit, person or incident
+    file: str
+    line: int
+
+    def skipping(self, file: str, line: int, column: str) -> RecordProblem:
+        """The note skipping what FILE:LINE says in COLUMN, which depends on this row."""
+        where = f"line {self.line}" if file == self.file else f"{self.file}:{self.line}"
+        return skipped(file, line, column, self.what, where)
+
+
+# The access point's own row, if it was rejected.
+RejectedLookup = Callable[[str], Rejected | None]
+
+
+def _none_rejected(_access_point: str) -> Rejected | None:
+    return None
+
+
+# SFM's platform writes an unknown month or day as 00: 2008-00-00 is 2008, 2010-10-00 October.
+ZEROED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+UNKNOWN_PART = ("0", "00")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
 US_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
 TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
-DATE_FORMS = "YYYY-MM-DD, YYYY-MM, YYYY, M/D/YYYY or M/YYYY"
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM, YYYY (or YYYY-MM-00, YYYY-00-00), M/D/YYYY or M/YYYY"
 TWO_DIGIT_PIVOT = 69  # as strptime's %y: 69-99 are 1969-1999, 00-68 are 2000-2068
 
 
 def parse_date(text: str) -> str:
-    """A partial ISO date from SFM's forms (ISO, US month/day/year, a timestamp's date).
+    """A partial ISO date from SFM's forms (ISO, SFM's zeroed parts, US month/day/year, a
+    timestamp's date).
 
     Raises InvalidDateError naming the forms it accepts.
     """
     given = text = text.strip()
     if stamp := TIMESTAMP.match(text):
         text = stamp.group(1)
-    if us := US_DATE.match(text):
+    if zeroed := ZEROED.match(text):
+        text = _unzeroed(*zeroed.groups())
+    elif us := US_DATE.match(text):
         month, day, year = us.groups()
         text = f"{_full_year(year):04d}-{int(month):02d}-{int(day):02d}"
     elif us_month := US_MONTH.match(text):
@@ -55,6 +86,13 @@ def parse_date(text: str) -> str:
         raise InvalidDateError(f"{shown(given)} is not a date: write {DATE_FORMS}") from e
 
 
+def _unzeroed(year: str, month: str, day: str) -> str:
+    """`2008-00-00` -> `2008`, `2010-10-00` -> `2010-10`; a known day needs a known month."""
+    if month == "00":
+        return year if day == "00" else f"{year}-{month}-{day}"  # left for parse to refuse
+    return f"{year}-{month}" if day == "00" else f"{year}-{month}-{day}"
+
+
 def _full_year(year: str) -> int:
     if len(year) == 4:
         return int(year)
@@ -62,7 +100,9 @@ def _full_year(year: str) -> int:
 
 
 def date_from_parts(year: str, month: str, day: str) -> str:
-    """The partial date that SFM's year, month and day columns give (any may be blank)."""
+    """The partial date that SFM's year, month and day columns give (any may be blank, and a
+    month or day may be 0 or 00, SFM's way of writing it is not known)."""
+    month, day = ("" if p in UNKNOWN_PART else p for p in (month, day))
     if (day and not month) or (month and not year):
         raise InvalidDateError(f"day {shown(day)} and month {shown(month)} need a month and a year")
     if not all(p.isdigit() and len(p) <= 4 for p in (year, month, day) if p):
@@ -86,8 +126,11 @@ class RowReader:
     line: int
     row: Mapping[str, str | None]
     access_point: AccessPointLookup
+    rejected: RejectedLookup = _none_rejected
     problems: list[RecordProblem] = field(default_factory=list)
     warnings: list[RecordProblem] = field(default_factory=list)
+    # (column, row) of each rejected row the row cites: it is skipped because of them
+    causes: list[tuple[str, Rejected]] = field(default_factory=list)
 
     def text(self, column: str) -> str:
         """The cell, stripped; longer than MAX_TEXT, it is left out with a warning (once)."""
@@ -136,6 +179,17 @@ class RowReader:
     def warn(self, column: str, text: str) -> None:
         self.warnings.append(RecordProblem(self.file, self.line, column, text))
 
+    def skip(self, column: str, rejected: Rejected) -> None:
+        """Note that COLUMN cites a rejected row: this row is skipped, with no problem."""
+        self.causes.append((column, rejected))
+
+    def skipped(self) -> list[RecordProblem]:
+        """The note skipping the row, once; none if it has problems of its own."""
+        if self.problems or not self.causes:
+            return []
+        column, rejected = self.causes[0]
+        return [rejected.skipping(self.file, self.line, column)]
+
     # ----- citations ------------------------------------------------------------------
 
     def citations(self, column: str, supports: Sequence[str]) -> list[Citation] | None:
@@ -164,10 +218,12 @@ class RowReader:
         found = []
         for access_point in self.items(column):
             citation = self.access_point(access_point)
-            if citation is None:
-                self.problem(column, f"access point {shown(access_point)} is not in sources.csv")
-            else:
+            if citation is not None:
                 found.append(citation)
+            elif (rejected := self.rejected(access_point)) is not None:
+                self.skip(column, rejected)
+            else:
+                self.problem(column, f"access point {shown(access_point)} is not in sources.csv")
         return found
 
     def _confidence(self, column: str, text: str, access_points: list[str]) -> str | None:

@@ -18,6 +18,7 @@ from loaders.limits import MAX_TEXT
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
 from tests.conftest import REPO
+from tests.loaders.csv_rows import first_row_with
 from tests.loaders.test_importing import assert_reimport_changes_nothing
 from tests.loaders.test_records import graph_state
 
@@ -84,6 +85,56 @@ def test_chunks_are_self_contained_and_reading_twice_gives_the_same(
 )
 def test_event_dates_in_both_acled_styles(text: str, day: str | None) -> None:
     assert tabular.parse_day(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2023-03-15", "2023-03-15"),
+        ("15 March 2023", "2023-03-15"),
+        ("2023-03", "2023-03"),
+        ("2023-03-00", "2023-03"),  # 00: the day is not known (as SFM writes it)
+        ("2023-00-00", "2023"),
+        ("2023-00", "2023"),
+        ("2023", "2023"),
+        ("March 2023", "2023-03"),
+        ("Mar. 2023", "2023-03"),
+        ("2023-13", None),
+        ("Marchh 2023", None),
+        ("03/2023", None),
+    ],
+)
+def test_partial_dates_keep_the_precision_they_are_written_with(
+    text: str, date: str | None
+) -> None:
+    assert tabular.parse_date(text) == date
+
+
+@pytest.mark.parametrize(
+    ("event_date", "time_precision", "start"),
+    [
+        ("2023-03-15", "1", "2023-03-15"),
+        ("2023-03-15", "2", "2023-03-15"),  # the week around the day: read it as +/- 3 days
+        ("15 March 2023", "3", "2023-03"),  # only the month: ACLED's day is a placeholder
+        ("March 2023", "1", "2023-03"),  # a cell that is partial is never made more precise
+        ("2023-00-00", "3", "2023"),
+        ("2023", "1", "2023"),
+    ],
+)
+def test_event_dates_become_partial_dates_as_precise_as_acled_knows_them(
+    tmp_path: Path, event_date: str, time_precision: str, start: str
+) -> None:
+    given = first_row_with(
+        SYRIA, tmp_path / "dates.csv", event_date=event_date, time_precision=time_precision
+    )
+    (chunk,) = FORMAT.read([given])
+    assert chunk.problems == []
+    (found,) = [r for r in chunk.records if r.id == AIRSTRIKE]
+    assert (found.properties["start"], found.properties["date_precision"]) == (
+        start,
+        time_precision,
+    )
+    assert found.properties["name"].endswith(f", {event_date}")  # verbatim, for the export
 
 
 def test_events_involved_actors_places_fatalities_and_citation(

@@ -30,6 +30,8 @@ from loaders.errors import InvalidRecordsError
 from loaders.formats import ImportFormat
 from loaders.ftm import FORMAT, FtmFormat, export_ftm
 from loaders.ftm.ids import from_ftm, silsila_id, to_ftm
+from loaders.ftm.reader import UNKNOWN_PROPERTY
+from loaders.ftm.row import INVALID_MAPPED, INVALID_UNMAPPED, MISSING_TARGET
 from loaders.importing import run_import
 from loaders.limits import MAX_TEXT
 from loaders.records import read_paths
@@ -139,7 +141,7 @@ def test_a_us_designation_attaches_to_the_officer_and_his_agency(
     person = rows(driver, "MATCH (p:Person) RETURN properties(p) AS p")[0]["p"]
     assert person["aliases"] == ["قحطان خليل", "Khalil Qahtan"]
     assert (person["birth_date"], person["nationality"], person["positions"]) == (
-        "1966-03",
+        ["1966-03"],
         ["sy"],
         ["Head of Air Force Intelligence Directorate"],
     )
@@ -152,20 +154,31 @@ def test_a_us_designation_attaches_to_the_officer_and_his_agency(
         "MATCH (n) WHERE NOT n:Source AND NOT n:Citation "
         "OPTIONAL MATCH (n)-[:CITED_IN]->(c:Citation)-[:FROM_SOURCE]->(s:Source) "
         "RETURN n.id AS id, c.access_point AS access_point, c.locator AS locator, "
-        "s.url AS url, s.publisher AS publisher, s.retrieved AS retrieved ORDER BY id",
+        "s.kind AS kind, s.title AS title, s.url AS url, s.publisher AS publisher, "
+        "s.retrieved AS retrieved ORDER BY id, kind",
     )
-    assert len(cited) == 5
-    for row in cited:  # every value keeps its source and the FtM entity it was read from
-        assert row["url"] == "https://sanctionssearch.ofac.treas.gov/"
-        assert (row["publisher"], row["retrieved"]) == ("OFAC", "2025-01-15")
-        assert row["locator"] == f"FollowTheMoney entity {row['access_point']}"
-    assert {r["access_point"] for r in cited} == {
+    read_from = {
         "ofac-test-sanction-QK",
         "ofac-test-membership-QK-AFID",
         "NK-TestQahtanKhalil",
         "NK-TestAFID",
     }
-    assert rows(driver, "MATCH (s:Source) RETURN count(s) AS n") == [{"n": 1}]
+    listed = [r for r in cited if r["access_point"] in read_from]
+    assert len(listed) == 8  # every value keeps its sources and the FtM entity it was read from
+    for row in listed:
+        assert row["locator"] == f"FollowTheMoney entity {row['access_point']}"
+        if row["kind"] == "FollowTheMoney dataset":  # the line's OpenSanctions dataset
+            assert (row["title"], row["url"]) == ("us_ofac_sdn", None)
+        else:
+            assert row["url"] == "https://sanctionssearch.ofac.treas.gov/"
+            assert (row["publisher"], row["retrieved"]) == ("OFAC", "2025-01-15")
+    assert {r["access_point"] for r in listed} == read_from
+    # the authority is made from its name alone, cited to the file naming it, as the FtM
+    # entity the export writes it as
+    (authority,) = [r for r in cited if r["access_point"] not in read_from]
+    assert authority["id"] == from_ftm(authority["access_point"])
+    assert authority["url"] is None
+    assert rows(driver, "MATCH (s:Source) RETURN count(s) AS n") == [{"n": 3}]
 
 
 def test_events_places_posts_and_documents(driver: Driver, settings: Settings) -> None:
@@ -231,8 +244,8 @@ def test_events_places_posts_and_documents(driver: Driver, settings: Settings) -
         }
     ]
     officer = rows(driver, "MATCH (p:Person {name: 'Test Officer'}) RETURN properties(p) AS p")
-    assert officer[0]["p"]["birth_date"] == "1970"  # the other date is kept, not dropped
-    assert officer[0]["p"]["description"] == "birthDate also given as: 1971"
+    assert officer[0]["p"]["birth_date"] == ["1970", "1971"]  # every date, as data
+    assert "description" not in officer[0]["p"]
 
 
 def test_a_sanction_naming_a_silsila_id_attaches_to_the_existing_person(
@@ -273,14 +286,19 @@ def test_malformed_lines_are_named_and_nothing_is_written(
         (str(path), 2, "(line)"),
         (str(path), 3, "schema"),
         (str(path), 4, "entity"),
-        (str(path), 5, "organization"),
     ]
     message = str(raised.value)
     assert f"{path}:2: (line): not valid JSON" in message
     assert "'Spaceship' is not a FollowTheMoney entity schema" in message
     assert f"{path}:4: entity: required: a Sanction needs its 'entity'" in message
-    assert "'org-not-in-the-file' is neither in the file(s) nor a Silsila id" in message
     assert rows(driver, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    # naming an entity no file holds is no fault of the line (a partial export, as an
+    # OpenSanctions delta is): the Membership is left out, said in a counted warning
+    (chunk,) = FORMAT.read([path])
+    (missing,) = [w for w in chunk.warnings if w.line == 5]
+    assert (missing.field, missing.reason) == ("organization", MISSING_TARGET)
+    assert "'org-not-in-the-file' is in none of the files" in missing.problem
+    assert sorted((r.label, r.line) for r in chunk.records) == [("Person", 1), ("Source", 0)]
 
 
 def test_values_beyond_the_bounds_are_named_and_messy_real_ones_kept(tmp_path: Path) -> None:
@@ -319,6 +337,68 @@ def test_values_beyond_the_bounds_are_named_and_messy_real_ones_kept(tmp_path: P
     assert passport in person.properties["description"]
 
 
+def test_values_ftm_refuses_are_left_out_with_their_reason_and_the_entity_kept(
+    tmp_path: Path,
+) -> None:
+    entity = {
+        "id": "messy-officer",
+        "schema": "Person",
+        "properties": {
+            "name": ["Messy Officer"],
+            "birthDate": ["1970", "1971-05", "sometime"],  # every date kept, as data
+            "phone": ["0271-2167285"],  # no country: FtM cannot read it
+            "favouriteColour": ["green"],  # no such FtM property
+        },
+    }
+    path = tmp_path / "messy.ftm.jsonl"
+    path.write_text(json.dumps(entity) + "\n", encoding="utf-8")
+    (chunk,) = FORMAT.read([path])
+    assert chunk.problems == []
+    said = sorted((w.field, w.reason) for w in chunk.warnings)
+    assert said == [
+        ("birthDate", INVALID_MAPPED),
+        ("favouriteColour", UNKNOWN_PROPERTY),
+        ("phone", INVALID_UNMAPPED),
+    ]
+    (person,) = [r for r in chunk.records if r.label == "Person"]
+    assert person.properties["birth_date"] == ["1970", "1971-05"]
+    assert "description" not in person.properties  # what was left out is not kept as text
+
+
+def test_export_splits_or_cuts_what_ftm_bounds_and_reads_a_split_text_back(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    description = "\n".join(f"line {i}: " + "x" * 990 for i in range(80))  # 80,000 characters
+    records = [
+        {"type": "Source", "id": "source:test-long", "name": "Test long texts"},
+        {
+            "type": "Person",
+            "id": "person:test-long-texts",
+            "name": "N" * 400,  # FtM's names stop at 384 characters
+            "description": description,
+            "citations": [{"source": "source:test-long", "locator": "test", "quote": "x"}],
+        },
+    ]
+    path = tmp_path / "long.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pipeline.load(settings, load_ontology(), read_paths([path]))
+    entities = _export(driver, settings)
+    (person,) = [e for e in entities if e["schema"] == "Person"]
+    texts = person["properties"]["description"]
+    assert len(texts) == 2
+    assert "\n".join(texts) == description
+    (name,) = person["properties"]["name"]
+    assert (len(name), name[-1]) == (384, "…")
+    proxy = model.get_proxy(person, cleaned=False)
+    assert all(prop.type.validate(value) for prop, value in proxy.itervalues())
+    exported = tmp_path / "long.ftm.jsonl"
+    exported.write_text("".join(json.dumps(e) + "\n" for e in entities), encoding="utf-8")
+    store.delete_all(driver, settings)
+    run_import(settings, FORMAT, [exported])
+    back = rows(driver, "MATCH (p:Person) RETURN p.description AS d")
+    assert back == [{"d": description}]
+
+
 def _export(driver: Driver, settings: Settings) -> list[dict[str, Any]]:
     nodes, links = read_graph(driver, settings, load_ontology())
     return list(export_ftm(nodes, links))
@@ -338,13 +418,14 @@ def test_export_is_valid_ftm_and_reimports_the_same_people_and_sanctions(
         proxy.schema.validate({"properties": entity["properties"]})  # raises if invalid
         assert all(proxy.has(name) for name in proxy.schema.required), entity["id"]
         for prop, value in proxy.itervalues():
+            assert prop.type.validate(value), (entity["id"], prop.name, value)  # length too
             if prop.type == registry.entity:
                 assert value in ids, (entity["id"], prop.name, value)
-    designation = next(
-        e for e in entities if e["id"] == to_ftm(silsila_id("Sanction", "ofac-test-sanction-QK"))
-    )
-    assert designation["properties"]["entity"] == [to_ftm(OFFICER)]
+    # an imported entity keeps the FtM id it was read from, so a re-import cites it the same
+    designation = next(e for e in entities if e["id"] == "ofac-test-sanction-QK")
+    assert designation["properties"]["entity"] == ["NK-TestQahtanKhalil"]
     assert designation["properties"]["listingDate"] == ["2021-07-28"]
+    assert to_ftm("person:qahtan-khalil") in ids  # a curated one its Silsila id
 
     def people_and_sanctions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         people = rows(

@@ -110,6 +110,46 @@ def test_skip_invalid_writes_whole_valid_rows_and_lists_the_others(
     assert [(p.line, p.field) for p in summary.problems] == [(5, "start")]
 
 
+def test_records_depending_on_a_rejected_one_are_skipped_and_counted_apart(
+    driver: Driver, settings: Settings
+) -> None:
+    moon = TOWN | {"place_kind": "moon"}  # line 3; the events at it depend on it
+    unread = RecordProblem("rows.csv", 6, "start", "'32 Sept' is not a date: use YYYY-MM-DD")
+    fmt = RowsFormat([[SOURCE, moon, event(1), event(2, start="2016-13"), unread]])
+    told: list[tuple[int, list[str], list[str]]] = []
+    summary = importing.run_import(
+        settings,
+        fmt,
+        [],
+        skip_invalid=True,
+        on_rejected=lambda found, records: told.append(
+            (found[0].line, [p.problem for p in found], [r.id for r in records])
+        ),
+    )
+    assert sorted(told) == [
+        (3, [f"'moon' is not one of {list(load_ontology().kind_values('Place'))}"], ["place:t"]),
+        (4, ["skipped because place:t (line 3) was rejected"], ["event:test-1"]),
+        (5, ["'2016-13' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"], ["event:test-2"]),
+        (6, ["'32 Sept' is not a date: use YYYY-MM-DD"], []),
+    ]
+    assert summary.rejected_counts.lines() == [
+        "2 rejected: is not a date",
+        "1 rejected: is not one of the allowed values",
+        "1 skipped because a record they depend on was rejected",
+    ]
+    assert nodes(driver) == 1  # the source alone
+
+    with pytest.raises(InvalidRecordsError) as refused:
+        importing.run_import(settings, fmt, [])
+    message = str(refused.value)
+    assert message.startswith("4 problem(s) found; nothing was loaded.")
+    assert "rows.csv:4: place: skipped because place:t (line 3) was rejected" in message
+    assert message.endswith(
+        "By reason:\n  2 rejected: is not a date\n  1 rejected: is not one of the allowed values"
+        "\n  1 skipped because a record they depend on was rejected"
+    )
+
+
 def test_snhr_places_are_reused_by_name_and_reimport_changes_nothing(
     driver: Driver, settings: Settings
 ) -> None:

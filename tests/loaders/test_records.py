@@ -250,21 +250,47 @@ def test_skip_invalid_loads_the_rest_and_writes_the_reasons(
     )
     assert result.returncode == 0, result.stderr
     assert f"Rejected 3 record(s); reasons in {rejects}" in result.stdout
+    assert "  1 rejected: is not one of the allowed values" in result.stdout
+    assert "  1 skipped because a record they depend on was rejected" in result.stdout
     rejected = [json.loads(x) for x in rejects.read_text().splitlines()]
-    assert [(r["line"], r["problems"]) for r in rejected] == [
+    kinds = str(list(load_ontology().kind_values("Place")))
+    assert [(r["line"], r["status"], r["problems"]) for r in rejected] == [
         (
             4,
+            "rejected",
             [
-                "(line): not valid JSON: Expecting property name enclosed in double quotes "
-                "at column 2"
+                {
+                    "field": "(line)",
+                    "problem": "not valid JSON: Expecting property name enclosed in double "
+                    "quotes at column 2",
+                    "reason": "not valid JSON",
+                }
             ],
         ),
         (
             2,
-            ["place_kind: 'moon' is not one of " + str(list(load_ontology().kind_values("Place")))],
+            "rejected",
+            [
+                {
+                    "field": "place_kind",
+                    "problem": f"'moon' is not one of {kinds}",
+                    "reason": "is not one of the allowed values",
+                }
+            ],
         ),
-        (3, ["within: unknown id 'place:broken'"]),
+        (
+            3,
+            "skipped",
+            [
+                {
+                    "field": "within",
+                    "problem": "skipped because place:broken (line 2) was rejected",
+                    "reason": "skipped because a record they depend on was rejected",
+                }
+            ],
+        ),
     ]
-    assert rejected[1]["record"]["id"] == "place:broken"
+    assert rejected[0]["records"] == []
+    assert [r["id"] for r in rejected[1]["records"]] == ["place:broken"]
     ids = [r["id"] for r in driver.execute_query("MATCH (p:Place) RETURN p.id AS id").records]
     assert ids == ["place:ok"]

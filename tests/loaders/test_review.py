@@ -20,14 +20,14 @@ def designation() -> RowsFormat:
         "type": "Person",
         "id": IMPORTED,
         "name": "Qahtan KHALIL",
-        "birth_date": "1961",
+        "birth_date": ["1961"],
         "citations": cite(1),
     }
     sanction: dict[str, Any] = {
         "type": "Sanction",
         "id": "sanction:test-1",
         "entity": IMPORTED,
-        "program": "TEST-PROGRAM",
+        "program": ["TEST-PROGRAM"],
         "listing_date": "2021-07-28",
         "citations": cite(2),
     }

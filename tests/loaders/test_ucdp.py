@@ -14,6 +14,7 @@ from loaders.errors import InvalidRecordsError, MissingInputError
 from loaders.importing import run_import
 from loaders.ucdp import FORMAT
 from ontology.model import load as load_ontology
+from tests.loaders.csv_rows import first_row_with
 from tests.loaders.test_acled import event, place_chain, rows
 from tests.loaders.test_importing import assert_reimport_changes_nothing
 from tests.loaders.test_records import graph_state
@@ -50,12 +51,11 @@ def test_events_sides_places_and_precision_codes(driver: Driver, settings: Setti
     assert strike["civilian_targeting"] is True
     assert strike["place_description"] == "Ariha town, Idlib governorate"
     assert {"relid: SYR-2017-3-1039-12", "priogrid_gid: 179353"} <= set(strike["classification"])
-    month = event(driver, STATE_BASED)
-    assert (month["start"], month["end"], month["date_precision"]) == (
-        "2017-01-01",
-        "2017-01-31",
-        "4",
-    )
+    month = event(driver, STATE_BASED)  # date_prec 4, 2017-01-01 to 2017-01-31: the month
+    assert (month["start"], month["end"], month["date_precision"]) == ("2017-01", "2017-01", "4")
+    bounds = (month["start_earliest"].iso_format(), month["end_latest"].iso_format())
+    assert bounds == ("2017-01-01", "2017-01-31")
+    assert month["name"].endswith(", 2017-01")
     assert "civilian_targeting" not in month
 
     sides = rows(
@@ -181,3 +181,29 @@ def test_an_actor_id_beyond_the_bound_is_a_problem_of_its_row(tmp_path: Path) ->
         "shorten it"
     ]
     assert ONE_SIDED not in {r.id for r in chunk.records}
+
+
+@pytest.mark.parametrize(
+    ("precision", "start", "end", "expected"),
+    [
+        ("4", "2017-01-01", "2017-01-31", ("2017-01", "2017-01")),  # the month
+        ("5", "2017-01-01", "2017-12-31", ("2017", "2017")),  # the year
+        ("4", "2016-02-01", "2016-02-29", ("2016-02", "2016-02")),
+        ("3", "2017-01-02", "2017-01-08", ("2017-01-02", "2017-01-08")),  # a week: days kept
+        ("4", "2017-01-05", "2017-01-25", ("2017-01-05", "2017-01-25")),  # not a whole month
+        ("5", "2017-01-01", "2017-06-30", ("2017-01-01", "2017-06-30")),
+        ("1", "2017-01-01", "2017-01-31", ("2017-01-01", "2017-01-31")),  # lasted the month
+        ("4", "2017-01", "2017-01", ("2017-01", "2017-01")),  # written partial: kept
+        ("5", "2017-00-00", "2017", ("2017", "2017")),
+    ],
+)
+def test_dates_are_as_precise_as_ucdp_knows_them(
+    tmp_path: Path, precision: str, start: str, end: str, expected: tuple[str, str]
+) -> None:
+    given = first_row_with(
+        SYRIA, tmp_path / "dates.csv", date_prec=precision, date_start=start, date_end=end
+    )
+    (chunk,) = FORMAT.read([given])
+    assert chunk.problems == []
+    (found,) = [r for r in chunk.records if r.id == ONE_SIDED]
+    assert (found.properties["start"], found.properties["end"]) == expected

@@ -52,6 +52,8 @@ def test_the_export_has_the_full_header_and_one_row_per_event(
         "Idlib governorate",
         "Beirut",
     )
+    # date_prec 4: imported as the month 2017-01, written back as its first and last days
+    assert (province["date_start"], province["date_end"]) == ("2017-01-01", "2017-01-31")
 
 
 def test_events_of_other_sources_are_not_exported(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from neo4j import Driver
 
 import loaders.wwic.importer as wwic_importer
-from graph.asof import PartialDate
+from graph.asof import InvalidDateError, PartialDate
 from graph.db import store
 from graph.db.reader import Reader
 from graph.db.settings import Settings
@@ -24,7 +24,7 @@ from loaders.errors import InvalidRecordsError, MissingInputError, NotUtf8Error
 from loaders.importing import run_import
 from loaders.limits import MAX_TEXT
 from loaders.wwic import FORMAT, columns, export_wwic
-from loaders.wwic.row_reader import RowReader, parse_date
+from loaders.wwic.row_reader import RowReader, date_from_parts, parse_date
 from tests.conftest import REPO
 from tests.loaders.test_importing import assert_reimport_changes_nothing, export_round_trip
 from tests.loaders.test_records import graph_state
@@ -161,7 +161,7 @@ def test_values_dates_and_access_points_as_sfm_wrote_them(
     warnings = [str(w) for c in FORMAT.read([SAMPLE]) for w in c.warnings]
     assert any("units.csv:6: unit:first_cited_date: '2019-01-01'" in w for w in warnings)
     (beta,) = query(driver, "MATCH (p:Person {name: $n}) RETURN p", n=person("Beta"))
-    assert (beta["p"]["gender"], beta["p"]["birth_date"]) == ("Female", "1980-01-01")
+    assert (beta["p"]["gender"], beta["p"]["birth_date"]) == ("Female", ["1980-01-01"])
     assert beta["p"]["deceased"] is False
     (event,) = query(
         driver,
@@ -273,10 +273,28 @@ def test_a_row_marked_as_a_duplicate_is_skipped_and_reading_twice_gives_the_same
         ("2019-11-29T10:25:45Z", "2019-11-29"),  # sources: a timestamp
         ("10/2008", "2008-10"),
         ("2020", "2020"),
+        ("2008-00-00", "2008"),  # SFM's platform: an unknown month and day are 00
+        ("2010-10-00", "2010-10"),
     ],
 )
 def test_dates_in_the_forms_sfm_writes_keep_their_precision(text: str, date: str) -> None:
     assert parse_date(text) == date
+
+
+@pytest.mark.parametrize(
+    ("parts", "date"),
+    [(("2008", "00", "00"), "2008"), (("2010", "10", "0"), "2010-10"), (("2010", "", ""), "2010")],
+)
+def test_a_month_or_day_of_00_in_the_date_parts_is_not_known(
+    parts: tuple[str, str, str], date: str
+) -> None:
+    assert date_from_parts(*parts) == date
+
+
+@pytest.mark.parametrize("text", ["2008-00-12", "2008-13-00", "0000-00-00"])
+def test_a_day_without_its_month_or_a_month_that_is_none_is_not_a_date(text: str) -> None:
+    with pytest.raises(InvalidDateError, match="is not a date"):
+        parse_date(text)
 
 
 def rewrite(path: Path, change: Callable[[list[str], list[dict[str, str]]], list[str]]) -> None:
@@ -289,6 +307,27 @@ def rewrite(path: Path, change: Callable[[list[str], list[dict[str, str]]], list
         writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(found)
+
+
+def test_an_incident_citing_a_rejected_access_point_is_skipped_not_a_second_problem(
+    tmp_path: Path,
+) -> None:
+    folder = copy_sample(tmp_path / "rejected_source")
+    sources = folder / "sources.csv"
+    incident_point = "a8cedf53-50e6-4ef0-a5df-c1ef1ae00565"  # on line 110, cited by the incident
+
+    def break_date(header: list[str], found: list[dict[str, str]]) -> list[str]:
+        found[108]["source:published_timestamp"] = "2020-02-30"
+        return header
+
+    rewrite(sources, break_date)
+    said = [str(p) for chunk in FORMAT.read([folder]) for p in chunk.problems]
+    assert said == [
+        f"{sources}:110: source:published_timestamp: '2020-02-30' is not a date: write "
+        "YYYY-MM-DD, YYYY-MM, YYYY (or YYYY-MM-00, YYYY-00-00), M/D/YYYY or M/YYYY",
+        f"{folder / 'incidents.csv'}:2: incident:all:source: skipped because access point "
+        f"{incident_point!r} ({sources}:110) was rejected",
+    ]
 
 
 def test_a_folder_without_one_of_the_five_files_is_an_error_naming_it(tmp_path: Path) -> None:
