@@ -263,9 +263,17 @@ class RowReader:
         return from_parts or from_full
 
     def full_date(self, column: str) -> str | None:
-        """A date given in one cell only (a date of birth)."""
+        """A date given in one cell only (a date of birth, a document's publication): not part
+        of what the record is, so one that cannot be read is left out with a warning, and the
+        row is kept."""
         text = self.text(column)
-        return self._parsed(column, lambda: parse_date(text), bool(text))
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except InvalidDateError as e:
+            self.warn(column, f"{e}; left out")
+            return None
 
     def _parsed(self, column: str, parse: Callable[[], str], given: bool) -> str | None:
         if not given:

@@ -316,18 +316,37 @@ def test_an_incident_citing_a_rejected_access_point_is_skipped_not_a_second_prob
     sources = folder / "sources.csv"
     incident_point = "a8cedf53-50e6-4ef0-a5df-c1ef1ae00565"  # on line 110, cited by the incident
 
+    def break_flag(header: list[str], found: list[dict[str, str]]) -> list[str]:
+        found[108]["source:restricted:admin"] = "maybe"
+        return header
+
+    rewrite(sources, break_flag)
+    said = [str(p) for chunk in FORMAT.read([folder]) for p in chunk.problems]
+    assert said == [
+        f"{sources}:110: source:restricted:admin: 'maybe' is not 1 or 0",
+        f"{folder / 'incidents.csv'}:2: incident:all:source: skipped because access point "
+        f"{incident_point!r} ({sources}:110) was rejected",
+    ]
+
+
+def test_a_publication_date_that_cannot_be_read_is_left_out_and_the_source_kept(
+    tmp_path: Path,
+) -> None:
+    folder = copy_sample(tmp_path / "bad_date")
+    sources = folder / "sources.csv"
+
     def break_date(header: list[str], found: list[dict[str, str]]) -> list[str]:
         found[108]["source:published_timestamp"] = "2020-02-30"
         return header
 
     rewrite(sources, break_date)
-    said = [str(p) for chunk in FORMAT.read([folder]) for p in chunk.problems]
-    assert said == [
-        f"{sources}:110: source:published_timestamp: '2020-02-30' is not a date: write "
-        "YYYY-MM-DD, YYYY-MM, YYYY (or YYYY-MM-00, YYYY-00-00), M/D/YYYY or M/YYYY",
-        f"{folder / 'incidents.csv'}:2: incident:all:source: skipped because access point "
-        f"{incident_point!r} ({sources}:110) was rejected",
-    ]
+    chunks = list(FORMAT.read([folder]))
+    assert [p for chunk in chunks for p in chunk.problems] == []
+    warned = [str(w) for chunk in chunks for w in chunk.warnings]
+    assert f"{sources}:110: source:published_timestamp: '2020-02-30' is not a date: write " in (
+        "\n".join(warned)
+    )
+    assert any(w.endswith("; left out") for w in warned)
 
 
 def test_a_folder_without_one_of_the_five_files_is_an_error_naming_it(tmp_path: Path) -> None:

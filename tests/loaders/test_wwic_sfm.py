@@ -366,7 +366,8 @@ def test_a_rejected_source_or_unit_is_one_problem_and_what_depends_on_it_is_skip
     tables = write_wwic(sfm, folder)
     units, persons = tables["units.csv"], tables["persons.csv"]
     # A unit given by one row, which relations and postings name as their unit: its name is
-    # blanked. An access point one posting row alone cites, of another unit: its date broken.
+    # blanked. An access point one posting row alone cites, of another unit: its restricted
+    # flag unreadable (a date that cannot be read would only be left out, with a warning).
     rows_of = Counter(r["unit:id:admin"] for r in units)
     posted_to = Counter(p.unit for p in sfm.postings)
     above = Counter(r.parent for r in sfm.relations)
@@ -383,12 +384,12 @@ def test_a_rejected_source_or_unit_is_one_problem_and_what_depends_on_it_is_skip
     points = [r["source:access_point_id:admin"] for r in tables["sources.csv"]]
     source_line = 2 + points.index(access_point)
     rewrite(folder / "units.csv", {unit_line - 2: {"unit:name": ""}})
-    rewrite(folder / "sources.csv", {source_line - 2: {"source:published_timestamp": "2008-13-45"}})
+    rewrite(folder / "sources.csv", {source_line - 2: {"source:restricted:admin": "maybe"}})
 
     said = [p for chunk in FORMAT.read([folder]) for p in chunk.problems]
     faults = [(Path(p.file).name, p.line, p.field) for p in said if p.reason != SKIPPED]
     assert faults == [
-        ("sources.csv", source_line, "source:published_timestamp"),
+        ("sources.csv", source_line, "source:restricted:admin"),
         ("units.csv", unit_line, "unit:name"),
     ]
     skipped = {(Path(p.file).name, p.line, p.problem) for p in said if p.reason == SKIPPED}
