@@ -227,16 +227,22 @@ def casefile_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
     ] = None,
-    public: Annotated[
-        bool, typer.Option("--public", help="Redact restricted identities, as the public sees.")
+    restricted: Annotated[
+        bool,
+        typer.Option(
+            "--restricted",
+            help="The investigator's version, naming restricted identities and marked "
+            "RESTRICTED; without it, the public version.",
+        ),
     ] = False,
 ) -> None:
-    """A case file: every statement footnoted, with the Article 28(a) evidence map."""
+    """A case file: every statement footnoted, with the Article 28(a) evidence map. The public
+    version (restricted identities withheld) unless --restricted."""
     if fmt not in casefile_formats.FORMATS:
         raise typer.BadParameter(
             f"use one of {', '.join(casefile_formats.FORMATS)}", param_hint="--format"
         )
-    data = asyncio.run(_casefile(subject, fmt, public))
+    data = asyncio.run(_casefile(subject, fmt, public=not restricted))
     if output is None:
         if fmt == "zip":
             raise typer.BadParameter("a zip needs --output FILE", param_hint="--output")
@@ -244,6 +250,8 @@ def casefile_command(
         return
     output.write_bytes(data)
     err.print(f"Wrote {output} ({len(data)} bytes)")
+    if restricted:
+        err.print(styled(("RESTRICTED: names restricted identities; do not share it.", "red")))
 
 
 async def _casefile(subject: str, fmt: str, public: bool) -> bytes:

@@ -40,16 +40,18 @@ async def get_casefile(
     format: Annotated[Literal["json", "md", "html", "zip"], Query()] = "json",
 ) -> Response:
     """Identity, timeline, chains, events with casualty ranges, sanctions, sources and the
-    Article 28(a) evidence map, every statement footnoted. The public role gets it redacted."""
+    Article 28(a) evidence map, every statement footnoted, stating when it was made, the
+    dataset version and its access. The public role gets it redacted; any other role gets the
+    restricted version, marked RESTRICTED in its file name, on every page and in its JSON."""
     case = await casefile.build(reader, subject_id)
     audit.record(caller, "casefile", casefile.audit_target(case), outcome=format)
     body = casefile_formats.render(case, format)
     headers = {}
     if format == "html":  # its own stylesheet is inline
         headers[CSP] = page_policy(body.decode("utf-8"))
-    if format in ("md", "zip"):
-        name = subject_id.replace(":", "_")
-        headers["Content-Disposition"] = f'attachment; filename="casefile-{name}.{format}"'
+    if format in ("md", "zip"):  # the investigator's version says RESTRICTED in its name
+        name = casefile_formats.file_name(case, format)
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return Response(
         body,
         media_type=casefile_formats.MEDIA_TYPES[format],

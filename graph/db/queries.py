@@ -363,6 +363,25 @@ def entity(var: str) -> str:
 # A read that touches nothing: the bookmark Neo4j answers it with names the graph's state.
 GRAPH_STATE = "RETURN true AS read"
 
+# The loaded data, for the dataset version a case file states: every record's id and its
+# words (quote, text or name), in id order, and how many links there are.
+DATASET_CONTENT = _cypher(
+    """
+MATCH (n) WHERE n.{ID} IS NOT NULL
+RETURN n.{ID} AS id, coalesce(n.{QUOTE}, n.{TEXT}, n.{NAME}, '') AS content
+"""
+)
+
+# How many relationships the graph holds (Neo4j's count store: no scan).
+LINK_COUNT = "MATCH ()-->() RETURN count(*) AS links"
+
+# What a citation of each source needs, as far as its record gives it.
+SOURCES_CITED = _cypher(
+    "MATCH (s:{SOURCE}) WHERE s.{ID} IN $ids RETURN s.{ID} AS id, s.{TITLE} AS title, "
+    "s.{PUBLISHER} AS publisher, s.{PUBLISHED} AS published, s.{KIND} AS kind, s.{URL} AS url, "
+    "s.{FILE} AS file"
+)
+
 HIDDEN_NAMES = _cypher(
     "MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true "
     "RETURN p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases LIMIT $limit"

@@ -4,18 +4,22 @@ map against Rome Statute Article 28(a) that is a map of evidence, not a legal co
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from graph.asof import PartialDate
+from graph.asof import Certainty, PartialDate
 from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError
 from graph.reads import events, exposure, models
 from graph.reads.command import chains_at
+from graph.reads.dataset import dataset_version
 from graph.reads.entities import entity_detail
-from graph.reads.rows import MAX_ROWS
+from graph.reads.events import event_span
+from graph.reads.rows import MAX_ROWS, as_of
 from ontology.terms import Label
 
 NOTICE = (
@@ -24,6 +28,11 @@ NOTICE = (
     "for an element, it says so. Contested facts are shown side by side."
 )
 NO_EVIDENCE = "No evidence in the graph."
+PUBLIC_NOTICE = "Public version: restricted identities are withheld."
+RESTRICTED_NOTICE = (
+    "RESTRICTED: the investigator's version. It may name restricted identities (witnesses "
+    "under an alias); do not share or file it without redaction."
+)
 ARTICLE_28A = (
     (
         "28(a)(i) commander",
@@ -59,8 +68,22 @@ class Statement(BaseModel):
 class EvidenceElement(BaseModel):
     element: str
     statute: str
-    evidence: list[Statement]
+    evidence: list[Statement] = Field(
+        description="What the graph holds for the element at the events' dates."
+    )
     gap: str | None = Field(None, description="Says so when the graph holds no evidence.")
+    sources: int = Field(0, description="How many distinct sources the evidence rests on.")
+    single_source: str | None = Field(
+        None, description="A warning when the whole element rests on one source."
+    )
+    context_label: str | None = Field(
+        None, description="What the context list is and why it is not evidence."
+    )
+    context: list[Statement] = Field(
+        default_factory=list,
+        description="Kept apart from the evidence: posts held before or after the events, "
+        "later findings and accounts of the events themselves, each saying why it is here.",
+    )
 
 
 class CaseEvent(BaseModel):
@@ -71,13 +94,29 @@ class CaseEvent(BaseModel):
 
 
 class BibliographyEntry(BaseModel):
+    """A cited source with what a citation of it needs, as far as its record gives it."""
+
     source: str
     name: str | None
     reliability: str | None
     citations: int
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    kind: str | None = None
+    url: str | None = None
+    file: str | None = Field(None, description="The document's file: its identifier here.")
 
 
 class CaseFile(BaseModel):
+    made: str = Field("", description="When the case file was made (UTC, ISO 8601).")
+    dataset_version: str = Field("", description="A hash of the loaded data it was made from.")
+    access: Literal["public", "restricted"] = Field(
+        "public",
+        description="restricted: the investigator's version, which may name restricted "
+        "identities and must not be shared.",
+    )
+    access_notice: str = PUBLIC_NOTICE
     subject: models.Entity
     subject_restricted: bool = Field(
         False, description="The subject is a restricted identity (never shown to the public)."
@@ -130,7 +169,22 @@ class Notes:
 
 
 async def build(reader: Reader, subject_id: str) -> CaseFile:
-    """The case file of a person or an event (NotFoundError for anything else or unknown)."""
+    """The case file of a person or an event (NotFoundError for anything else or unknown),
+    stamped with when it was made, from which data, and for whom."""
+    case = await _subject_file(reader, subject_id)
+    restricted = not reader.public
+    return case.model_copy(
+        update={
+            "made": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "dataset_version": await dataset_version(reader),
+            "access": "restricted" if restricted else "public",
+            "access_notice": RESTRICTED_NOTICE if restricted else PUBLIC_NOTICE,
+            "bibliography": await _cited_sources(reader, case.bibliography),
+        }
+    )
+
+
+async def _subject_file(reader: Reader, subject_id: str) -> CaseFile:
     detail = await entity_detail(reader, subject_id)
     if detail.entity.type == Label.PERSON:
         return await _person_file(reader, detail)
@@ -140,6 +194,18 @@ async def build(reader: Reader, subject_id: str) -> CaseFile:
         f"{detail.entity.id} is a {detail.entity.type}; case files are made for a Person or an "
         "Event."
     )
+
+
+async def _cited_sources(
+    reader: Reader, entries: list[BibliographyEntry]
+) -> list[BibliographyEntry]:
+    """The bibliography with each source's publisher, title, date, kind, URL and file."""
+    rows = await reader.rows(queries.SOURCES_CITED, ids=[e.source for e in entries])
+    found = {row["id"]: row for row in rows}
+    return [
+        e.model_copy(update={k: v for k, v in found.get(e.source, {}).items() if k != "id"})
+        for e in entries
+    ]
 
 
 def _identity(notes: Notes, detail: models.EntityDetail) -> list[Statement]:
@@ -154,15 +220,197 @@ def _identity(notes: Notes, detail: models.EntityDetail) -> list[Statement]:
     return found
 
 
-async def _statements_about(reader: Reader, notes: Notes, ids: list[str]) -> list[Statement]:
+# Why a finding or statement is kept out of element (iii): what it can and cannot show.
+ACCOUNT_OF_EVENT = "an account of the event itself: it shows what happened, not what was known"
+MADE_LATER = "made after the events: cannot show what was known at the time"
+UNDATED = "undated: cannot be placed before the events, so cannot show what was known then"
+CONTEXT_LABELS = {
+    "28(a)(i) commander": "Context: posts held before or after the events (not evidence of "
+    "a post at the time)",
+    "28(a)(iii) knowledge": "Later findings and accounts of the events (not evidence of what "
+    "was known at the time)",
+}
+SINGLE_SOURCE = "The whole element rests on one source: {name}."
+
+# A finding or statement read by queries.STATEMENTS_ABOUT.
+Said = dict[str, Any]
+# An event of the map and the days it may have taken place on.
+EventSpan = tuple[models.EventSummary, PartialDate]
+
+
+async def _said_about(reader: Reader, event_ids: list[str], others: list[str]) -> list[Said]:
+    """Findings and statements about the events, or about the persons and units in OTHERS,
+    each once (oldest first)."""
+    ids = list(dict.fromkeys([*event_ids, *others]))
     rows = await reader.rows(queries.STATEMENTS_ABOUT, ids=ids, limit=MAX_ROWS)
-    found = []
+    first: dict[str, Said] = {}
     for row in rows:
-        kind = "Finding" if "Finding" in row["labels"] else "Statement"
-        by = row["by"]["name"] if row["by"] else "an unnamed speaker"
-        cites = [models.Citation(**c) for c in row["citations"]]
-        found.append(notes.statement(f"{kind} by {by}: “{row['text']}”", cites, row["date"]))
+        # A row about an event wins: it decides that the row is an account of the event.
+        if row["id"] not in first or row["about"] in event_ids:
+            first[row["id"]] = row
+    return list(first.values())
+
+
+def _said_statement(notes: Notes, row: Said, why: str = "") -> Statement:
+    kind = "Finding" if "Finding" in row["labels"] else "Statement"
+    by = row["by"]["name"] if row["by"] else "an unnamed speaker"
+    cites = [models.Citation(**c) for c in row["citations"]]
+    return notes.statement(f"{kind} by {by}: “{row['text']}”{why}", cites, row["date"])
+
+
+def _knowledge(
+    notes: Notes, said: list[Said], spans: list[EventSpan]
+) -> tuple[list[Statement], list[Statement]]:
+    """Element (iii): what was said before or during the events, each dated relative to them;
+    the rest (later, undated, or an account of an event itself) apart, saying why."""
+    evidence, context = [], []
+    events = {event.id for event, _ in spans}
+    for row in said:
+        earlier, relative = _relative_to_events(row["date"], spans)
+        if row["about"] in events:
+            later = not earlier and row["date"] is not None
+            why = f"{ACCOUNT_OF_EVENT}; {MADE_LATER}" if later else ACCOUNT_OF_EVENT
+            context.append(_said_statement(notes, row, f" — {why}{relative}"))
+        elif row["date"] is None:
+            context.append(_said_statement(notes, row, f" — {UNDATED}"))
+        elif earlier:
+            evidence.append(_said_statement(notes, row, f" — dated {row['date']}{relative}"))
+        else:
+            context.append(_said_statement(notes, row, f" — {MADE_LATER}{relative}"))
+    return evidence, context
+
+
+def _relative_to_events(date: str | None, spans: list[EventSpan]) -> tuple[bool, str]:
+    """(whether DATE is surely no later than one of the events, how far from each it is)."""
+    if date is None or not spans:
+        return False, ""
+    said = PartialDate.parse(date)
+    found = [_relative(said, span) for _, span in spans]
+    names = [event.name for event, _ in spans]
+    earlier = any(e for e, _ in found)
+    words = [
+        f"{phrase} ({name})" if len(spans) > 1 else phrase
+        for (e, phrase), name in zip(found, names, strict=True)
+        if e or not earlier
+    ]
+    return earlier, f" ({'; '.join(words)})"
+
+
+def _relative(said: PartialDate, span: PartialDate) -> tuple[bool, str]:
+    """(whether SAID is surely no later than the event's end, SAID relative to the event)."""
+    if said.latest < span.earliest:
+        return True, f"{_duration((span.earliest - said.latest).days)} before the event"
+    if said.earliest > span.latest:
+        return False, f"{_duration((said.earliest - span.latest).days)} after the event"
+    if said.latest <= span.latest:
+        return True, "during the event"
+    return False, f"dated {said}, which may fall after the event"
+
+
+def _duration(days: int) -> str:
+    if days < 31:
+        count, unit = days, "day"
+    elif days < 365:
+        count, unit = round(days / 30.44), "month"
+    else:
+        count, unit = round(days / 365.25), "year"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def _spans(case_events: list[CaseEvent]) -> list[EventSpan]:
+    """The dated events of the map; an undated one cannot be judged at its dates."""
+    found = [(e.event, event_span(e.event)) for e in case_events]
+    return [(event, span) for event, span in found if span is not None]
+
+
+def _when(event: models.EventSummary) -> str:
+    return f"{event.start}{f' to {event.end}' if event.end else ''}"
+
+
+def _post_text(p: models.Posting) -> str:
+    return f"{p.role or 'post'}{f' ({p.title})' if p.title else ''} of {p.organization.name}"
+
+
+def _held_at_events(
+    timeline: list[models.Posting], spans: list[EventSpan]
+) -> list[tuple[models.Posting, models.EventSummary, PartialDate, models.AsOf]]:
+    """Each post with each event at whose dates it held or may have held."""
+    found = []
+    for p in timeline:
+        for event, span in spans:
+            answer = as_of(p.tenure.model_dump(), span)
+            if answer.certainty != Certainty.NO:
+                found.append((p, event, span, answer))
     return found
+
+
+def _posts_at_events(
+    notes: Notes, timeline: list[models.Posting], spans: list[EventSpan]
+) -> tuple[list[Statement], list[Statement]]:
+    """Element (i): the posts held at each event's dates, certain or possible with the reason;
+    the posts held only before or after them apart, as context."""
+    held = _held_at_events(timeline, spans)
+    evidence = [
+        notes.statement(
+            f"{event.name} ({_when(event)}): {_post_text(p)} at the event's dates "
+            f"({answer.certainty}: {answer.reason})",
+            p.citations,
+            event.start,
+        )
+        for p, event, _, answer in held
+    ]
+    at_events = {p.id for p, _, _, _ in held}
+    context = [
+        notes.statement(
+            f"{_post_text(p)}, cited {p.tenure.first_cited or '?'} to "
+            f"{p.tenure.last_cited or '?'}: not held at the events' dates ({_not_held(p, spans)})",
+            p.citations,
+            p.tenure.first_cited,
+        )
+        for p in timeline
+        if p.id not in at_events
+    ]
+    return evidence, context
+
+
+def _not_held(p: models.Posting, spans: list[EventSpan]) -> str:
+    if not spans:
+        return "no event of the map has a date"
+    reasons = [as_of(p.tenure.model_dump(), span).reason for _, span in spans]
+    return "; ".join(dict.fromkeys(reasons))
+
+
+# How a unit relation reads from the unit below to the one above.
+RELATION_WORDS = {
+    "command": "was under the command of",
+    "member": "was a member of",
+    "affiliation": "was affiliated with",
+}
+
+
+def _relation_text(
+    child: models.Entity, relation: str, parent: models.Entity, answer: models.AsOf
+) -> str:
+    """The relation worded from the unit below, its kind kept apart from how sure its dates
+    are."""
+    words = RELATION_WORDS.get(relation, f"was linked ({relation}) to")
+    return (
+        f"{child.name or child.id} {words} {parent.name or parent.id} at the event's dates "
+        f"(the dates: {answer.certainty} — {answer.reason})"
+    )
+
+
+def _exposure_text(x: models.ExposedEvent) -> str:
+    commanded = x.via[0].name or x.via[0].id
+    if len(x.via) > 1:
+        way = " > ".join(u.name or u.id for u in x.via)
+        where = f"a unit under {commanded} ({way}), which the person commanded"
+    else:
+        where = "the unit the person commanded"
+    return (
+        f"{x.event.name}: attributed to {x.unit.name}, {where}; the post and every link held "
+        f"at the event's dates (the dates: {x.as_of.certainty} — {x.as_of.reason})"
+    )
 
 
 async def _case_events(reader: Reader, notes: Notes, event_ids: list[str]) -> list[CaseEvent]:
@@ -234,37 +482,26 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     sanctions = [
         notes.statement(_sanction_text(s), s.citations, s.listing_date) for s in exposed.sanctions
     ]
-    chains = await chains_at(
-        reader,
-        [
-            (p.organization.id, PartialDate.parse(p.tenure.first_cited))
-            for p in exposed.timeline
-            if p.role in ("commander", "head") and p.tenure.first_cited
-        ],
-    )
     event_ids = [a.event.id for a in exposed.direct_links]
     event_ids += [x.event.id for x in exposed.command_exposure]
     case_events = await _case_events(reader, notes, list(dict.fromkeys(event_ids)))
-    knowledge = await _statements_about(reader, notes, list(dict.fromkeys(event_ids)))
-    commander = [
-        notes.statement(
-            f"Held the post of {p.role} of {p.organization.name} "
-            f"(cited {p.tenure.first_cited or '?'} to {p.tenure.last_cited or '?'})",
-            p.citations,
-        )
-        for p in exposed.timeline
-        if p.role in ("commander", "head")
-    ]
+    spans = _spans(case_events)
+    commander, commander_context = _posts_at_events(notes, exposed.timeline, spans)
     commander += _alleged_commanders(notes, exposed.direct_links)
+    held = _held_at_events(exposed.timeline, spans)
+    # Each unit the person was posted to, drawn as it stood at each event's dates.
+    chains = await chains_at(
+        reader, list(dict.fromkeys((p.organization.id, span) for p, _, span, _ in held))
+    )
     control = [
-        notes.statement(
-            f"{x.event.name}: attributed to {x.unit.name}, "
-            f"under {' > '.join(u.name or u.id for u in x.via)} at the time ({x.as_of.certainty}: "
-            f"{x.as_of.reason})",
-            x.attribution.citations,
-        )
+        notes.statement(_exposure_text(x), x.attribution.citations)
         for x in exposed.command_exposure
     ]
+    units = [p.organization.id for p, _, _, _ in held] + [
+        x.unit.id for x in exposed.command_exposure
+    ]
+    said = await _said_about(reader, [e.event.id for e in case_events], [detail.entity.id, *units])
+    knowledge = _knowledge(notes, said, spans)
     return CaseFile(
         subject=detail.entity,
         subject_restricted=detail.facts.get("restricted") is True,
@@ -274,7 +511,7 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         chains=chains,
         events=case_events,
         sanctions=sanctions,
-        article_28a=_article_28a(commander, control, knowledge),
+        article_28a=_article_28a(notes, (commander, commander_context), (control, []), knowledge),
         bibliography=notes.bibliography(),
         footnotes=notes.footnotes,
     )
@@ -292,15 +529,18 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         notes.statement(_attribution_text(a), a.citations, event.start)
         for a in account.attributions
     ]
-    knowledge = await _statements_about(reader, notes, [event.id])
-    timeline += knowledge
+    perpetrators = [a.actor.id for a in account.attributions if a.role == "perpetrator"]
+    said = await _said_about(reader, [event.id], perpetrators)
+    timeline += [_said_statement(notes, row) for row in said if row["about"] == event.id]
+    span = event_span(event)
+    knowledge = _knowledge(notes, said, [] if span is None else [(event, span)])
     sanctions = [
         notes.statement(_sanction_text(s), s.citations, s.listing_date) for s in account.sanctions
     ]
     commander = [
         notes.statement(
             f"{c.person.name}: {c.role} of {level.unit.name} at the event's dates "
-            f"({c.as_of.certainty}: {c.as_of.reason})",
+            f"(the dates: {c.as_of.certainty} — {c.as_of.reason})",
             c.citations,
         )
         for chain in account.chains
@@ -310,12 +550,11 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     commander += _alleged_commanders(notes, account.linked_persons)
     control = [
         notes.statement(
-            f"{level.unit.name} was {level.relation} of the level below at the time "
-            f"({level.relation_as_of.certainty}: {level.relation_as_of.reason})",
+            _relation_text(below.unit, level.relation, level.unit, level.relation_as_of),
             level.citations,
         )
         for chain in account.chains
-        for level in chain.levels
+        for below, level in pairwise(chain.levels)
         if level.relation and level.relation_as_of
     ]
     control += [
@@ -331,27 +570,45 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         chains=account.chains,
         events=await _case_events(reader, notes, [event.id]),
         sanctions=sanctions,
-        article_28a=_article_28a(commander, control, knowledge),
+        article_28a=_article_28a(notes, (commander, []), (control, []), knowledge),
         bibliography=notes.bibliography(),
         footnotes=notes.footnotes,
     )
 
 
+# An element's evidence and, apart, its context.
+Found = tuple[list[Statement], list[Statement]]
+
+
 def _article_28a(
-    commander: list[Statement], control: list[Statement], knowledge: list[Statement]
+    notes: Notes, commander: Found, control: Found, knowledge: Found
 ) -> list[EvidenceElement]:
     """The four elements with the graph's evidence; the failure element has no modelled
     evidence type yet, so it always says so rather than guessing."""
-    found: tuple[list[Statement], ...] = (commander, control, knowledge, [])
+    found: tuple[Found, ...] = (commander, control, knowledge, ([], []))
     return [
-        EvidenceElement(
-            element=element,
-            statute=statute,
-            evidence=evidence,
-            gap=None if evidence else NO_EVIDENCE,
-        )
-        for (element, statute), evidence in zip(ARTICLE_28A, found, strict=True)
+        _element(notes, element, statute, evidence, context)
+        for (element, statute), (evidence, context) in zip(ARTICLE_28A, found, strict=True)
     ]
+
+
+def _element(
+    notes: Notes, element: str, statute: str, evidence: list[Statement], context: list[Statement]
+) -> EvidenceElement:
+    cited = [notes.footnotes[n - 1] for s in evidence for n in s.notes]
+    sources = {c.source: c.source_name or c.source for c in cited}
+    return EvidenceElement(
+        element=element,
+        statute=statute,
+        evidence=evidence,
+        gap=None if evidence else NO_EVIDENCE,
+        sources=len(sources),
+        single_source=(
+            SINGLE_SOURCE.format(name=next(iter(sources.values()))) if len(sources) == 1 else None
+        ),
+        context_label=CONTEXT_LABELS.get(element) if context else None,
+        context=context,
+    )
 
 
 def audit_target(case: CaseFile) -> str:

@@ -9,7 +9,7 @@ import hashlib
 import io
 import zipfile
 
-from graph.reads.casefile import CaseEvent, CaseFile
+from graph.reads.casefile import BibliographyEntry, CaseEvent, CaseFile
 from graph.render import TEMPLATES
 
 FORMATS = ("json", "md", "html", "zip")
@@ -22,6 +22,23 @@ MEDIA_TYPES = {
 # A fixed timestamp makes the zip byte-for-byte reproducible, so its hash can be cited.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 GAP = "gap: nobody on record"
+# The Admiralty grades (ontology: `reliability` of a Source, `credibility` of a Claim).
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged (not a finding that the source is unreliable)",
+}
+CREDIBILITY = {
+    "1": "confirmed by other sources",
+    "2": "probably true",
+    "3": "possibly true",
+    "4": "doubtful",
+    "5": "improbable",
+    "6": "truth cannot be judged",
+}
 
 
 def to_json(case: CaseFile) -> str:
@@ -34,9 +51,36 @@ def _killed_range(event: CaseEvent) -> str:
     return f"{event.low} to {event.high}"
 
 
+def citation(entry: BibliographyEntry) -> str:
+    """One source in one legal citation style (OSCOLA-like): publisher, “title” (kind, date)
+    <URL> or file, each part only where the record gives it; undated says so."""
+    title = entry.title or entry.name or entry.source
+    head = f"{entry.publisher}, “{title}”" if entry.publisher else f"“{title}”"
+    detail = ", ".join(x for x in (entry.kind, entry.published or "undated") if x)
+    where = f" <{entry.url}>" if entry.url else (f", file {entry.file}" if entry.file else "")
+    return f"{head} ({detail}){where}"
+
+
+def file_name(case: CaseFile, fmt: str) -> str:
+    """The download's name; the investigator's version says RESTRICTED in it."""
+    name = case.subject.id.replace(":", "_")
+    mark = "-RESTRICTED" if case.access == "restricted" else ""
+    return f"casefile-{name}{mark}.{fmt}"
+
+
 def _render(template: str, case: CaseFile, **context: object) -> str:
+    names = {b.source: b.name for b in case.bibliography if b.name}
+    names |= {f.source: f.source_name for f in case.footnotes if f.source_name}
     return TEMPLATES.get_template(template).render(
-        case=case, gap=GAP, killed=_killed_range, formats=FORMATS, **context
+        case=case,
+        gap=GAP,
+        killed=_killed_range,
+        formats=FORMATS,
+        citation=citation,
+        source_name=lambda source: names.get(source, "an unnamed source"),
+        reliability=RELIABILITY,
+        credibility=CREDIBILITY,
+        **context,
     )
 
 
@@ -54,7 +98,8 @@ def to_html(case: CaseFile, downloads: bool = False) -> str:
 
 
 def to_zip(case: CaseFile) -> bytes:
-    """casefile.json, casefile.html and manifest.sha256 (sha256sum's format), reproducibly."""
+    """casefile.json, casefile.html and manifest.sha256 (sha256sum's format): the same case
+    file (same data, same time of making) gives the same bytes."""
     files = {"casefile.json": to_json(case).encode(), "casefile.html": to_html(case).encode()}
     manifest = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in files.items())
     files["manifest.sha256"] = manifest.encode()

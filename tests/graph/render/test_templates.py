@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from graph.reads import models, views
-from graph.reads.casefile import CaseFile
+from graph.reads.casefile import RESTRICTED_NOTICE, BibliographyEntry, CaseFile, Statement
 from graph.render import TEMPLATES, casefile_formats, network_html
 
 SCRIPT = "<script>alert('x')</script>"
@@ -79,6 +79,67 @@ def case_file() -> CaseFile:
     )
 
 
+def test_a_source_is_cited_in_one_style_from_what_its_record_gives() -> None:
+    report = BibliographyEntry(
+        source="source:r",
+        name="SNHR report",
+        reliability="F",
+        citations=1,
+        title="1,032 Deaths",
+        publisher="SNHR",
+        published="2024-01-01",
+        kind="report",
+        url="https://snhr.org/r",
+        file="r.txt",
+    )
+    assert (
+        casefile_formats.citation(report)
+        == "SNHR, “1,032 Deaths” (report, 2024-01-01) <https://snhr.org/r>"
+    )
+    bare = BibliographyEntry(source="source:b", name="An article", reliability=None, citations=1)
+    assert casefile_formats.citation(bare) == "“An article” (undated)"
+    filed = bare.model_copy(update={"kind": "news article", "file": "b.txt"})
+    assert casefile_formats.citation(filed) == "“An article” (news article, undated), file b.txt"
+
+
+def test_the_restricted_version_says_so_in_its_name_on_every_page_and_in_json() -> None:
+    public = case_file()
+    restricted = public.model_copy(
+        update={"access": "restricted", "access_notice": RESTRICTED_NOTICE}
+    )
+    assert casefile_formats.file_name(public, "zip") == "casefile-person_x.zip"
+    assert casefile_formats.file_name(restricted, "zip") == "casefile-person_x-RESTRICTED.zip"
+    page = casefile_formats.to_html(restricted)
+    assert "<title>RESTRICTED: Case file:" in page
+    assert page.count('<p class="restricted" role="alert">RESTRICTED: the investigator') == 1
+    assert page.count('class="restricted"') == 2  # top and bottom of the page
+    assert 'class="restricted"' not in casefile_formats.to_html(public)
+    markdown = casefile_formats.to_markdown(restricted)
+    assert markdown.startswith(f"**{RESTRICTED_NOTICE}**\n\n# Case file:")
+    assert markdown.endswith(f"**{RESTRICTED_NOTICE}**\n")
+    assert '"access": "restricted"' in casefile_formats.to_json(restricted)
+
+
+def test_an_element_on_one_source_says_so_and_keeps_its_context_apart() -> None:
+    case = case_file()
+    case.article_28a[0] = case.article_28a[0].model_copy(
+        update={
+            "sources": 1,
+            "single_source": "Rests on one source.",
+            "context_label": "Held before or after",
+            "context": [Statement(text="earlier post", notes=[1])],
+        }
+    )
+    page = casefile_formats.to_html(case)
+    assert '<p class="count">Distinct sources: 1</p>' in page
+    assert '<p class="warning" role="note">Rests on one source.</p>' in page
+    assert "<h4>Held before or after</h4>" in page
+    markdown = casefile_formats.to_markdown(case)
+    assert "Distinct sources: 1\n\n> **Warning:** Rests on one source.\n" in markdown
+    assert "#### Held before or after\n\n- earlier post[^1]\n" in markdown
+    assert "Warning" not in casefile_formats.to_markdown(case_file())
+
+
 def network(not_shown: int = 0) -> views.Network:
     drawn = views.Network(title=f"Neighbourhood of {HOSTILE}")
     drawn.add_node(models.Entity(id="person:x", type="Person", name=HOSTILE))
@@ -115,8 +176,10 @@ def test_the_case_file_page_keeps_its_structure() -> None:
     assert '<p class="notice" role="note">This is an evidence map, not a legal conclusion.' in page
     assert '<a href="/casefiles/person:x?format=zip">ZIP</a>' in page
     assert "<li><time>2012-08</time> <bdi>&lt;script&gt;" in page
-    assert '<sup><a href="#fn-1">1</a></sup><sup><a href="#fn-2">2</a></sup></li>' in page
-    assert '<li id="fn-2"><code>source:a</code>, no locator: “<bdi>second</bdi>”</li>' in page
+    assert '<sup class="fn"><a href="#fn-1">[1]</a><a href="#fn-2">[2]</a></sup></li>' in page
+    assert "source:a" not in page  # notes and sources name the source, never its id
+    assert '<li id="fn-2"><bdi>&lt;script&gt;' in page
+    assert "</bdi>, no locator: “<bdi>second</bdi>”</li>" in page
     assert '<li>org:u: <span class="gap">gap: nobody on record</span></li>' in page
     assert "<li>V: <bdi>&lt;script&gt;" in page
     assert "</bdi> (possible)</li>" in page
@@ -124,7 +187,9 @@ def test_the_case_file_page_keeps_its_structure() -> None:
     assert "(killed: 200 to 700)</h3>" in page
     assert '<li class="gap">No evidence.</li>' in page
     assert "<li>(none)</li>" in page  # empty timeline and sanctions
-    assert "reliability not graded, 2 citation(s)</li>" in page
+    assert "(undated)</bdi>. Reliability not graded; 2 citation(s).</li>" in page
+    assert "<dt>F</dt><dd>reliability cannot be judged" in page
+    assert "<dt>6</dt><dd>truth cannot be judged</dd>" in page
     assert 'class="downloads"' not in casefile_formats.to_html(case_file())
 
 
@@ -135,7 +200,13 @@ def test_markdown_is_text_not_markup() -> None:
     assert "## Timeline\n\n- (none)\n\n## Units" in markdown
     assert f"\n-   V: {HOSTILE} (possible)\n" in markdown  # indented by depth
     assert "### 28(a)(iv) failure\n*s*\n\n- **No evidence.**\n" in markdown
-    assert f"[^1]: source:a, p. 3: “{HOSTILE}”\n[^2]: source:a, no locator: “second”\n" in markdown
+    assert "- killed[^1],[^2]\n" in markdown  # separated, never "12"
+    assert (
+        f"[^1]: {HOSTILE}, p. 3: “{HOSTILE}”\n[^2]: {HOSTILE}, no locator: “second”\n" in markdown
+    )
+    assert "source:a" not in markdown
+    assert "**F** reliability cannot be judged" in markdown
+    assert "RESTRICTED" not in markdown
     assert markdown.endswith("“second”\n")
 
 
