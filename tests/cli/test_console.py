@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from neo4j import Driver
@@ -12,6 +12,7 @@ from neo4j import Driver
 from graph.db.settings import Settings
 from tests.cli.test_imports import ACLED_SYRIA
 from tests.conftest import REPO, cli_env, silsila
+from tests.loaders.csv_rows import Row, rows_from
 
 # Emoji codes and markup, in a file name, in an error's text and in a record's value.
 CODES = ":100: [red]x[/red] :smile: [bold]"
@@ -26,18 +27,13 @@ def plain(text: str) -> str:
 
 def acled_with_bad_line_100(path: Path) -> None:
     """99 good rows (lines 2-100 but one), and on line 100 an event_date full of codes."""
-    with ACLED_SYRIA.open(encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        given = list(reader)
-        header = list(reader.fieldnames or [])
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, header)
-        writer.writeheader()
+
+    def with_codes(given: list[Row]) -> Iterator[Row]:
         for line in range(2, 102):
             row = given[line % len(given)] | {"event_id_cnty": f"SYRCODE{line}"}
-            if line == 100:
-                row |= {"event_date": CODES, "notes": CODES}
-            writer.writerow(row)
+            yield row | {"event_date": CODES, "notes": CODES} if line == 100 else row
+
+    rows_from(ACLED_SYRIA, path, with_codes)
 
 
 def test_import_prints_file_names_errors_and_values_verbatim(

@@ -17,6 +17,7 @@ from neo4j import Driver
 from graph.db.settings import Settings
 from loaders import importing, journal, registry
 from tests.conftest import REPO, cli_env
+from tests.loaders.csv_rows import rows_from
 
 SFM = REPO.parent / "shared" / "peers" / "sfm-importer"
 ACLED_BAD = REPO / "tests" / "loaders" / "event_data" / "acled_bad.csv"
@@ -166,15 +167,13 @@ def test_import_wwic_of_an_incomplete_folder_exits_1_naming_what_is_missing(
 
 def acled_rows(path: Path, rows: int) -> None:
     """ROWS ACLED rows: the test file's rows over and over, each under its own event id."""
-    with ACLED_SYRIA.open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        given = list(reader)
-        header = list(reader.fieldnames or [])
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, header)
-        writer.writeheader()
-        for i in range(rows):
-            writer.writerow({**given[i % len(given)], "event_id_cnty": f"SYRKILL{i}"})
+    rows_from(
+        ACLED_SYRIA,
+        path,
+        lambda given: (
+            given[i % len(given)] | {"event_id_cnty": f"SYRKILL{i}"} for i in range(rows)
+        ),
+    )
 
 
 def small_chunked(*args: str) -> list[str]:
