@@ -18,15 +18,16 @@ from api.access_log import AccessLog
 from api.audit import AuditLog, audit_path
 from api.errors import (
     INTERNAL_MESSAGE,
+    InternalError,
     MethodNotAllowedError,
     UnknownRouteError,
-    error_response,
     input_error,
 )
 from api.headers import AuthorizationGate, InlinePage, SecurityHeaders, secure
 from api.models import ERROR_RESPONSES, ErrorPublic
 from api.routes import casefiles, cypher, health, investigate, pages, views
 from api.security import TokenStore, tokens_path
+from api.sessions import SESSION_STATE, Sessions, key_path
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
 from ontology.errors import SilsilaError
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.driver = open_async_driver(settings)
         app.state.tokens = TokenStore(tokens_path(settings))
+        setattr(app.state, SESSION_STATE, Sessions.load(key_path(settings)))
         app.state.audit = AuditLog(audit_path(settings))
         try:
             yield
@@ -74,15 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def silsila_error(request: Request, exc: Exception) -> JSONResponse:
+async def silsila_error(request: Request, exc: Exception) -> Response:
     """Every Silsila error, answered with the status `api.errors.STATUS_CODES` gives it.
 
     The body is an `ErrorPublic`: `unavailable` while Neo4j is unreachable or refuses our
-    credentials (503), `error` otherwise. A 401 says how to authenticate (`WWW-Authenticate`).
+    credentials (503), `error` otherwise; under /ui, an error page. A 401 says how to
+    authenticate (`WWW-Authenticate`).
     """
     if not isinstance(exc, SilsilaError):  # registered for SilsilaError only
         raise exc
-    return error_response(request, exc)
+    return pages.error_answer(request, exc)
 
 
 async def invalid_input(request: Request, exc: Exception) -> Response:
@@ -112,7 +115,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def internal_error(request: Request, exc: Exception) -> Response:
     """A failure of ours that is no Silsila error, answered in the one shape (Starlette raises
     it again afterwards, so the server logs it). Starlette answers it outside the middleware,
-    so the security headers are put on here."""
+    so the security headers are put on here. Under /ui it is an error page."""
+    if pages.is_page(request.url.path):
+        error = InternalError(INTERNAL_MESSAGE)
+        error.__cause__ = exc  # the server's log gets where it failed
+        return secure(pages.error_page(request, error))
     body = ErrorPublic(error=INTERNAL_MESSAGE)
     return secure(JSONResponse(body.model_dump(), status_code=500))
 

@@ -55,6 +55,10 @@ class InvalidInputError(ApiError):
     """Parameters or a body that do not fit the route's schema (422); the message names them."""
 
 
+class InternalError(ApiError):
+    """A failure of ours that is no Silsila error, as a page under /ui shows it (500)."""
+
+
 class ServerBusyError(ApiError):
     """Every slot for expensive answers is taken and the wait for one would break the route's
     time budget (503); the answer's Retry-After header says when to come back."""

@@ -1,8 +1,9 @@
 """Who is calling: roles, bearer tokens stored hashed, and the dependencies that check them.
 
 `public` needs no token. `investigator` and `admin` send `Authorization: Bearer <token>`, with a
-token made by `silsila token create --role ROLE`. Only the sha256 of each token is kept, in
-STATE_DIR/tokens.json (mode 0600), so the file alone does not let anyone in.
+token made by `silsila token create --role ROLE`, or sign in at /ui/sign-in, whose session
+cookie (`api/sessions.py`) stands for the token on GET requests. Only the sha256 of each token
+is kept, in STATE_DIR/tokens.json (mode 0600), so the file alone does not let anyone in.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.errors import AccessDeniedError as AccessDeniedError
 from api.errors import ApiError
 from api.errors import NotAuthenticatedError as NotAuthenticatedError
+from api.sessions import SESSION_COOKIE, SESSION_STATE, Sessions
 from graph.db.settings import Settings
 
 TOKENS_FILE = "tokens.json"
 ANONYMOUS = "anonymous"
 CALLER_STATE = "caller"  # request.state's name for the caller the gate checked
 _FORMAT_VERSION = 1
+# A session cookie counts on these only: a request that may change anything needs the header
+# (or, for the sign-in forms, a form token), so no other site can make a browser send one.
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Aliases, because TokenStore.list shadows the builtin inside the class.
 _Entries = list[dict[str, Any]]
 
@@ -61,10 +66,12 @@ _TokenInfos = list[TokenInfo]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who made a request: their role and token id (`anonymous` without a token)."""
+    """Who made a request: their role and token id (`anonymous` without a token), and whether
+    a browser's session cookie stood for the token."""
 
     role: Role
     token_id: str = ANONYMOUS
+    session: bool = False
 
 
 class TokenStoreError(ApiError):
@@ -128,6 +135,13 @@ class TokenStore:
             if hmac.compare_digest(presented, str(entry["sha256"])) and found is None:
                 found = _info(entry)
         return found
+
+    def find(self, token_id: str) -> TokenInfo | None:
+        """The stored token with the public id TOKEN_ID, or None (revoked, or never made)."""
+        for entry in self._read():
+            if entry["id"] == token_id:
+                return _info(entry)
+        return None
 
     def role_of(self, token: str) -> Role | None:
         """The role a token grants, or None when it is not a token of this store."""
@@ -207,17 +221,19 @@ def get_token_store(request: Request) -> TokenStore:
 
 
 def get_caller(request: Request) -> Caller:
-    """Who is calling: public without an Authorization header, else the bearer token's role.
+    """Who is calling: the bearer token's role; without an Authorization header, the role of
+    the session cookie's token on a GET or HEAD, else public.
 
     A malformed header or an unknown token is a 401, never a silent fall-back to public.
     The app's gate (`api/headers.py`) checks the header before routing and keeps the caller.
+    A session cookie that is forged, expired or names a revoked token is no session: public.
     """
     known = getattr(request.state, CALLER_STATE, None)
     if isinstance(known, Caller):
         return known
     header = request.headers.get("Authorization")
     if header is None:
-        return Caller(role=Role.public)
+        return session_caller(request) or Caller(role=Role.public)
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
@@ -232,6 +248,17 @@ def get_caller(request: Request) -> Caller:
             "`silsila token create --role investigator|admin`.",
         )
     return Caller(role=info.role, token_id=info.id)
+
+
+def session_caller(request: Request) -> Caller | None:
+    """The signed-in caller of a GET or HEAD with a valid session cookie, else None."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    sessions = getattr(request.app.state, SESSION_STATE, None)
+    if request.method not in SAFE_METHODS or not cookie or not isinstance(sessions, Sessions):
+        return None
+    token_id = sessions.token_id(cookie)
+    info = None if token_id is None else get_token_store(request).find(token_id)
+    return None if info is None else Caller(role=info.role, token_id=info.id, session=True)
 
 
 def get_role(request: Request) -> Role:

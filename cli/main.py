@@ -21,7 +21,7 @@ from cli.rejects import RejectsOption, rejects_file
 from cli.tokens import token_app
 from graph.db import store
 from graph.db.reader import Reader
-from graph.db.runtime import LocalNeo4j, RuntimeStatus
+from graph.db.runtime import LocalNeo4j, RuntimeStatus, parse_size
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
 from graph.reads import casefile, reports
@@ -62,6 +62,31 @@ def _describe(status: RuntimeStatus) -> None:
         out.print(f"  pid:    {status.pid}")
     if status.rss_bytes is not None:
         out.print(f"  memory: {status.rss_bytes / 1024**2:.0f} MiB resident")
+    if status.heap is not None:
+        out.print(f"  heap:   {status.heap}")
+    _describe_store(status)
+
+
+def _describe_store(status: RuntimeStatus) -> None:
+    """The store against the page cache: past it, reads go to disk until a restart resizes."""
+    cache = None if status.pagecache is None else parse_size(status.pagecache)
+    in_cache = "" if cache is None else f", page cache {cache / 1024**2:.0f} MiB"
+    if status.store_bytes is None:
+        if cache is not None:
+            out.print(f"  cache:  {cache / 1024**2:.0f} MiB page cache")
+        return
+    store_mib = status.store_bytes / 1024**2
+    out.print(f"  store:  {store_mib:.1f} MiB of data and native indexes{in_cache}")
+    if cache is not None and status.store_bytes > cache:
+        out.print(
+            styled(
+                (
+                    "  The store no longer fits in the page cache: restart (`silsila db stop`, "
+                    "`silsila db start`) to size it again, or raise SILSILA_NEO4J_PAGECACHE.",
+                    "yellow",
+                )
+            )
+        )
 
 
 @db_app.command("start")
@@ -84,7 +109,7 @@ def db_stop() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Report whether the local Neo4j runs, its version, port and data folder."""
+    """Report whether the local Neo4j runs, its version, port, folders, memory and store size."""
     _describe(LocalNeo4j(Settings()).status())
 
 
@@ -222,7 +247,7 @@ def import_rdf(
 
 @app.command("casefile")
 def casefile_command(
-    subject: Annotated[str, typer.Argument(help="A person's or an event's id.")],
+    subject: Annotated[str, typer.Argument(help="A person's, a unit's or an event's id.")],
     fmt: Annotated[str, typer.Option("--format", help="json, md, html or zip.")] = "md",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")

@@ -87,6 +87,12 @@ class PartialDate:
             return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
         return self.earliest.isoformat()
 
+    def words(self) -> str:
+        """The date for a reader: a span of days (an event's) is written whole."""
+        if self.precision is Precision.DAY and self.latest != self.earliest:
+            return f"{self.earliest.isoformat()} to {self.latest.isoformat()}"
+        return str(self)
+
 
 # How far from any date `days_away` puts a relation with no cited date.
 NO_DATE_DAYS = 10**6
@@ -125,9 +131,9 @@ def holds_at(interval: CitedInterval, when: PartialDate) -> HoldsAt:
     """
     first, last = interval.first_cited, interval.last_cited
     if first is not None and interval.first_is_start and when.latest < first.earliest:
-        return HoldsAt(Certainty.NO, f"it began in {first}, after {when}")
+        return HoldsAt(Certainty.NO, f"it began in {first}, after {when.words()}")
     if last is not None and interval.last_is_end and when.earliest > last.latest:
-        return HoldsAt(Certainty.NO, f"it ended in {last}, before {when}")
+        return HoldsAt(Certainty.NO, f"it ended in {last}, before {when.words()}")
     if first is None and last is None:
         return HoldsAt(Certainty.POSSIBLE, "no date is cited for it")
     low = first or last
@@ -167,4 +173,4 @@ def _possible_reason(
         if interval.last_cited is None:
             return f"first cited in {low}; no later citation shows it continuing"
         return f"last cited in {high}; it may have continued"
-    return f"cited from {low} to {high}, and {when} is not wholly inside that span"
+    return f"cited from {low} to {high}, and that span does not wholly cover {when.words()}"

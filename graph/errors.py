@@ -49,6 +49,14 @@ class NotEnoughMemoryError(RuntimeSetupError):
     """The machine has less free memory than the configured heap and page cache."""
 
 
+class MemoryRecommendationError(RuntimeSetupError):
+    """`neo4j-admin server memory-recommendation` failed or printed no sizes."""
+
+
+class AdminImportError(RuntimeSetupError):
+    """`neo4j-admin database import full` failed; the database is left empty."""
+
+
 class StartTimeoutError(RuntimeSetupError):
     """Neo4j did not answer on Bolt within the start timeout."""
 

@@ -393,7 +393,7 @@ def write(
     UNRESTRICT. THEN writes what belongs with the records in the same transaction."""
     with (
         store.translated_errors(settings),
-        driver.session(database=settings.neo4j_database) as session,
+        store.session(driver, settings) as session,
     ):
         return session.execute_write(_write_all, nodes, links, on_batch, list(unrestrict), then)
 

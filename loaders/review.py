@@ -106,6 +106,6 @@ def _decide(tx: ManagedTransaction, candidate_id: str, status: str) -> None:
 def _write(settings: Settings, driver: Driver, work: Any) -> Any:
     with (
         store.translated_errors(settings),
-        driver.session(database=settings.neo4j_database) as session,
+        store.session(driver, settings) as session,
     ):
         return session.execute_write(work)

@@ -492,20 +492,22 @@ class Silsila:
         )
 
     def gaps(self) -> pd.DataFrame:
-        """People and units in the chains of attributed events that no sanction names."""
-        found = self._run(gaps.unsanctioned(self._reader))
+        """Leads, not findings: the people and units that the graph's sources link to
+        attributed events and that no sanction in the graph names, with why (`gaps.NOTICE`)."""
+        found = self._run(gaps.unsanctioned_whole(self._reader))
         return _table(
             (
                 {
                     "name": _name(g.entity),
                     "type": g.entity.type,
                     "events": len(g.events),
+                    "why": " | ".join(f"{r.event.name}: {'; '.join(r.reasons)}" for r in g.reasons),
                     "event_ids": ", ".join(g.events),
                     "id": g.entity.id,
                 }
-                for g in found
+                for g in found.gaps
             ),
-            "name type events event_ids id",
+            "name type events why event_ids id",
         )
 
     # Network views

@@ -28,6 +28,7 @@ class ClassDef:
     label: str
     parents: tuple[str, ...]
     kind_value: str | None = None
+    display: str = ""  # its rdfs:label: what a reader is shown
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class PropertyDef:
     multiple: bool = False
     allowed: tuple[str, ...] = ()
     selects_kind_of: str | None = None
+    display: str = ""  # its rdfs:label: what a reader is shown
 
     @property
     def is_date(self) -> bool:
@@ -65,6 +67,7 @@ class RelationshipDef:
     required: bool = False
     multiple: bool = False
     embedded: bool = False
+    display: str = ""  # its rdfs:label: what a reader is shown
 
 
 _Term = TypeVar("_Term", PropertyDef, RelationshipDef)  # what `appliesTo` classes
@@ -235,6 +238,7 @@ def _classes(graph: Graph) -> tuple[ClassDef, ...]:
                 label=_one(graph, cls, SIL.graphLabel),
                 parents=tuple(_one(graph, p, SIL.graphLabel) for p in parents),
                 kind_value=str(kind) if kind is not None else None,
+                display=_display(graph, cls),
             )
         )
     return tuple(classes)
@@ -258,6 +262,7 @@ def _property(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> PropertyD
         multiple=_flag(graph, prop, SIL.multiple),
         allowed=tuple(sorted(str(v) for v in graph.objects(prop, SIL.allowedValue))),
         selects_kind_of=label_of[str(selects)] if selects is not None else None,
+        display=_display(graph, prop),
     )
 
 
@@ -271,6 +276,7 @@ def _relationship(graph: Graph, prop: URIRef, label_of: dict[str, str]) -> Relat
         required=_flag(graph, prop, SIL.required),
         multiple=_flag(graph, prop, SIL.multiple),
         embedded=_flag(graph, prop, SIL.embedded),
+        display=_display(graph, prop),
     )
 
 
@@ -284,6 +290,13 @@ def _labels_of(
     if missing:
         raise InvalidOntologyError(f"{prop}: {predicate} names unlabelled classes: {missing}")
     return tuple(label_of[c] for c in classes)
+
+
+def _display(graph: Graph, subject: URIRef) -> str:
+    """The term's English rdfs:label (the first label when none is marked English)."""
+    labels = [v for v in graph.objects(subject, RDFS.label) if isinstance(v, Literal)]
+    english = [v for v in labels if v.language in (None, "en")]
+    return str((english or labels)[0]) if labels else ""
 
 
 def _one(graph: Graph, subject: URIRef, predicate: URIRef) -> str:

@@ -1,4 +1,4 @@
-"""GET /casefiles/{id}: a person's or an event's case file, every fetch written to the audit log."""
+"""GET /casefiles/{id}: a person's, a unit's or an event's case file, every fetch written to the audit log."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ router = APIRouter(tags=["case files"])
             "description": "The case file in the format asked for.",
             "content": {media: {} for media in casefile_formats.MEDIA_TYPES.values()},
         },
-        **not_found("person or event"),
+        **not_found("person, unit or event"),
         **BUSY,
     },
     dependencies=[Expensive],

@@ -175,10 +175,11 @@ async def list_sanctions(
     dependencies=[Expensive],
     responses=BUSY,
 )
-async def unsanctioned(reader: ReaderDep) -> models.GapList:
-    """People and units in the chains of attributed events that carry no sanction. Kept
-    until the graph changes, so only the first ask after a write computes it."""
-    return models.GapList(gaps=await gaps.unsanctioned(reader))
+async def unsanctioned(reader: ReaderDep, limit: Limit = 100, offset: Offset = 0) -> models.GapList:
+    """Leads, not findings: the people and units that the graph's sources link to attributed
+    events (every one) and that no sanction in the graph names, each with why, a page at a
+    time. Kept until the graph changes, so only the first ask after a write computes it."""
+    return await gaps.unsanctioned(reader, limit=limit, offset=offset)
 
 
 @router.get(

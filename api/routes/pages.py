@@ -4,21 +4,40 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.audit import AuditDep
 from api.deps import ReaderDep, defaulted_date
-from api.errors import error_response, input_error, log_if_internal, public_message, status_of
+from api.errors import (
+    InvalidInputError,
+    NotAuthenticatedError,
+    error_response,
+    input_error,
+    log_if_internal,
+    public_message,
+    status_of,
+)
 from api.headers import InlinePage
-from api.security import CallerDep, Role, get_role
+from api.security import Caller, CallerDep, Role, get_caller, get_token_store
+from api.sessions import (
+    FORM_COOKIE,
+    FORM_FIELD,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    SESSION_STATE,
+    SessionKeyError,
+    Sessions,
+)
+from api.words import kind, name_of, with_links, words
 from graph.asof import PartialDate
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
@@ -30,32 +49,117 @@ from ontology.errors import SilsilaError
 from ontology.terms import Label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+TEMPLATES.env.filters.update(words=words, kind=kind, name_of=name_of, with_links=with_links)
 PAGES = "/ui"
-HEADINGS = {401: "Not authenticated", 404: "Not found"}
+SIGN_IN = PAGES + "/sign-in"
+SIGN_OUT = PAGES + "/sign-out"
+SIGN_IN_PAGE = "sign-in.html"
+HEADINGS = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 500: "Server error"}
+MAX_FORM_BYTES = 4096  # a sign-in form is a token and a form token
 DEFAULT_AS_OF = "2012-08-20"
 ChainAt = Annotated[
     PartialDate, Depends(defaulted_date("at", "The date of a unit's chain", DEFAULT_AS_OF))
 ]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who a page is rendered for, as its banner says, and the token its forms carry."""
+
+    role: Role
+    session: bool  # signed in here, so the page offers to sign out
+    form_token: str = ""
+    new_form_cookie: str | None = None  # set with the answer: the page has a form to send
+
+    @property
+    def public(self) -> bool:
+        return self.role is Role.public
+
+
+def _caller(request: Request) -> Caller:
+    """The page's caller; one whose token failed (its error page) sees the public view."""
+    try:
+        return get_caller(request)
+    except SilsilaError:
+        return Caller(role=Role.public)
+
+
+def sessions_of(request: Request) -> Sessions:
+    sessions = getattr(request.app.state, SESSION_STATE, None)
+    if not isinstance(sessions, Sessions):
+        raise SessionKeyError("The app has no session key: it was not started by its lifespan.")
+    return sessions
+
+
+def viewer_of(request: Request, with_form: bool = False) -> Viewer:
+    """Who the page is for; a page with a form (sign-in, or sign-out when signed in) gets a
+    form token, and a form cookie when the browser has none."""
+    caller = _caller(request)
+    sessions = getattr(request.app.state, SESSION_STATE, None)
+    if not (with_form or caller.session) or not isinstance(sessions, Sessions):
+        return Viewer(caller.role, caller.session)
+    nonce = request.cookies.get(FORM_COOKIE)
+    fresh = None if nonce else Sessions.new_nonce()
+    return Viewer(caller.role, caller.session, sessions.form_token(nonce or str(fresh)), fresh)
+
+
+def page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A template rendered for its viewer. A page rendered for a role that sees more than the
+    public is not kept by the browser's cache (nor is a form's)."""
+    viewer = viewer_of(request, with_form=name == SIGN_IN_PAGE)
+    response = TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {"viewer": viewer, "here": _here(request), "session_hours": SESSION_SECONDS // 3600}
+        | context,
+        status_code=status_code,
+        headers=headers,
+    )
+    if not viewer.public or viewer.form_token:
+        response.headers["Cache-Control"] = "no-store"
+    if viewer.new_form_cookie:
+        _set_cookie(request, response, FORM_COOKIE, viewer.new_form_cookie, PAGES)
+    return response
+
+
 def render(
     request: Request, reader: Reader, name: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(
-        request, name, {"public": reader.public, **context}, status_code=status_code
-    )
+    return page(request, name, {"public": reader.public, **context}, status_code)
+
+
+def _here(request: Request) -> str:
+    """The page's own path and query, as a sign-in link's `next` value; ids stay as they are
+    written (`:` unescaped), only what would break the query is escaped."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return quote(request.url.path + query, safe="/:?=")
 
 
 def is_page(path: str) -> bool:
     return path == PAGES or path.startswith(PAGES + "/")
 
 
-def _public(request: Request) -> bool:
-    """Whether the header shows the public view; a caller whose token failed is public."""
-    try:
-        return get_role(request) is Role.public
-    except SilsilaError:
-        return True
+def _secure(request: Request) -> bool:
+    """Cookies are marked Secure when the page is served over https (not on plain loopback)."""
+    return request.url.scheme == "https"
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, path: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=sessions_of(request).lifetime,
+        path=path,
+        secure=_secure(request),
+        httponly=True,
+        samesite="strict",
+    )
 
 
 def error_page(
@@ -68,14 +172,11 @@ def error_page(
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     context = {
-        "public": _public(request),
         "status": status,
         "heading": HEADINGS.get(status, "That request cannot be answered"),
         "message": public_message(error),
     }
-    return TEMPLATES.TemplateResponse(
-        request, "error.html", context, status_code=status, headers=headers
-    )
+    return page(request, "error.html", context, status, headers)
 
 
 def error_answer(
@@ -142,6 +243,7 @@ async def entity_page(
     context: dict[str, Any] = {
         "detail": detail,
         "fact_notes": notes(detail.citations),
+        "mentioned": await entities.mentioned(reader, detail),
         "notes_of": notes,
         "view_url": f"/views/neighbourhood/{quote(entity_id)}",
     }
@@ -173,3 +275,68 @@ async def casefile_page(
     case = await casefile.build(reader, subject_id)
     audit.record(caller, "casefile", casefile.audit_target(case), outcome="page")
     return InlinePage(casefile_formats.to_html(case, downloads=True))
+
+
+@router.get(SIGN_IN.removeprefix(PAGES), response_class=HTMLResponse)
+async def sign_in_form(
+    request: Request, after: Annotated[str, Query(alias="next", max_length=500)] = PAGES
+) -> HTMLResponse:
+    """The sign-in form: a token from `silsila token create`, sent in the body, never a URL.
+    NEXT is the page to go back to."""
+    return page(request, SIGN_IN_PAGE, {"next": _local(after)})
+
+
+@router.post(SIGN_IN.removeprefix(PAGES))
+async def sign_in(request: Request) -> Response:
+    """A token for a session cookie; a token this server does not know gets the form again."""
+    form = await _form(request)
+    sessions = sessions_of(request)
+    sessions.check_form(request.cookies.get(FORM_COOKIE), form.get(FORM_FIELD))
+    after = _local(form.get("next", PAGES))
+    info = get_token_store(request).lookup(form.get("token", "").strip())
+    if info is None:
+        error = NotAuthenticatedError(
+            "That token is not one this server knows, or it was revoked: paste the whole token "
+            "an admin gave you (made with `silsila token create --role investigator`)."
+        )
+        context = {"next": after, "message": public_message(error)}
+        return page(request, SIGN_IN_PAGE, context, status_of(error))
+    response = RedirectResponse(after, status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, sessions.issue(info.id), "/")
+    return response
+
+
+@router.post(SIGN_OUT.removeprefix(PAGES))
+async def sign_out(request: Request) -> Response:
+    """End the browser's session: its cookie is cleared."""
+    form = await _form(request)
+    sessions_of(request).check_form(request.cookies.get(FORM_COOKIE), form.get(FORM_FIELD))
+    response = RedirectResponse(PAGES, status_code=303)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="strict"
+    )
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A small url-encoded form's fields (the first value of each)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise InvalidInputError(f"The form is larger than {MAX_FORM_BYTES} bytes.")
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError as e:
+        raise InvalidInputError("The form is not UTF-8 text.") from e
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _local(target: str) -> str:
+    """Where to go after signing in: a page of this site, never another site."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not is_page(parts.path):
+        return PAGES
+    if parts.path in (SIGN_IN, SIGN_OUT):  # forms, not pages to come back to
+        return PAGES
+    return target

@@ -35,6 +35,11 @@ DELETE_ALL = (
 
 NAME_SEARCH_INDEX = "name_search"
 
+# A bulk import (`silsila import --bulk`) goes only into a database with no node at all.
+NODE_COUNT = "MATCH (n) RETURN count(n) AS nodes"
+# After a bulk import: wait until the indexes just created are built (seconds).
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
 
 def ident(name: str) -> str:
     """Back-tick an identifier taken from the ontology."""
@@ -379,7 +384,7 @@ LINK_COUNT = "MATCH ()-->() RETURN count(*) AS links"
 SOURCES_CITED = _cypher(
     "MATCH (s:{SOURCE}) WHERE s.{ID} IN $ids RETURN s.{ID} AS id, s.{TITLE} AS title, "
     "s.{PUBLISHER} AS publisher, s.{PUBLISHED} AS published, s.{KIND} AS kind, s.{URL} AS url, "
-    "s.{FILE} AS file"
+    "s.{FILE} AS file, s.{AUTHOR} AS author, s.{RETRIEVED} AS retrieved"
 )
 
 HIDDEN_NAMES = _cypher(
@@ -445,6 +450,39 @@ def _posting(named: str) -> str:
     )
 
 
+# A graph loaded before programs became lists holds one string: read both.
+_PROGRAMS = _cypher("CASE WHEN x.{PROGRAM} IS :: LIST<ANY> THEN x.{PROGRAM} ELSE [x.{PROGRAM}] END")
+
+
+def _sanction(target: str, authority: str) -> str:
+    """The sanction x on TARGET by AUTHORITY (a variable or an expression), as a map."""
+    return _cypher(
+        "{id: x.{ID}, entity: {target}, authority: {authority}, program: {programs}, "
+        "listing_date: x.{LISTING_DATE}, start_date: x.{START_DATE}, end_date: x.{END_DATE}, "
+        "reason: x.{REASON}, citations: {citations}}",
+        target=entity(target),
+        authority=entity(authority),
+        programs=_PROGRAMS,
+        citations=citations("x"),
+    )
+
+
+def sanctions_on(var: str) -> str:
+    """The sanctions on the actor VAR that the caller may see, oldest listing first, as a list
+    of maps: for statements that read sanctions beside something else."""
+    return _cypher(
+        """COLLECT {
+    MATCH ({var})<-[:{SANCTIONS}]-(x:{SANCTION}) WHERE {visible_x}
+    OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(au:{ACTOR})
+    WITH x, au ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
+    RETURN {sanction}
+  }""",
+        var=var,
+        visible_x=_visible("x"),
+        sanction=_sanction(var, "au"),
+    )
+
+
 # The postings of the unit u to a person the caller may see; oldest first by _POSTINGS_ORDER.
 _UNIT_POSTINGS = _cypher(
     """
@@ -478,8 +516,9 @@ _DOWN = _cypher(
 
 # What chains of command are drawn from, for several units in one round trip: every unit up
 # to MAX_DEPTH levels above each of $units (themselves included), each with the relations to
-# its superiors (command first) and everyone posted to it. Which relation and which posting
-# held at a date is decided by the caller, with graph.asof (certain, possible or no).
+# its superiors (command first) and everyone posted to it, and with $with_sanctions the sanctions
+# on the unit and on everyone posted to it. Which relation and which posting held at a date is
+# decided by the caller, with graph.asof (certain, possible or no).
 UNITS_ABOVE = _cypher(
     """
 UNWIND $units AS unit_id
@@ -496,8 +535,20 @@ CALL (u) {
   WITH p, person ORDER BY {order} LIMIT $limit
   RETURN collect({posting}) AS postings
 }
-RETURN u.{ID} AS id, {unit} AS unit, superiors, postings
+CALL (u) {
+  WITH u WHERE $with_sanctions
+  OPTIONAL MATCH (u)<-[:{IN_ORGANIZATION}]-(p:{POSTING})-[:{OF_PERSON}]->(person:{PERSON})
+  WHERE {visible_person} AND {visible_p}
+  WITH u, collect(DISTINCT person)[..$limit] AS people
+  UNWIND [u] + people AS who
+  UNWIND {sanctions} AS sanction
+  RETURN collect(sanction) AS sanctions
+}
+RETURN u.{ID} AS id, {unit} AS unit, superiors, postings, sanctions
 """,
+    visible_person=_visible("person"),
+    visible_p=_visible("p"),
+    sanctions=sanctions_on("who"),
     up=_UP,
     depth=str(MAX_DEPTH),
     parent=entity("up"),
@@ -565,6 +616,7 @@ RETURN {attribution} AS attribution ORDER BY {order} LIMIT $limit
 )
 
 # An event and every attribution of it, in one round trip (what accountability starts from).
+# The event $event with its attributions, and the sanctions on every actor attributed it.
 EVENT_WITH_ATTRIBUTIONS = _cypher(
     """
 MATCH (e:{EVENT} {{ID}: $event})
@@ -575,11 +627,21 @@ CALL (e) {
   WITH e, a, actor, by ORDER BY {order} LIMIT $limit
   RETURN collect({attribution}) AS attributions
 }
-RETURN {summary} AS event, attributions
+CALL (e) {
+  MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+  WHERE {visible_a} AND {visible_actor}
+  WITH DISTINCT actor LIMIT $limit
+  UNWIND {sanctions} AS sanction
+  RETURN collect(sanction) AS sanctions
+}
+RETURN {summary} AS event, attributions, sanctions
 """,
     attributions=_EVENT_ATTRIBUTIONS.strip(),
     order=_EVENT_ATTRIBUTIONS_ORDER,
     attribution=_ATTRIBUTION,
+    visible_a=_visible("a"),
+    visible_actor=_visible("actor"),
+    sanctions=sanctions_on("actor"),
     summary=_EVENT_SUMMARY,
 )
 
@@ -601,6 +663,56 @@ RETURN e.{ID} AS id, attributions
     visible_a=_visible("a"),
     order=_EVENT_ATTRIBUTIONS_ORDER,
     actor=entity("actor"),
+)
+
+# What the accountability gap reads of the event e: its name and dates, and its attributions
+# the caller may see (at most $limit), each with its actor, claimant and the sources citing it.
+_GAP_EVENT = _cypher(
+    """
+CALL (e) {
+  MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+  WHERE {visible} AND {visible_a}
+  OPTIONAL MATCH (a)-[:{CLAIMED_BY}]->(by:{ACTOR})
+  WITH a, actor, by ORDER BY {order} LIMIT $limit
+  RETURN collect({role: a.{ROLE}, actor: {actor}, claimed_by: {by}, sources: {sources}})
+         AS attributions
+}
+RETURN e.{ID} AS id, e.{NAME} AS name, e.{START} AS start, e.{END} AS end, attributions
+""",
+    visible=_visible("actor"),
+    visible_a=_visible("a"),
+    order=_EVENT_ATTRIBUTIONS_ORDER,
+    actor=entity("actor"),
+    by=entity("by"),
+    sources=_cypher(
+        "[(a)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "WHERE NOT ($public AND coalesce(s.{RESTRICTED}, false)) | s.{NAME}]"
+    ),
+)
+
+# The next $events attributed events (to an actor the caller may see) after the id $after, by
+# id through its index, each as _GAP_EVENT reads it: the gap walks every one of them this way.
+GAP_EVENTS_AFTER = _cypher(
+    """
+MATCH (e:{EVENT}) WHERE e.{ID} > $after
+  AND EXISTS { MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
+               WHERE {visible} AND {visible_a} }
+WITH e ORDER BY e.{ID} LIMIT $events
+{gap_event}
+""",
+    visible=_visible("actor"),
+    visible_a=_visible("a"),
+    gap_event=_GAP_EVENT.strip(),
+)
+
+# Each of $events as _GAP_EVENT reads it (the gap over filtered events).
+GAP_EVENTS = _cypher(
+    """
+UNWIND $events AS event_id
+MATCH (e:{EVENT} {{ID}: event_id})
+{gap_event}
+""",
+    gap_event=_GAP_EVENT.strip(),
 )
 
 # The attributions to the actor `actor` in $roles, with their events e, oldest first.
@@ -702,20 +814,13 @@ OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(authority:{ACTOR})
 WITH x, target, authority
 WHERE $authority IS NULL OR authority.{ID} = $authority
    OR toLower(authority.{NAME}) CONTAINS toLower($authority)
-RETURN x.{ID} AS id, {target} AS entity, {authority} AS authority, x.{PROGRAM} AS program,
-       x.{LISTING_DATE} AS listing_date, x.{START_DATE} AS start_date, x.{END_DATE} AS end_date,
-       x.{REASON} AS reason, {citations} AS citations
+RETURN {sanction} AS sanction
 ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
 """,
-    # A graph loaded before programs became lists holds one string: read both.
-    programs=_cypher(
-        "CASE WHEN x.{PROGRAM} IS :: LIST<ANY> THEN x.{PROGRAM} ELSE [x.{PROGRAM}] END"
-    ),
+    programs=_PROGRAMS,
     visible=_visible("target"),
     visible_x=_visible("x"),
-    target=entity("target"),
-    authority=entity("authority"),
-    citations=citations("x"),
+    sanction=_sanction("target", "authority"),
 )
 
 # Those of $entities (that the caller may see) that some sanction names.
@@ -743,6 +848,37 @@ RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
 )
 
 
+# A person's exposure, all that hangs on the person themselves in one round trip: the person,
+# their postings (oldest first), the events attributed to them in $roles, their sanctions.
+PERSON_EXPOSURE = _cypher(
+    """
+MATCH (person:{PERSON} {{ID}: $person}) WHERE {visible}
+CALL (person) {
+  MATCH (person)<-[:{OF_PERSON}]-(p:{POSTING})-[:{IN_ORGANIZATION}]->(org:{ORGANIZATION})
+  WHERE {visible_p}
+  WITH p, org ORDER BY {postings_order} LIMIT $limit
+  RETURN collect({posting}) AS postings
+}
+CALL (person) {
+  WITH person AS actor
+  {attributions}
+  WITH actor, a, e, by ORDER BY {attributions_order} LIMIT $limit
+  RETURN collect({attribution}) AS direct
+}
+RETURN {person} AS person, postings, direct, {sanctions} AS sanctions
+""",
+    visible=_visible("person"),
+    visible_p=_visible("p"),
+    postings_order=_POSTINGS_ORDER,
+    posting=_posting("organization: " + entity("org")),
+    attributions=_ACTOR_ATTRIBUTIONS.strip(),
+    attributions_order=_ACTOR_ATTRIBUTIONS_ORDER,
+    attribution=_ATTRIBUTION,
+    person=entity("person"),
+    sanctions=sanctions_on("person"),
+)
+
+
 # An event cited by $source (or any event when $source is null).
 CITED_BY_SOURCE = _cypher("""($source IS NULL OR EXISTS {
         MATCH (e)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE})
@@ -756,35 +892,79 @@ WHOLE_TOLL = _cypher(
 )
 
 
-def events_filtered(count_only: bool = False) -> str:
-    """Events by date range, place (a governorate covers all inside it), perpetrator, type, toll."""
-    head = _cypher(
-        """
-MATCH (e:{EVENT})
-WHERE ($from IS NULL OR e.{END_LATEST} >= date($from)
-       OR (e.{END} IS NULL AND e.{START_LATEST} >= date($from)))
-  AND ($to IS NULL OR e.{START_EARLIEST} <= date($to))
-  AND ($kind IS NULL OR e.{EVENT_KIND} = $kind)
-  AND ($place IS NULL OR EXISTS {
+# The filters of events_filtered, by the parameter each takes.
+EVENT_FILTERS = frozenset(("from", "to", "place", "perpetrators", "kind", "min_killed", "source"))
+
+# Where a filter anchors the events through an index, most selective first: the list then
+# costs what the anchored events cost, not what the graph holds.
+_EVENT_ANCHORS = {
+    "perpetrators": """
+UNWIND $perpetrators AS actor_id
+MATCH (:{ACTOR} {{ID}: actor_id})<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
+WHERE a.{ROLE} = 'perpetrator' AND {visible_a}
+WITH DISTINCT e
+""",
+    "place": """
+MATCH (:{PLACE} {{ID}: $place})<-[:{WITHIN}*0..6]-(:{PLACE})<-[:{AT_PLACE}]-(e:{EVENT})
+WITH DISTINCT e
+""",
+    "source": """
+MATCH (:{SOURCE} {{ID}: $source})<-[:{FROM_SOURCE}]-(:{CITATION})<-[:{CITED_IN}]-(e:{EVENT})
+WITH DISTINCT e
+""",
+    "to": """
+MATCH (e:{EVENT}) WHERE e.{START_EARLIEST} <= date($to)
+""",
+}
+
+# What each filter asks of an event already found.
+_EVENT_CONDITIONS = {
+    "from": "(e.{END_LATEST} >= date($from) OR (e.{END} IS NULL AND e.{START_LATEST} >= date($from)))",
+    "to": "e.{START_EARLIEST} <= date($to)",
+    "kind": "e.{EVENT_KIND} = $kind",
+    "place": """EXISTS {
         MATCH (e)-[:{AT_PLACE}]->(:{PLACE})-[:{WITHIN}*0..6]->(target:{PLACE})
-        WHERE target.{ID} = $place })
-  AND (size($perpetrators) = 0 OR EXISTS {
+        WHERE target.{ID} = $place }""",
+    "perpetrators": """EXISTS {
         MATCH (e)<-[:{OF_EVENT}]-(a:{ATTRIBUTION})-[:{OF_ACTOR}]->(actor:{ACTOR})
-        WHERE a.{ROLE} = 'perpetrator' AND actor.{ID} IN $perpetrators AND {visible_a} })
-  AND {cited_by_source}
+        WHERE a.{ROLE} = 'perpetrator' AND actor.{ID} IN $perpetrators AND {visible_a} }""",
+    "source": """EXISTS {
+        MATCH (e)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE})
+        WHERE s.{ID} = $source }""",
+}
+
+
+def events_filtered(given: frozenset[str] = frozenset(), count_only: bool = False) -> str:
+    """Events by date range, place (a governorate covers all inside it), perpetrator, type,
+    toll and source, built from the filters GIVEN (names in EVENT_FILTERS): the first of them
+    in _EVENT_ANCHORS is where the statement starts; the others are checked on what it finds."""
+    unknown = given - EVENT_FILTERS
+    if unknown:
+        raise InvalidRequestError(f"no event filter named {', '.join(sorted(unknown))}")
+    anchor = next((f for f in _EVENT_ANCHORS if f in given), None)
+    head = _EVENT_ANCHORS[anchor] if anchor else "MATCH (e:{EVENT})\n"
+    checks = [
+        condition
+        for name, condition in _EVENT_CONDITIONS.items()
+        if name in given and name != anchor
+    ]
+    where = ("WITH e WHERE " + "\n  AND ".join(checks) + "\n") if checks else ""
+    body = _cypher(
+        head
+        + where
+        + """
 WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL AND {visible_c}
          | c.{KILLED}] AS killed
 WITH e, CASE WHEN size(killed) = 0 THEN null
         ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
-WHERE $min_killed IS NULL OR max_killed >= $min_killed
-""",
-        cited_by_source=CITED_BY_SOURCE,
+"""
+        + ("WHERE max_killed >= $min_killed\n" if "min_killed" in given else ""),
         visible_a=_visible("a"),
         visible_c=_visible("c"),
     )
     if count_only:
-        return head + "RETURN count(e) AS total"
-    return head + _cypher(
+        return body + "RETURN count(e) AS total"
+    return body + _cypher(
         "OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
         "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
         "e.{END} AS end, {place} AS place, max_killed "
@@ -906,7 +1086,7 @@ def entity_claims(root_label: str) -> str:
         "RETURN {claim} AS claim, "
         "coalesce(c.{FIRST_CITED}, c.{DATE}, c.{LISTING_DATE}, c.{AS_OF}, c.{PERIOD}, e.{START})"
         " AS date, "
-        "coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}) AS what, "
+        "coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}, c.{CONDUCT_KIND}) AS what, "
         "e.{NAME} AS event_name, {citations} AS citations "
         "ORDER BY coalesce(c.{FIRST_CITED_EARLIEST}, c.{DATE_EARLIEST}, "
         "c.{LISTING_DATE_EARLIEST}, c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), "
@@ -947,6 +1127,35 @@ ORDER BY x.{DATE_EARLIEST}, x.{ID} LIMIT $limit
     by=entity("by"),
     text=redacted("x", Prop.TEXT),
     citations=citations("x"),
+)
+
+# What each of $actors did after events (kept in post, promoted, no investigation reported…),
+# and the conduct reported about each of $events, whoever it names; oldest first.
+CONDUCT_OF = _cypher(
+    """
+CALL () {
+  UNWIND $actors AS actor_id
+  MATCH (:{ACTOR} {{ID}: actor_id})<-[:{OF_ACTOR}]-(c:{CONDUCT})
+  RETURN c
+  UNION
+  UNWIND $events AS event_id
+  MATCH (:{EVENT} {{ID}: event_id})<-[:{ABOUT}]-(c:{CONDUCT})
+  RETURN c
+}
+WITH DISTINCT c WHERE {visible_c}
+OPTIONAL MATCH (c)-[:{OF_ACTOR}]->(a:{ACTOR})
+OPTIONAL MATCH (c)-[:{ABOUT}]->(about)
+WITH c, a, about WHERE a IS NULL OR {visible_a}
+RETURN c.{ID} AS id, {actor} AS actor, c.{CONDUCT_KIND} AS kind, c.{DATE} AS date,
+       {text} AS text, {about} AS about, {citations} AS citations
+ORDER BY c.{DATE_EARLIEST}, c.{ID} LIMIT $limit
+""",
+    visible_a=_visible("a"),
+    visible_c=_visible("c"),
+    actor=entity("a"),
+    text=redacted("c", Prop.TEXT),
+    about=entity("about"),
+    citations=citations("c"),
 )
 
 # A record's neighbours for network views: each claim (posting, attribution, unit relation…)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import re
 import secrets
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +23,14 @@ from pydantic import SecretStr
 from graph.db import store
 from graph.db.settings import Settings
 from graph.errors import (
+    AdminImportError,
     CredentialsLostError,
     FetchError,
     GraphUnavailableError,
     JavaMissingError,
     JavaVersionError,
     MavenMissingError,
+    MemoryRecommendationError,
     NotEnoughMemoryError,
     PortTakenError,
     QueryError,
@@ -38,6 +42,8 @@ POM = Path(__file__).parent / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 SET_PASSWORD = ("dbms", "set-initial-password")
+MEMORY_RECOMMENDATION = ("server", "memory-recommendation")
+IMPORT_FULL = ("database", "import", "full")
 SUPPORTED_JAVA = (17, 21)
 # What Neo4j's own launcher passes to the JVM (conf `server.jvm.additional`).
 JVM_OPTIONS = (
@@ -57,6 +63,11 @@ JVM_OPTIONS = (
     "-Dfile.encoding=UTF-8",
 )
 JVM_OVERHEAD_BYTES = 300 * 1024**2
+MIB = 1024**2
+# A page cache sized to the store holds all of it; the growth share leaves room for what is
+# loaded before the next start sizes it again (Neo4j's advice: the store plus its growth).
+PAGECACHE_GROWTH = 1.2
+PAGECACHE_FLOOR_BYTES = 512 * MIB
 STOP_TIMEOUT_SECONDS = 60.0
 # Shares of the heap Neo4j's memory pools may give transactions: one transaction at most a
 # quarter, all of them together at most half, so the rest of the server keeps room to work.
@@ -77,6 +88,29 @@ class RuntimeStatus:
     pid: int | None = None
     rss_bytes: int | None = None
     server_version: str | None = None
+    heap: str | None = None
+    pagecache: str | None = None
+    # Data and native indexes, as neo4j-admin measures them: what the page cache holds.
+    store_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What `neo4j-admin server memory-recommendation` advises, and the store it saw."""
+
+    heap_bytes: int
+    pagecache_bytes: int
+    store_bytes: int
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """The heap and page cache a start gives Neo4j; `store_bytes` is None when the settings
+    named both, so neo4j-admin was not asked."""
+
+    heap: str
+    pagecache: str
+    store_bytes: int | None = None
 
 
 def neo4j_version() -> str:
@@ -101,6 +135,45 @@ def parse_size(size: str) -> int:
     """Bytes in a Neo4j memory setting such as `512m` or `1g`."""
     units = {"m": 1024**2, "g": 1024**3}
     return int(size[:-1]) * units[size[-1].lower()]
+
+
+def parse_admin_size(size: str) -> int:
+    """Bytes in a size neo4j-admin prints, such as `6400k`, `8000m`, `2g` or `1.5g`."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kmgt]?)", size.strip().lower())
+    if match is None:
+        raise MemoryRecommendationError(f"neo4j-admin printed a size Silsila cannot read: {size!r}")
+    power = " kmgt".index(match.group(2) or " ")
+    return math.ceil(float(match.group(1)) * (1 << (10 * power)))
+
+
+def parse_recommendation(output: str) -> Recommendation:
+    """The heap, page cache and store size in neo4j-admin's memory recommendation."""
+    found: dict[str, int] = {}
+    patterns = {
+        "heap": r"^server\.memory\.heap\.max_size=(\S+)$",
+        "pagecache": r"^server\.memory\.pagecache\.size=(\S+)$",
+        "store": r"^# Total size of data and native indexes in all databases: (\S+)$",
+    }
+    for name, pattern in patterns.items():
+        match = re.search(pattern, output, re.MULTILINE)
+        if match is None:
+            raise MemoryRecommendationError(
+                f"neo4j-admin's memory recommendation has no {name} line:\n{output[-2000:]}"
+            )
+        found[name] = parse_admin_size(match.group(1))
+    return Recommendation(found["heap"], found["pagecache"], found["store"])
+
+
+def page_cache_for(store_bytes: int, recommended_bytes: int) -> int:
+    """Neo4j's recommended page cache, cut to the store and its growth (at least the floor):
+    a page cache larger than the store only holds memory others could use."""
+    wanted = max(PAGECACHE_FLOOR_BYTES, math.ceil(store_bytes * PAGECACHE_GROWTH))
+    return min(recommended_bytes, wanted)
+
+
+def mebibytes(size_bytes: int) -> str:
+    """A Neo4j memory setting for SIZE_BYTES, rounded up to whole MiB (`512m`)."""
+    return f"{-(-size_bytes // MIB)}m"
 
 
 def memory_guards(heap: str) -> dict[str, str]:
@@ -144,13 +217,16 @@ class LocalNeo4j:
                 return proc
         return None
 
-    def status(self) -> RuntimeStatus:
-        """Whether the server runs, with its version, port, folders and memory."""
+    def status(self, store_bytes: int | None = None) -> RuntimeStatus:
+        """Whether the server runs, with its version, port, folders and memory; STORE_BYTES
+        when the caller measured the store already."""
         proc = self.process()
         server_version = None
         rss = None
+        heap = None
         if proc is not None:
             rss = _rss(proc)
+            heap = _heap_of(proc)
             try:
                 server_version = store.server_version(self.settings)
             except GraphUnavailableError:
@@ -165,23 +241,99 @@ class LocalNeo4j:
             pid=proc.pid if proc is not None else None,
             rss_bytes=rss,
             server_version=server_version,
+            heap=heap,
+            pagecache=self._configured_pagecache(),
+            store_bytes=self.store_size() if store_bytes is None else store_bytes,
         )
+
+    def _configured_pagecache(self) -> str | None:
+        """The page cache the last start wrote into neo4j.conf (what the server runs with)."""
+        conf = self.conf_dir / "neo4j.conf"
+        if not conf.is_file():
+            return None
+        match = re.search(
+            r"^server\.memory\.pagecache\.size=(\S+)$", conf.read_text("utf-8"), re.MULTILINE
+        )
+        return match.group(1) if match else None
+
+    def store_size(self) -> int | None:
+        """The store's data and native indexes in bytes, by neo4j-admin; None before the first
+        start, when Java or the jars are missing, or when it fails (status says what it can)."""
+        java = shutil.which(self.settings.java)
+        fetched = (self.lib_dir / ".complete").is_file()
+        if java is None or not fetched or not self.data_dir.is_dir():
+            return None
+        try:
+            return self.recommend(java, psutil.virtual_memory().total).store_bytes
+        except (MemoryRecommendationError, OSError, subprocess.TimeoutExpired):
+            return None
 
     # ----- start --------------------------------------------------------------
 
     def start(self) -> RuntimeStatus:
         """Start the server if it is not running, and wait until Bolt answers."""
         proc = self.process()
+        store_bytes = None
         if proc is None:
             java = self.check_java()
             self.check_port()
-            self.check_memory()
+            plan = self.memory_plan(java)
+            self.check_memory(plan)
             self.fetch()
-            self._write_conf()
+            self._write_conf(plan)
             self._ensure_credentials(java)
-            proc = self._launch(java)
+            proc = self._launch(java, plan)
+            store_bytes = plan.store_bytes
         self._wait_for_bolt(proc)
-        return self.status()
+        return self.status(store_bytes)
+
+    def memory_plan(self, java: str) -> MemoryPlan:
+        """Heap and page cache: the settings' where they name them, else neo4j-admin's
+        recommendation for the memory Neo4j may take, the page cache cut to the store."""
+        heap, pagecache = self.settings.neo4j_heap, self.settings.neo4j_pagecache
+        if heap is not None and pagecache is not None:
+            return MemoryPlan(heap, pagecache)
+        memory = self.settings.neo4j_memory
+        budget = parse_size(memory) if memory else psutil.virtual_memory().available
+        advice = self.recommend(java, budget)
+        return MemoryPlan(
+            heap=heap or mebibytes(advice.heap_bytes),
+            pagecache=pagecache
+            or mebibytes(page_cache_for(advice.store_bytes, advice.pagecache_bytes)),
+            store_bytes=advice.store_bytes,
+        )
+
+    def recommend(self, java: str, memory_bytes: int) -> Recommendation:
+        """Neo4j's own advice for MEMORY_BYTES and this home's store (no server needed)."""
+        self.fetch()
+        # neo4j-admin reads only where the data is; a config of its own leaves neo4j.conf to
+        # the start that writes it.
+        sizing = self.home / "run" / "sizing"
+        for folder in (self.home, sizing.parent, sizing):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (sizing / "neo4j.conf").write_text(
+            f"server.directories.data={self.data_dir}\n", encoding="utf-8"
+        )
+        result = subprocess.run(
+            [
+                java,
+                "-cp",
+                f"{self.lib_dir}/*",
+                ADMIN_TOOL,
+                *MEMORY_RECOMMENDATION,
+                f"--memory={max(1, memory_bytes // MIB)}m",
+            ],
+            env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(sizing)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise MemoryRecommendationError(
+                f"neo4j-admin server memory-recommendation failed: {result.stderr[-2000:]}"
+                " Set SILSILA_NEO4J_HEAP and SILSILA_NEO4J_PAGECACHE to skip it."
+            )
+        return parse_recommendation(result.stdout)
 
     def check_java(self) -> str:
         """The java executable, if it is a version Neo4j 5.26 runs on."""
@@ -217,20 +369,16 @@ class LocalNeo4j:
                     "choose another port with SILSILA_NEO4J_BOLT_PORT."
                 ) from e
 
-    def check_memory(self) -> None:
+    def check_memory(self, plan: MemoryPlan) -> None:
         """Fail early when the heap and page cache do not fit in free memory."""
-        need = (
-            parse_size(self.settings.neo4j_heap)
-            + parse_size(self.settings.neo4j_pagecache)
-            + JVM_OVERHEAD_BYTES
-        )
+        need = parse_size(plan.heap) + parse_size(plan.pagecache) + JVM_OVERHEAD_BYTES
         available = psutil.virtual_memory().available
         if available < need:
             raise NotEnoughMemoryError(
-                f"Neo4j needs about {need // 1024**2} MiB (heap {self.settings.neo4j_heap}, "
-                f"page cache {self.settings.neo4j_pagecache}) but only "
-                f"{available // 1024**2} MiB is free. Free memory, or lower "
-                "SILSILA_NEO4J_HEAP and SILSILA_NEO4J_PAGECACHE."
+                f"Neo4j needs about {need // MIB} MiB (heap {plan.heap}, page cache "
+                f"{plan.pagecache}) but only {available // MIB} MiB is free. Free memory, or "
+                "lower SILSILA_NEO4J_HEAP and SILSILA_NEO4J_PAGECACHE (or SILSILA_NEO4J_MEMORY, "
+                "which sizes both)."
             )
 
     def fetch(self) -> None:
@@ -263,7 +411,7 @@ class LocalNeo4j:
         shutil.rmtree(self.lib_dir, ignore_errors=True)
         partial.rename(self.lib_dir)
 
-    def _write_conf(self) -> None:
+    def _write_conf(self, plan: MemoryPlan) -> None:
         """Write neo4j.conf: loopback only, no HTTP, no query log."""
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         for folder in (self.conf_dir, self.data_dir, self.logs_dir):
@@ -280,12 +428,12 @@ class LocalNeo4j:
             f"server.directories.logs={self.logs_dir}",
             f"server.directories.run={self.home / 'run'}",
             f"server.directories.import={self.home / 'import'}",
-            f"server.memory.pagecache.size={self.settings.neo4j_pagecache}",
+            f"server.memory.pagecache.size={plan.pagecache}",
             # The query log would write parameters, and parameters can hold restricted names.
             "db.logs.query.enabled=OFF",
             # No transaction (an investigator's POST /cypher included), nor all of them, may
             # take the heap: past a cap Neo4j stops the transaction, not the server.
-            *(f"{name}={size}" for name, size in memory_guards(self.settings.neo4j_heap).items()),
+            *(f"{name}={size}" for name, size in memory_guards(plan.heap).items()),
             "dbms.usage_report.enabled=false",
             "db.tx_log.rotation.retention_policy=2 files",
         ]
@@ -335,9 +483,9 @@ class LocalNeo4j:
     def _env(self) -> dict[str, str]:
         return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
 
-    def _launch(self, java: str) -> psutil.Process:
+    def _launch(self, java: str, plan: MemoryPlan) -> psutil.Process:
         """Start the server detached from this process, its console going to a log file."""
-        heap = self.settings.neo4j_heap
+        heap = plan.heap
         command = [
             java,
             f"-Xms{heap}",
@@ -407,12 +555,66 @@ class LocalNeo4j:
             proc.wait(timeout=STOP_TIMEOUT_SECONDS)
         return True
 
+    # ----- bulk import ----------------------------------------------------------
+
+    def import_full(self, arguments: Sequence[str], work_dir: Path) -> str:
+        """Run `neo4j-admin database import full ARGUMENTS` into the configured database, which
+        it replaces; the server must be stopped. Returns what neo4j-admin printed. On failure the
+        half-written store is removed, so the next start creates the database empty."""
+        java = self.check_java()
+        self.fetch()
+        database = self.settings.neo4j_database
+        command = [java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, *IMPORT_FULL]
+        report = work_dir / "import.report"
+        options = [
+            "--overwrite-destination=true",
+            f"--report-file={report}",
+            "--verbose",  # the cause of a failure, not only that it failed
+            *arguments,
+        ]
+        # picocli reads `@file` arguments: thousands of file names never make a command too long
+        argfile = work_dir / "import.args"
+        argfile.write_text("\n".join([*options, database]) + "\n", encoding="utf-8")
+        result = subprocess.run(
+            [*command, f"@{argfile}"], env=self._env(), capture_output=True, text=True, cwd=work_dir
+        )
+        if result.returncode != 0:
+            self.remove_database(database)
+            raise AdminImportError(
+                f"neo4j-admin database import full failed: {_admin_cause(result)} The database "
+                f"was left empty (its report: {report})."
+            )
+        return result.stdout
+
+    def remove_database(self, database: str) -> None:
+        """Delete DATABASE's store and transaction logs (the server stopped): the next start
+        creates it empty."""
+        for folder in ("databases", "transactions"):
+            shutil.rmtree(self.data_dir / folder / database, ignore_errors=True)
+
 
 def _alive(proc: psutil.Process) -> bool:
     try:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def _admin_cause(result: subprocess.CompletedProcess[str]) -> str:
+    """The innermost cause neo4j-admin's verbose output gives, else its last line."""
+    output = result.stderr + result.stdout
+    causes = re.findall(r"^Caused by: (?:[\w.$]+: )*(.+)$", output, re.MULTILINE)
+    lines = [line for line in output.splitlines() if line.strip()]
+    return (causes[-1] if causes else lines[-1] if lines else "no output").strip()
+
+
+def _heap_of(proc: psutil.Process) -> str | None:
+    """The heap the server was launched with (its -Xmx)."""
+    try:
+        cmdline = proc.cmdline()
+    except psutil.Error:
+        return None
+    return next((arg[len("-Xmx") :] for arg in cmdline if arg.startswith("-Xmx")), None)
 
 
 def _rss(proc: psutil.Process) -> int | None:

@@ -36,8 +36,16 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
-    neo4j_heap: str = Field(default="1g", pattern=r"^\d+[mg]$")
-    neo4j_pagecache: str = Field(default="512m", pattern=r"^\d+[mg]$")
+    # Unset, `silsila db start` sizes them with neo4j-admin's memory recommendation.
+    neo4j_heap: str | None = Field(default=None, pattern=r"^\d+[mg]$", description="JVM heap.")
+    neo4j_pagecache: str | None = Field(
+        default=None, pattern=r"^\d+[mg]$", description="Page cache; default sized to the store."
+    )
+    neo4j_memory: str | None = Field(
+        default=None,
+        pattern=r"^\d+[mg]$",
+        description="Memory Neo4j may take, to size heap and page cache; default what is free.",
+    )
     neo4j_start_timeout: float = Field(default=120.0, gt=0)
     java: str = Field(default="java", description="The java executable (name or path).")
     mvn: str = Field(default="mvn", description="The Maven executable (name or path).")

@@ -1,4 +1,10 @@
-"""Opening drivers and running the graph's reads and writes over Bolt."""
+"""Opening drivers and running the graph's reads and writes over Bolt.
+
+Ready for a cluster (docs/scale.md): every read and write that may be retried is a managed
+transaction (`execute_query`, `execute_read`, `execute_write`), which the driver retries on
+transient errors and leader changes; every session shares the driver's bookmark manager, so a
+read follows the writes made before it through the same driver, on whichever member serves it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
-from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    Driver,
+    GraphDatabase,
+    RoutingControl,
+    Session,
+)
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.db import queries
@@ -123,6 +136,16 @@ def open_async_driver(settings: Settings) -> AsyncDriver:
     return AsyncGraphDatabase.driver(settings.bolt_uri, auth=_auth(settings), **DRIVER_OPTIONS)
 
 
+def session(driver: Driver, settings: Settings, **options: Any) -> Session:
+    """A session on the configured database that reads after, and is read after, every other
+    transaction of DRIVER: sessions and `execute_query` share the driver's bookmark manager."""
+    return driver.session(
+        database=settings.neo4j_database,
+        bookmark_manager=driver.execute_query_bookmark_manager,
+        **options,
+    )
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What Neo4j says about itself."""
@@ -180,6 +203,19 @@ def apply_schema(driver: Driver, settings: Settings, ontology: Ontology) -> list
     return statements
 
 
+def node_count(driver: Driver, settings: Settings) -> int:
+    """How many nodes the database holds (from the count store: no scan)."""
+    return int(read(driver, settings, queries.NODE_COUNT)[0]["nodes"])
+
+
+def await_indexes(driver: Driver, settings: Settings, seconds: int) -> None:
+    """Wait until every index is online (a bulk import creates them over a full store)."""
+    with translated_errors(settings):
+        driver.execute_query(
+            queries.AWAIT_INDEXES, seconds=seconds, database_=settings.neo4j_database
+        )
+
+
 def counts_by_label(driver: Driver, settings: Settings, labels: Sequence[str]) -> dict[str, int]:
     """Node count for each label."""
     record = read(driver, settings, queries.count_by_label(labels))[0]
@@ -188,10 +224,13 @@ def counts_by_label(driver: Driver, settings: Settings, labels: Sequence[str]) -
 
 
 def delete_all(driver: Driver, settings: Settings) -> None:
-    """Empty the database (keeps constraints and indexes)."""
-    with translated_errors(settings), driver.session(database=settings.neo4j_database) as session:
+    """Empty the database (keeps constraints and indexes).
+
+    Auto-commit, so not retried: `CALL {} IN TRANSACTIONS` cannot run in a managed
+    transaction. Deleting again after a failure is safe."""
+    with translated_errors(settings), session(driver, settings) as emptying:
         for statement in queries.DELETE_ALL:
-            session.run(statement).consume()
+            emptying.run(statement).consume()
 
 
 def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dict[str, set[str]]:

@@ -1,9 +1,11 @@
-"""Case files for a person or an event: every statement footnoted, gaps named, and an evidence
-map against Rome Statute Article 28(a) that is a map of evidence, not a legal conclusion."""
+"""Case files for a person, a unit or an event: every statement footnoted, gaps named, and an
+evidence map against Rome Statute Article 28(a) that is a map of evidence, not a legal
+conclusion."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, Literal
@@ -15,17 +17,23 @@ from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import InvalidRequestError
 from graph.reads import events, exposure, models
-from graph.reads.command import chains_at
+from graph.reads.command import COMMAND_ROLES, chains_at
 from graph.reads.dataset import dataset_version
 from graph.reads.entities import entity_detail
 from graph.reads.events import event_span
-from graph.reads.rows import MAX_ROWS, as_of
-from ontology.terms import Label
+from graph.reads.rows import MAX_ROWS, as_of, attribution, entity, event_row
+from graph.reads.sanctions import sanctions as sanctions_on
+from ontology.terms import Label, Prop
+from ontology.words import kind, words
 
 NOTICE = (
     "This is an evidence map, not a legal conclusion. It lists what the graph's sources say, "
     "each statement footnoted to a source, locator and quote; where the graph holds nothing "
     "for an element, it says so. Contested facts are shown side by side."
+)
+UNIT_NOTICE = (
+    " For a unit, each element gathers the evidence about whoever commanded it at each event's "
+    "dates."
 )
 NO_EVIDENCE = "No evidence in the graph."
 PUBLIC_NOTICE = "Public version: restricted identities are withheld."
@@ -106,6 +114,8 @@ class BibliographyEntry(BaseModel):
     kind: str | None = None
     url: str | None = None
     file: str | None = Field(None, description="The document's file: its identifier here.")
+    author: str | None = None
+    retrieved: str | None = Field(None, description="When the document was retrieved.")
 
 
 class CaseFile(BaseModel):
@@ -121,7 +131,7 @@ class CaseFile(BaseModel):
     subject_restricted: bool = Field(
         False, description="The subject is a restricted identity (never shown to the public)."
     )
-    kind: Literal["person", "event"]
+    kind: Literal["person", "event", "unit"]
     notice: str = NOTICE
     identity: list[Statement]
     timeline: list[Statement]
@@ -169,7 +179,7 @@ class Notes:
 
 
 async def build(reader: Reader, subject_id: str) -> CaseFile:
-    """The case file of a person or an event (NotFoundError for anything else or unknown),
+    """The case file of a person, a unit or an event (NotFoundError for anything else or unknown),
     stamped with when it was made, from which data, and for whom."""
     case = await _subject_file(reader, subject_id)
     restricted = not reader.public
@@ -190,9 +200,11 @@ async def _subject_file(reader: Reader, subject_id: str) -> CaseFile:
         return await _person_file(reader, detail)
     if detail.entity.type == Label.EVENT:
         return await _event_file(reader, detail)
+    if detail.entity.type == Label.ORGANIZATION:
+        return await _unit_file(reader, detail)
     raise InvalidRequestError(
-        f"{detail.entity.id} is a {detail.entity.type}; case files are made for a Person or an "
-        "Event."
+        f"{detail.entity.name} ({kind(detail.entity).lower()}) has no case file: case files "
+        "are made for a person, a unit or an event."
     )
 
 
@@ -227,8 +239,12 @@ UNDATED = "undated: cannot be placed before the events, so cannot show what was 
 CONTEXT_LABELS = {
     "28(a)(i) commander": "Context: posts held before or after the events (not evidence of "
     "a post at the time)",
+    "28(a)(ii) control": "Named gaps: units blamed for the events with no relation on record "
+    "to the person's units at the events' dates",
     "28(a)(iii) knowledge": "Later findings and accounts of the events (not evidence of what "
     "was known at the time)",
+    "28(a)(iv) failure": "Context: conduct before the events or undated (not evidence of a "
+    "failure to act on them)",
 }
 SINGLE_SOURCE = "The whole element rests on one source: {name}."
 
@@ -400,6 +416,151 @@ def _relation_text(
     )
 
 
+# A unit blamed for an event linked to the person: (event id, the unit, the event's dates).
+Blamed = tuple[str, models.Entity, PartialDate]
+# The person's posts held at each event's dates: event id -> (unit id, the event's dates).
+HeldPosts = dict[str, list[tuple[str, PartialDate]]]
+
+
+def _held_posts(
+    held: list[tuple[models.Posting, models.EventSummary, PartialDate, models.AsOf]],
+) -> HeldPosts:
+    posts: HeldPosts = {}
+    for p, event, span, _ in held:
+        posts.setdefault(event.id, []).append((p.organization.id, span))
+    return posts
+
+
+async def _blamed_units(
+    reader: Reader, direct_links: list[models.Attribution], posts: HeldPosts
+) -> list[Blamed]:
+    """The units blamed for the events linked to the person by name at whose dates the person
+    held a post: each unit once per event, however many sources blame it (one statement)."""
+    linked = list(dict.fromkeys(a.event.id for a in direct_links if a.event.id in posts))
+    rows = await reader.rows(queries.EVENTS_ATTRIBUTED_ACTORS, events=linked, limit=MAX_ROWS)
+    found = {
+        (row["id"], who.id): (row["id"], who, posts[row["id"]][0][1])
+        for row in rows
+        for role, who in _blamed(row["attributions"])
+        if role == "perpetrator" and who.type == Label.ORGANIZATION
+    }
+    return list(found.values())
+
+
+def _links_to_blamed_units(
+    notes: Notes,
+    events_linked: dict[str, models.Entity],
+    blamed: list[tuple[Blamed, models.Chain]],
+    posts: HeldPosts,
+    posted_chains: dict[tuple[str, PartialDate], models.Chain],
+) -> Found:
+    """Element (ii) for the events linked to the person by name: how each unit blamed for the
+    event stood to a unit the person was posted to at its dates, read along either unit's
+    chain at those dates; where neither chain holds the other, that is named as a gap."""
+    found: Found = ([], [])
+    for (event_id, who, _), chain in blamed:
+        mine = [posted_chains[key] for key in posts[event_id] if key in posted_chains]
+        path = _path_between(chain, {c.unit.id for c in mine}) or next(
+            (up for c in mine if (up := _path_between(c, {who.id}))), []
+        )
+        if path:
+            found[0].extend(_relation_statements(notes, path))
+            continue
+        units = ", ".join(dict.fromkeys(c.unit.name or c.unit.id for c in mine))
+        found[1].append(
+            Statement(
+                text=f"{events_linked[event_id].name}: the graph holds no command, membership "
+                f"or affiliation between {who.name or who.id}, blamed for the event, and "
+                f"{units or 'the units the person was posted to'} at the event's dates",
+                notes=[],
+            )
+        )
+    return found
+
+
+def _blamed(attributions: list[dict[str, Any]]) -> list[tuple[str, models.Entity]]:
+    """(role, actor) for each attribution row of EVENTS_ATTRIBUTED_ACTORS."""
+    found = []
+    for row in attributions:
+        actor = entity(row["actor"])
+        if actor is not None:
+            found.append((row["role"], actor))
+    return found
+
+
+def _path_between(chain: models.Chain, targets: set[str]) -> list[models.ChainLevel]:
+    """The chain's levels from its unit up to the first of TARGETS, or nothing."""
+    for depth, level in enumerate(chain.levels):
+        if level.unit.id in targets:
+            return chain.levels[: depth + 1]
+    return []
+
+
+def _relation_statements(notes: Notes, path: list[models.ChainLevel]) -> list[Statement]:
+    return [
+        notes.statement(
+            _relation_text(below.unit, level.relation, level.unit, level.relation_as_of),
+            level.citations,
+        )
+        for below, level in pairwise(path)
+        if level.relation and level.relation_as_of
+    ]
+
+
+# How each kind of conduct after the events reads, and why one dated before them is context.
+CONDUCT_WORDS = {
+    "kept_in_post": "Kept in post",
+    "promoted": "Promoted",
+    "no_investigation_reported": "No investigation reported",
+    "statement_of_impunity": "Statement of impunity",
+    "other": "Conduct after the events",
+}
+CONDUCT_BEFORE = "dated before the events: cannot show a failure to act on them"
+CONDUCT_UNDATED = "undated: cannot be placed after the events"
+
+
+async def _conduct(
+    reader: Reader, notes: Notes, actor_ids: list[str], spans: list[EventSpan]
+) -> Found:
+    """Element (iv): what the persons did, or are reported not to have done, and the conduct
+    reported about the events whoever it names, during or after the events, each dated
+    relative to them; conduct before them or undated apart."""
+    rows = await reader.rows(
+        queries.CONDUCT_OF,
+        actors=list(dict.fromkeys(actor_ids)),
+        events=[event.id for event, _ in spans],
+        limit=MAX_ROWS,
+    )
+    found: Found = ([], [])
+    for row in rows:
+        words = CONDUCT_WORDS.get(row["kind"], CONDUCT_WORDS["other"])
+        who = row["actor"]["name"] if row["actor"] else "no one named"
+        text = f"{words} — {who}: “{row['text']}”" if row["text"] else f"{words} — {who}"
+        cites = [models.Citation(**c) for c in row["citations"]]
+        if row["date"] is None or not spans:
+            why = CONDUCT_UNDATED if row["date"] is None else "no event of the map has a date"
+            found[1].append(notes.statement(f"{text} — {why}", cites, row["date"]))
+            continue
+        said = PartialDate.parse(row["date"])
+        relative = [_relative(said, span) for _, span in spans]
+        after = [phrase for _, phrase in relative if not phrase.endswith("before the event")]
+        if after:
+            found[0].append(notes.statement(f"{text} ({'; '.join(after)})", cites, row["date"]))
+        else:
+            phrases = "; ".join(phrase for _, phrase in relative)
+            found[1].append(
+                notes.statement(f"{text} — {CONDUCT_BEFORE} ({phrases})", cites, row["date"])
+            )
+    return found
+
+
+def _commanders(account: models.Accountability) -> list[str]:
+    """Everyone commanding a level of the event's chains at its dates, or named its
+    commander."""
+    ids = [c.person.id for chain in account.chains for lv in chain.levels for c in lv.commanders]
+    return ids + [a.actor.id for a in account.linked_persons if a.role == "commander"]
+
+
 def _exposure_text(x: models.ExposedEvent) -> str:
     commanded = x.via[0].name or x.via[0].id
     if len(x.via) > 1:
@@ -435,7 +596,7 @@ def _case_event(notes: Notes, summary: models.EventSummary, tolls: models.Casual
         ) or (estimate.scope or "a figure")
         who = f" according to {estimate.claimed_by.name}" if estimate.claimed_by else ""
         scope = f" ({estimate.scope})" if estimate.scope and figure != estimate.scope else ""
-        kind = f" [{estimate.kind}]" if estimate.kind else ""
+        kind = f" [{words(estimate.kind, Prop.COUNT_KIND)}]" if estimate.kind else ""
         statements.append(
             notes.statement(f"{figure}{scope}{kind}{who}", estimate.citations, estimate.as_of)
         )
@@ -490,13 +651,24 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     commander += _alleged_commanders(notes, exposed.direct_links)
     held = _held_at_events(exposed.timeline, spans)
     # Each unit the person was posted to, drawn as it stood at each event's dates.
-    chains = await chains_at(
-        reader, list(dict.fromkeys((p.organization.id, span) for p, _, span, _ in held))
-    )
+    posted_at = list(dict.fromkeys((p.organization.id, span) for p, _, span, _ in held))
+    posts = _held_posts(held)
+    blamed = await _blamed_units(reader, exposed.direct_links, posts)
+    # The chains of the units posted to and of the units blamed, in one read.
+    every_chain = await chains_at(reader, posted_at + [(who.id, span) for _, who, span in blamed])
+    chains = every_chain[: len(posted_at)]
     control = [
         notes.statement(_exposure_text(x), x.attribution.citations)
         for x in exposed.command_exposure
     ]
+    linked, unlinked = _links_to_blamed_units(
+        notes,
+        {a.event.id: a.event for a in exposed.direct_links},
+        list(zip(blamed, every_chain[len(posted_at) :], strict=True)),
+        posts,
+        dict(zip(posted_at, chains, strict=True)),
+    )
+    control += linked
     units = [p.organization.id for p, _, _, _ in held] + [
         x.unit.id for x in exposed.command_exposure
     ]
@@ -511,7 +683,13 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         chains=chains,
         events=case_events,
         sanctions=sanctions,
-        article_28a=_article_28a(notes, (commander, commander_context), (control, []), knowledge),
+        article_28a=_article_28a(
+            notes,
+            (commander, commander_context),
+            (control, unlinked),
+            knowledge,
+            await _conduct(reader, notes, [detail.entity.id], spans),
+        ),
         bibliography=notes.bibliography(),
         footnotes=notes.footnotes,
     )
@@ -570,10 +748,159 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         chains=account.chains,
         events=await _case_events(reader, notes, [event.id]),
         sanctions=sanctions,
-        article_28a=_article_28a(notes, (commander, []), (control, []), knowledge),
+        article_28a=_article_28a(
+            notes,
+            (commander, []),
+            (control, []),
+            knowledge,
+            await _conduct(
+                reader, notes, _commanders(account), [] if span is None else [(event, span)]
+            ),
+        ),
         bibliography=notes.bibliography(),
         footnotes=notes.footnotes,
     )
+
+
+# The roles by which an event is laid at a unit's door.
+UNIT_ROLES = ("perpetrator", "participant", "commander")
+
+
+async def _unit_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
+    """A unit's case file: who was posted to it over time, the events attributed to it or to a
+    unit under it at the events' dates, and the evidence map for each event at its dates (its
+    commanders then, the chain from the acting unit up to it then, what was said before, what
+    its commanders did after)."""
+    notes, unit = Notes(), detail.entity
+    rows = await reader.rows(queries.COMMAND_POSTINGS, unit=unit.id, roles=None, limit=MAX_ROWS)
+    posted = [row["posting"] for row in rows]
+    acts = await _acts_of_unit_and_below(reader, unit.id)
+    chains = await chains_at(reader, [(a.actor.id, span) for a, span in acts if span])
+    under, not_under = _acts_under(unit, acts, iter(chains))
+    attributed = [a for a, _, _ in under]
+    timeline = [_posted_statement(notes, unit, p) for p in posted]
+    timeline += [notes.statement(_attribution_text(a), a.citations) for a in attributed]
+    case_events = await _case_events(
+        reader, notes, list(dict.fromkeys(a.event.id for a in attributed))
+    )
+    spans = _spans(case_events)
+    paths = [(a, path) for a, _, path in under if path]
+    commander = [
+        notes.statement(
+            f"{a.event.name}: {c.person.name or c.person.id}, {c.role or 'post'} of "
+            f"{unit.name} at the event's dates ({c.as_of.certainty}: {c.as_of.reason})",
+            c.citations,
+        )
+        for a, path in paths
+        for c in path[-1].commanders
+    ]
+    control = [s for _, path in paths for s in _relation_statements(notes, path)]
+    control += [
+        notes.statement(f"Forces alleged to have acted: {_attribution_text(a)}", a.citations)
+        for a in attributed
+    ]
+    leaders = [c.person.id for _, path in paths for c in path[-1].commanders]
+    said = await _said_about(reader, [e.event.id for e in case_events], [unit.id, *leaders])
+    return CaseFile(
+        subject=unit,
+        kind="unit",
+        notice=NOTICE + UNIT_NOTICE,
+        identity=_identity(notes, detail),
+        timeline=timeline,
+        chains=[chain for _, chain, path in under if chain and path],
+        events=case_events,
+        sanctions=[
+            notes.statement(_sanction_text(s), s.citations, s.listing_date)
+            for s in await sanctions_on(reader, entities=[unit.id])
+        ],
+        article_28a=_article_28a(
+            notes,
+            (commander, _posted_elsewhere(notes, unit, posted, spans)),
+            (control, not_under),
+            _knowledge(notes, said, spans),
+            await _conduct(reader, notes, leaders, spans),
+        ),
+        bibliography=notes.bibliography(),
+        footnotes=notes.footnotes,
+    )
+
+
+# An event attributed to a unit (the unit of the file or one below it), with the event's dates.
+Act = tuple[models.Attribution, PartialDate | None]
+
+
+async def _acts_of_unit_and_below(reader: Reader, unit_id: str) -> list[Act]:
+    """The events attributed to the unit and to every unit ever below it (one statement)."""
+    rows = await reader.rows(
+        queries.UNITS_BELOW, units=[unit_id], roles=list(UNIT_ROLES), limit=MAX_ROWS
+    )
+    return [
+        (attribution(row["attribution"]), event_span(event_row(row["event"])))
+        for found in rows
+        for row in found["attributed"]
+    ]
+
+
+# An act under the unit: the attribution, the acting unit's chain at the event's dates (none
+# when undated) and that chain's levels from the acting unit up to the unit of the file.
+ActUnder = tuple[models.Attribution, models.Chain | None, list[models.ChainLevel]]
+
+
+def _acts_under(
+    unit: models.Entity, acts: list[Act], chains: Iterator[models.Chain]
+) -> tuple[list[ActUnder], list[Statement]]:
+    """The acts of the unit itself, and of units under it at the events' dates; the others
+    named apart, saying why. CHAINS hold one chain per dated act, in order."""
+    under: list[ActUnder] = []
+    apart = []
+    for a, span in acts:
+        chain = next(chains) if span else None
+        path = _path_between(chain, {unit.id}) if chain else []
+        if a.actor.id == unit.id or path:
+            under.append((a, chain, path))
+            continue
+        why = "its event has no date" if span is None else "not on record under it then"
+        apart.append(
+            Statement(
+                text=f"{a.event.name}: attributed to {a.actor.name}, a unit once below "
+                f"{unit.name} but {why}",
+                notes=[],
+            )
+        )
+    return under, apart
+
+
+def _posted_text(unit: models.Entity, p: dict[str, Any]) -> str:
+    person = entity(p["person"])
+    who = person.name if person else "someone"
+    title = f" ({p['title']})" if p["title"] else ""
+    tenure = p["tenure"]
+    return (
+        f"{who}: {p['role'] or 'post'}{title} of {unit.name}, cited "
+        f"{tenure['first_cited'] or '?'} to {tenure['last_cited'] or '?'}"
+    )
+
+
+def _posted_statement(notes: Notes, unit: models.Entity, p: dict[str, Any]) -> Statement:
+    cites = [models.Citation(**c) for c in p["citations"]]
+    return notes.statement(_posted_text(unit, p), cites, p["tenure"]["first_cited"])
+
+
+def _posted_elsewhere(
+    notes: Notes, unit: models.Entity, posted: list[dict[str, Any]], spans: list[EventSpan]
+) -> list[Statement]:
+    """The unit's commanders whose posts held at none of the events' dates: context."""
+    found = []
+    for p in posted:
+        if p["role"] not in COMMAND_ROLES:
+            continue
+        answers = [as_of(p["tenure"], span) for _, span in spans]
+        if any(a.certainty != Certainty.NO for a in answers):
+            continue
+        why = "; ".join(dict.fromkeys(a.reason for a in answers)) or "no event has a date"
+        text = f"{_posted_text(unit, p)}: not in post at the events' dates ({why})"
+        found.append(notes.statement(text, [models.Citation(**c) for c in p["citations"]]))
+    return found
 
 
 # An element's evidence and, apart, its context.
@@ -581,11 +908,10 @@ Found = tuple[list[Statement], list[Statement]]
 
 
 def _article_28a(
-    notes: Notes, commander: Found, control: Found, knowledge: Found
+    notes: Notes, commander: Found, control: Found, knowledge: Found, failure: Found
 ) -> list[EvidenceElement]:
-    """The four elements with the graph's evidence; the failure element has no modelled
-    evidence type yet, so it always says so rather than guessing."""
-    found: tuple[Found, ...] = (commander, control, knowledge, ([], []))
+    """The four elements with the graph's evidence and, apart, their context."""
+    found: tuple[Found, ...] = (commander, control, knowledge, failure)
     return [
         _element(notes, element, statute, evidence, context)
         for (element, statute), (evidence, context) in zip(ARTICLE_28A, found, strict=True)

@@ -15,6 +15,7 @@ from graph.db.reader import Reader
 from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, as_of, entity, interval, node_entity, tenure_model
+from graph.reads.sanctions import sanction
 
 COMMAND_ROLES = ("commander", "head")
 # Units whose superiors one statement reads in `chains_at`: few enough that those above them
@@ -70,20 +71,43 @@ async def chains_at(
 ) -> list[models.Chain]:
     """The chains of many units, each at its own date (an event's), in the order asked: the
     units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date."""
+    chains, _ = await _chains_at(reader, asked, max_depth, with_sanctions=False)
+    return chains
+
+
+async def chains_with_sanctions(
+    reader: Reader, asked: Sequence[tuple[str, PartialDate]]
+) -> tuple[list[models.Chain], list[models.Sanction]]:
+    """`chains_at`, and in the same statement the sanctions on every unit read and on everyone
+    ever posted to one (the caller keeps those it needs)."""
+    chains, units = await _chains_at(reader, asked, queries.MAX_DEPTH, with_sanctions=True)
+    found = {s["id"]: s for unit in units.values() for s in unit["sanctions"]}
+    return chains, [sanction(s) for s in found.values()]
+
+
+async def _chains_at(
+    reader: Reader,
+    asked: Sequence[tuple[str, PartialDate]],
+    max_depth: int,
+    with_sanctions: bool,
+) -> tuple[list[models.Chain], dict[str, UnitAbove]]:
     if not 0 <= max_depth <= queries.MAX_DEPTH:
         raise InvalidRequestError(f"max_depth must be 0..{queries.MAX_DEPTH}, not {max_depth}")
     ids = sorted({unit_id for unit_id, _ in asked})
     units: dict[str, UnitAbove] = {}
     for start in range(0, len(ids), UNITS_AT_ONCE):
         chunk = ids[start : start + UNITS_AT_ONCE]
-        rows = await reader.rows(queries.UNITS_ABOVE, units=chunk, limit=MAX_ROWS)
+        rows = await reader.rows(
+            queries.UNITS_ABOVE, units=chunk, with_sanctions=with_sanctions, limit=MAX_ROWS
+        )
         units |= {row["id"]: row for row in rows}
-    return [
+    chains = [
         _chain(units, unit_id, at, max_depth)
         if unit_id in units
         else await _chain_of_other(reader, unit_id, at)
         for unit_id, at in asked
     ]
+    return chains, units
 
 
 async def _chain_of_other(reader: Reader, record_id: str, at: PartialDate) -> models.Chain:

@@ -6,16 +6,16 @@ import hashlib
 
 from graph.db import queries
 from graph.db.reader import Reader
-
-# Hashing reads every record, so the answer is kept for as long as the graph is unchanged.
-_KEPT: dict[str, str] = {}
+from graph.reads.kept import kept
 
 
 async def dataset_version(reader: Reader) -> str:
-    """`sha256:` and 16 hex digits over every record's id and words and the count of links."""
-    state = await reader.graph_version()
-    if state is not None and state in _KEPT:
-        return _KEPT[state]
+    """`sha256:` and 16 hex digits over every record's id and words and the count of links;
+    hashing reads every record, so the answer is kept for as long as the graph is unchanged."""
+    return await kept(reader, "dataset_version", (), lambda: _hash(reader))
+
+
+async def _hash(reader: Reader) -> str:
     # Rows, not one collected list, summed as each record's hash in any order: Neo4j neither
     # sorts nor collects the graph inside one transaction (its memory guard would stop it).
     total = 0
@@ -24,8 +24,4 @@ async def dataset_version(reader: Reader) -> str:
         total = (total + int.from_bytes(hashlib.sha256(line).digest(), "big")) % 2**256
     links = (await reader.rows(queries.LINK_COUNT))[0]["links"]
     digest = hashlib.sha256(f"{links}\n{total:064x}".encode())
-    version = "sha256:" + digest.hexdigest()[:16]
-    if state is not None:
-        _KEPT.clear()  # only the present state is worth keeping
-        _KEPT[state] = version
-    return version
+    return "sha256:" + digest.hexdigest()[:16]

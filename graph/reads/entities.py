@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graph.db import queries
 from graph.db.reader import Reader
+from graph.errors import NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity, node_entity
 from ontology.model import load
 from ontology.terms import Label
+
+# A record id written into free text ("distinct from org:post-2024-government-forces").
+MENTION = re.compile(r"\b[a-z]+:[\w.-]*\w")
+MAX_MENTIONS = 5
 
 
 def _root(labels: list[str]) -> str:
@@ -56,3 +62,18 @@ async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
             if (claim := entity(r["claim"])) is not None
         ],
     )
+
+
+async def mentioned(reader: Reader, detail: models.EntityDetail) -> dict[str, models.Entity]:
+    """The records whose ids the record's own text names and the caller may see, by id: a page
+    shows them by name. At most MAX_MENTIONS are looked up."""
+    texts = [v for v in detail.facts.values() if isinstance(v, str)]
+    ids = dict.fromkeys(m for text in texts for m in MENTION.findall(text))
+    ids.pop(detail.entity.id, None)
+    found: dict[str, models.Entity] = {}
+    for node_id in list(ids)[:MAX_MENTIONS]:
+        try:
+            found[node_id] = node_entity(await reader.node(node_id))
+        except NotFoundError:
+            continue  # not a record, or not one the caller may see: the text stays as written
+    return found

@@ -11,9 +11,10 @@ from graph.db import queries
 from graph.db.reader import Reader
 from graph.errors import NotFoundError
 from graph.reads import models
-from graph.reads.command import chains_of_command
+from graph.reads.command import chains_with_sanctions
+from graph.reads.kept import kept
 from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
-from graph.reads.sanctions import sanctions
+from graph.reads.sanctions import sanction
 from ontology.terms import Label
 
 
@@ -41,7 +42,8 @@ async def event_accountability(reader: Reader, event_id: str) -> models.Accounta
     """Every attribution, each attributed unit's chain at the event's dates, linked persons,
     and the sanctions on anyone who appears.
 
-    Three round trips: the event with its attributions, every chain at once, the sanctions."""
+    Two round trips: the event with its attributions and their actors' sanctions; every chain
+    at once with the sanctions on its units and the people posted to them."""
     rows = await reader.rows(queries.EVENT_WITH_ATTRIBUTIONS, event=event_id, limit=MAX_ROWS)
     if not rows:
         raise _no_event(event_id)
@@ -49,17 +51,32 @@ async def event_accountability(reader: Reader, event_id: str) -> models.Accounta
     claims = [attribution(a) for a in rows[0]["attributions"]]
     span = event_span(event)
     organizations = {a.actor.id: a.actor for a in claims if a.actor.type == Label.ORGANIZATION}
-    chains = [] if span is None else await chains_of_command(reader, sorted(organizations), span)
+    chains: list[models.Chain] = []
+    found = [sanction(s) for s in rows[0]["sanctions"]]
+    if span is not None and organizations:
+        chains, above = await chains_with_sanctions(
+            reader, [(unit_id, span) for unit_id in sorted(organizations)]
+        )
+        found += above
     persons = [a for a in claims if a.actor.type == Label.PERSON]
     appearing = set(organizations) | {a.actor.id for a in persons}
     appearing |= {
         c.person.id for chain in chains for level in chain.levels for c in level.commanders
     }
     appearing |= {level.unit.id for chain in chains for level in chain.levels}
-    found = await sanctions(reader, entities=sorted(appearing)) if appearing else []
     return models.Accountability(
-        event=event, attributions=claims, chains=chains, linked_persons=persons, sanctions=found
+        event=event,
+        attributions=claims,
+        chains=chains,
+        linked_persons=persons,
+        sanctions=_in_order([s for s in found if s.entity.id in appearing]),
     )
+
+
+def _in_order(found: list[models.Sanction]) -> list[models.Sanction]:
+    """Each sanction once, oldest listing first and undated last (ISO dates sort as text)."""
+    unique = {s.id: s for s in found}
+    return sorted(unique.values(), key=lambda s: (s.listing_date is None, s.listing_date, s.id))
 
 
 async def casualty_estimates(reader: Reader, event_id: str) -> models.Casualties:
@@ -119,17 +136,20 @@ async def events(
 ) -> models.EventPage:
     """Events matching the filter, oldest first, a page at a time."""
     perpetrators = await _perpetrators(reader, where)
-    params = {
+    given = {
         "from": None if where.date_from is None else where.date_from.earliest.isoformat(),
         "to": None if where.date_to is None else where.date_to.latest.isoformat(),
         "place": where.place,
-        "perpetrators": perpetrators,
+        "perpetrators": perpetrators or None,
         "kind": where.kind,
         "min_killed": where.min_killed,
         "source": where.source,
     }
-    total = (await reader.rows(queries.events_filtered(count_only=True), **params))[0]["total"]
-    rows = await reader.rows(queries.events_filtered(), **params, limit=limit, offset=offset)
+    params = {name: value for name, value in given.items() if value is not None}
+    filters = frozenset(params)
+    count = queries.events_filtered(filters, count_only=True)
+    total = (await reader.rows(count, **params))[0]["total"]
+    rows = await reader.rows(queries.events_filtered(filters), **params, limit=limit, offset=offset)
     return models.EventPage(
         items=[event_row(r) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -154,6 +174,13 @@ STAT_QUERIES = {
 
 async def event_stats(reader: Reader, group_by: str, source: str | None) -> models.Stats:
     """Report-style tables: events and their whole-event death tolls by party, governorate or
-    month, optionally only the events one source describes."""
+    month, optionally only the events one source describes; each table is kept until the
+    graph changes (it reads every attributed event)."""
+    return await kept(
+        reader, "event_stats", (group_by, source), lambda: _stats(reader, group_by, source)
+    )
+
+
+async def _stats(reader: Reader, group_by: str, source: str | None) -> models.Stats:
     rows = await reader.rows(STAT_QUERIES[group_by], source=source, limit=MAX_ROWS)
     return models.Stats(group_by=group_by, source=source, rows=[models.StatRow(**r) for r in rows])

@@ -9,9 +9,13 @@ from graph.reads.rows import MAX_ROWS, entity, node_entity
 from ontology.model import load
 from ontology.terms import Rel
 
-# Citations and their sources link everything a source mentions; a path through them says
-# only "the same document mentions both", so paths never cross them.
-EVIDENCE_LINKS = frozenset({Rel.CITED_IN, Rel.FROM_SOURCE})
+# Citations and their sources link everything a source mentions, and a claimant (a dataset's
+# publisher), a sanctioning authority or a report links everything it claims, lists or tables:
+# a path through them says only "the same document (or body) mentions both", and they are
+# hubs that every imported claim points to, so paths never cross them.
+EVIDENCE_LINKS = frozenset(
+    {Rel.CITED_IN, Rel.FROM_SOURCE, Rel.CLAIMED_BY, Rel.BY_AUTHORITY, Rel.IN_REPORT}
+)
 MAX_PATHS = 25
 
 

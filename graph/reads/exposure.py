@@ -7,6 +7,7 @@ from typing import Any
 from graph.asof import Certainty
 from graph.db import queries
 from graph.db.reader import Reader
+from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
 from graph.reads.command import COMMAND_ROLES
 from graph.reads.events import event_span
@@ -19,7 +20,8 @@ from graph.reads.rows import (
     node_entity,
     posting,
 )
-from graph.reads.sanctions import sanctions
+from graph.reads.sanctions import sanction
+from ontology.words import kind
 
 _DIRECT_ROLES = ("perpetrator", "commander", "participant")
 
@@ -32,10 +34,25 @@ _NOTHING_BELOW: UnitBelow = {"subordinates": [], "attributed": []}
 async def person_exposure(reader: Reader, person_id: str) -> models.Exposure:
     """A person's career, the units under their command over time (with the units below them
     as the hierarchy stood), the events attributed to those units during those tenures, kept
-    apart from the events the person is linked to directly, and their sanctions."""
-    person = node_entity(await reader.node(person_id))
-    rows = await reader.rows(queries.PERSON_POSTINGS, person=person_id, limit=MAX_ROWS)
-    postings = [row["posting"] for row in rows]
+    apart from the events the person is linked to directly, and their sanctions.
+
+    Two round trips: the person with their postings, direct links and sanctions; then the units
+    below every unit they commanded, with what was attributed to them."""
+    rows = await reader.rows(
+        queries.PERSON_EXPOSURE, person=person_id, roles=list(_DIRECT_ROLES), limit=MAX_ROWS
+    )
+    if not rows:
+        # Not a person the caller may see: not found, as any missing record; or another kind.
+        record = node_entity(await reader.node(person_id))
+        raise InvalidRequestError(
+            f"{record.name} ({kind(record).lower()}) is not a person: exposure is read for a "
+            "person."
+        )
+    found = rows[0]
+    person = entity(found["person"])
+    if person is None:  # pragma: no cover - the statement matched the person
+        raise NotFoundError(f"No record with id {person_id!r}.")
+    postings = found["postings"]
     timeline = [posting(p) for p in postings]
     commands = [
         (held, p["tenure"])
@@ -48,16 +65,13 @@ async def person_exposure(reader: Reader, person_id: str) -> models.Exposure:
         for held, tenure in commands
         for exposed in _exposure_under(below, held.organization, tenure)
     ]
-    direct = await reader.rows(
-        queries.ATTRIBUTIONS_TO_ACTOR, actor=person_id, roles=list(_DIRECT_ROLES), limit=MAX_ROWS
-    )
     return models.Exposure(
         person=person,
         timeline=timeline,
         commanded_units=_unique([held.organization for held, _ in commands]),
         command_exposure=exposure,
-        direct_links=[attribution(r["attribution"]) for r in direct],
-        sanctions=await sanctions(reader, entities=[person_id]),
+        direct_links=[attribution(r) for r in found["direct"]],
+        sanctions=[sanction(s) for s in found["sanctions"]],
     )
 
 

@@ -291,11 +291,31 @@ class SourceClaims(BaseModel):
     offset: int
 
 
+class GapReason(BaseModel):
+    """Why one event puts a lead on the list, in words."""
+
+    event: Entity
+    dates: str | None = Field(None, description="The event's dates; null when it has none.")
+    reasons: list[str] = Field(
+        description="Each link from the lead to the event, in words: the attribution and who "
+        "makes it, a command post or a unit in the chain of command at the event's dates, and "
+        "how certain that is."
+    )
+
+
 class Gap(BaseModel):
-    """A person or unit in the chain of an attributed event that carries no sanction."""
+    """A lead, not a finding: a person or unit that the graph's sources link to an attributed
+    event and that no sanction in the graph names."""
 
     entity: Entity
-    events: list[str]
+    events: list[str] = Field(description="Every event that puts it on the list (ids).")
+    reasons: list[GapReason] = Field(
+        description="Why it is listed, event by event, oldest first, for its first 100 "
+        "events; any others are in `events` and counted in `reasons_not_shown`."
+    )
+    reasons_not_shown: int = Field(
+        0, description="Events in `events` whose reasons are left out to bound the answer."
+    )
 
 
 class StatRow(BaseModel):
@@ -354,7 +374,18 @@ class SanctionList(BaseModel):
 
 
 class GapList(BaseModel):
+    """The accountability gap, a page at a time, with what it is and what it covers."""
+
+    notice: str = Field(description="What the list is: leads for investigation, not findings.")
     gaps: list[Gap]
+    total: int
+    limit: int
+    offset: int
+    events: int = Field(description="The attributed events read: every one the viewer may see.")
+    truncated: bool = Field(description="True when a bound was reached: `truncated_because`.")
+    truncated_because: list[str] = Field(
+        [], description="Each bound reached, in words, and what may be missing because of it."
+    )
 
 
 class PathList(BaseModel):

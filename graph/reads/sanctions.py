@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graph.asof import PartialDate
 from graph.db import queries
 from graph.db.reader import Reader
+from graph.errors import NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity
 
@@ -29,25 +32,25 @@ async def sanctions(
         listed_to=None if listed_to is None else listed_to.latest.isoformat(),
         limit=limit,
     )
-    found = []
-    for row in rows:
-        target = entity(row["entity"])
-        if target is None:  # pragma: no cover - the query matches the target
-            continue
-        found.append(
-            models.Sanction(
-                id=row["id"],
-                entity=target,
-                authority=entity(row["authority"]),
-                program=_programs(row["program"]),
-                listing_date=row["listing_date"],
-                start_date=row["start_date"],
-                end_date=row["end_date"],
-                reason=row["reason"],
-                citations=[models.Citation(**c) for c in row["citations"]],
-            )
-        )
-    return found
+    return [sanction(row["sanction"]) for row in rows]
+
+
+def sanction(row: dict[str, Any]) -> models.Sanction:
+    """A Sanction from the map of queries._sanction."""
+    target = entity(row["entity"])
+    if target is None:  # pragma: no cover - the statements match the target
+        raise NotFoundError(f"sanction {row['id']!r} lost its target")
+    return models.Sanction(
+        id=row["id"],
+        entity=target,
+        authority=entity(row["authority"]),
+        program=_programs(row["program"]),
+        listing_date=row["listing_date"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        reason=row["reason"],
+        citations=[models.Citation(**c) for c in row["citations"]],
+    )
 
 
 def _programs(found: list[str] | str | None) -> str | None:

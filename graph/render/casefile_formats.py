@@ -52,13 +52,18 @@ def _killed_range(event: CaseEvent) -> str:
 
 
 def citation(entry: BibliographyEntry) -> str:
-    """One source in one legal citation style (OSCOLA-like): publisher, “title” (kind, date)
-    <URL> or file, each part only where the record gives it; undated says so."""
+    """One source in one legal citation style (OSCOLA-like): author, publisher, “title” (kind,
+    date) <URL> or file, retrieved date, each part only where the record gives it; undated and
+    an unrecorded retrieval say so."""
     title = entry.title or entry.name or entry.source
-    head = f"{entry.publisher}, “{title}”" if entry.publisher else f"“{title}”"
+    who = ", ".join(x for x in (entry.author, entry.publisher) if x)
+    head = f"{who}, “{title}”" if who else f"“{title}”"
     detail = ", ".join(x for x in (entry.kind, entry.published or "undated") if x)
     where = f" <{entry.url}>" if entry.url else (f", file {entry.file}" if entry.file else "")
-    return f"{head} ({detail}){where}"
+    if entry.kind == "general knowledge":
+        return f"{head} ({entry.kind})"
+    got = f"retrieved {entry.retrieved}" if entry.retrieved else "retrieval date not recorded"
+    return f"{head} ({detail}){where}, {got}"
 
 
 def file_name(case: CaseFile, fmt: str) -> str:

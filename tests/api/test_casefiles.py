@@ -78,8 +78,9 @@ def test_the_article_28_map_names_its_gaps_and_says_what_it_is(client: TestClien
     assert any("head of SAFI" in s["text"] for s in commander["context"])
     assert any("officer of Air Force Intelligence" in s["text"] for s in commander["evidence"])
     assert (commander["sources"], commander["single_source"] is not None) == (1, True)
-    assert elements["28(a)(iv) failure"]["evidence"] == []
-    assert elements["28(a)(iv) failure"]["gap"] == "No evidence in the graph."
+    (promoted,) = elements["28(a)(iv) failure"]["evidence"]
+    assert promoted["text"].startswith("Promoted — Qahtan Khalil: “Khalil was named head of SAFI")
+    assert promoted["text"].endswith("(11 years after the event)")
     assert elements["28(a)(ii) control"]["gap"] == "No evidence in the graph."
     darayya = [e for e in case["events"] if e["event"]["id"] == DARAYYA]
     assert (darayya[0]["low"], darayya[0]["high"]) == (200, 700)
@@ -138,8 +139,13 @@ def test_every_fetch_is_audited_without_restricted_ids(
     assert "observer-abu-amin" not in (settings.state_dir / "audit.jsonl").read_text()
 
 
-def test_only_people_and_events_have_case_files(client: TestClient) -> None:
-    assert client.get("/casefiles/place:darayya").status_code == 422
+def test_only_people_units_and_events_have_case_files(client: TestClient) -> None:
+    place = client.get("/casefiles/place:darayya")
+    assert place.status_code == 422
+    assert "made for a person, a unit or an event" in place.text
+    unit = client.get("/casefiles/org:air-force-intelligence-directorate")
+    assert unit.status_code == 200
+    assert unit.json()["kind"] == "unit"
     assert client.get("/casefiles/person:nobody").status_code == 404
     assert client.get("/casefiles/person:observer-abu-amin-80").status_code == 404
 
@@ -201,9 +207,10 @@ def test_notes_name_their_sources_and_the_bibliography_cites_them(client: TestCl
         "Darayya massacre (encyclopedia article)",
         "General knowledge (not from the seed documents)",
     }
-    assert "“Darayya massacre” (encyclopedia article, undated), file 000_a4a2605803ffedf8.txt" in (
-        markdown
-    )
+    assert (
+        "“Darayya massacre” (encyclopedia article, undated), file 000_a4a2605803ffedf8.txt, "
+        "retrieval date not recorded"
+    ) in markdown
     attack = json.loads(casefile(client, IDLIB_ATTACK))
     markdown = casefile(client, IDLIB_ATTACK, "md").decode()
     entries = {b["source"]: b for b in attack["bibliography"]}
@@ -215,7 +222,7 @@ def test_notes_name_their_sources_and_the_bibliography_cites_them(client: TestCl
     assert (
         "The Syrian Network for Human Rights (SNHR), “1,032 Deaths, Including 181 Children and "
         "150 Women as well as 57 Deaths due to Torture, Documented in 2023” (report, 2024-01-01), "
-        "file 001_b419b2e21b5aac12.txt. Reliability F; "
+        "file 001_b419b2e21b5aac12.txt, retrieval date not recorded. Reliability F; "
     ) in markdown
 
 

@@ -132,6 +132,48 @@ def test_paths_sources_sanctions_and_gaps(client: TestClient) -> None:
     assert "person:qahtan-khalil" not in gap_ids
 
 
+def test_paths_never_cross_a_claimant(client: TestClient) -> None:
+    """SNHR claims every attribution of its reports: a hub that says only "SNHR said so"."""
+    event = "event:massacre-2016-09-05-al-sukkari"
+    paths = get(client, "/paths", **{"from": "org:snhr", "to": event, "max_hops": 2})["paths"]
+    steps = [s["relationship"] for p in paths for s in p["steps"]]
+    assert "CLAIMED_BY" not in steps
+
+
+def test_the_gap_says_it_holds_leads_and_why_each_is_listed(client: TestClient) -> None:
+    body = get(client, "/gaps/unsanctioned")
+    assert body["notice"].startswith("Leads for investigation, not findings")
+    assert "not proof that none exists" in body["notice"]
+    assert body["truncated"] is False
+    assert body["truncated_because"] == []
+    assert body["events"] > 100  # every attributed event of the dataset
+    for gap in body["gaps"]:
+        assert len(gap["reasons"]) == len(gap["events"])
+        for why in gap["reasons"]:
+            assert why["event"]["id"] in gap["events"]
+            assert why["event"]["name"]
+            assert why["reasons"]
+    said = [text for g in body["gaps"] for why in g["reasons"] for text in why["reasons"]]
+    assert any(text.startswith("attributed as perpetrator of ") for text in said)
+    assert any(" was in the chain of command of " in text for text in said)
+    assert any(text.startswith("head of ") and " at the event's dates (" in text for text in said)
+
+
+def test_the_gap_pages_hold_every_lead_exactly_once(client: TestClient) -> None:
+    whole = get(client, "/gaps/unsanctioned", limit=1000)
+    assert whole["total"] == len(whole["gaps"]) > 10
+    seen: list[str] = []
+    for offset in range(0, whole["total"], 7):
+        page = get(client, "/gaps/unsanctioned", limit=7, offset=offset)
+        assert (page["total"], page["limit"], page["offset"]) == (whole["total"], 7, offset)
+        assert page["notice"] == whole["notice"]
+        seen += [g["entity"]["id"] for g in page["gaps"]]
+    assert seen == [g["entity"]["id"] for g in whole["gaps"]]
+    assert len(set(seen)) == len(seen)
+    past = get(client, "/gaps/unsanctioned", offset=whole["total"])
+    assert (past["gaps"], past["total"]) == ([], whole["total"])
+
+
 @pytest.mark.parametrize(
     ("path", "params"),
     [
@@ -155,8 +197,11 @@ def test_unknown_ids_are_404_with_a_message(client: TestClient, path: str, param
         ("/events", {"limit": 1001}),
         ("/paths", {"from": "a", "to": "b", "max_hops": 9}),
         ("/stats/events", {"group_by": "colour"}),
+        ("/gaps/unsanctioned", {"limit": 0}),
+        ("/gaps/unsanctioned", {"offset": -1}),
         ("/search", {"q": "..."}),
         (f"/units/{AFID}/commanders", {"at": "2012-02-30"}),
+        (f"/persons/{AFID}/exposure", {}),
     ],
 )
 def test_out_of_range_parameters_are_422(client: TestClient, path: str, params: Any) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,9 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from typer.testing import CliRunner
 
-from api.app import silsila_error
+from api.app import create_app, silsila_error
 from api.audit import AuditLog, AuditLogError
 from api.errors import INTERNAL_MESSAGE
 from api.security import (
@@ -27,9 +30,12 @@ from api.security import (
     TokenRoleError,
     TokenStore,
     TokenStoreError,
+    tokens_path,
 )
+from api.sessions import FORM_COOKIE, SESSION_COOKIE, ForgedFormError, Sessions
 from cli.tokens import token_app
 from ontology.errors import SilsilaError
+from tests.conftest import make_settings
 
 
 def mode(path: Path) -> int:
@@ -208,6 +214,8 @@ def guarded(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
     async def whoami(role: RoleDep) -> str:
         return role.value
 
+    app.add_api_route("/whoami", whoami, methods=["POST"])
+
     @app.get("/investigate")
     async def investigate(caller: InvestigatorDep) -> str:
         return caller.token_id
@@ -279,3 +287,216 @@ def test_a_damaged_token_file_is_a_500_in_the_usual_shape(
     # The message names a server path: the caller gets the generic text, the log the error.
     assert response.json()["error"] == INTERNAL_MESSAGE
     assert "tokens.json" not in response.text
+
+
+# Signing in from a browser: a session cookie for a token, form tokens, and error pages.
+
+SESSION_HOURS = 8
+
+
+@pytest.fixture
+def browser_app(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+    """The whole app over a state folder of its own (these routes never reach Neo4j), with an
+    investigator token."""
+    settings = make_settings(tmp_path / "state", neo4j_password="unused")
+    _, token = TokenStore(tokens_path(settings)).create(Role.investigator)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        yield client, token
+
+
+def form_token(client: TestClient, path: str = "/ui/sign-in") -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, token: str, after: str = "/ui/search?q=Abu+Amin") -> Response:
+    fields = {"token": token, "form_token": form_token(client), "next": after}
+    return client.post("/ui/sign-in", data=fields)
+
+
+def set_cookie(response: Response, name: str) -> str:
+    [header] = [h for h in response.headers.get_list("set-cookie") if h.startswith(name + "=")]
+    return header
+
+
+def test_signing_in_sets_a_signed_session_cookie_not_the_token(
+    browser_app: tuple[TestClient, str],
+) -> None:
+    client, token = browser_app
+    assert "Public view" in client.get("/ui/sign-in").text
+    answer = sign_in(client, token)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/search?q=Abu+Amin"  # back where they were
+    cookie = set_cookie(answer, SESSION_COOKIE)
+    attributes = {a.strip().split("=")[0].lower(): a for a in cookie.split(";")[1:]}
+    assert {"httponly", "path", "samesite", "max-age"} <= attributes.keys()
+    assert attributes["path"].strip() == "Path=/"
+    assert attributes["samesite"].strip().lower() == "samesite=strict"
+    assert attributes["max-age"].strip() == f"Max-Age={SESSION_HOURS * 3600}"
+    assert "secure" not in attributes  # plain http on loopback; https gets Secure (below)
+    assert token not in cookie
+    assert hashlib.sha256(token.encode()).hexdigest() not in cookie
+    page = client.get("/ui/sign-in")
+    assert "Signed in as investigator" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Sign out" in page.text
+
+
+@pytest.mark.parametrize(
+    "after", ["https://elsewhere.example/ui", "//elsewhere.example/ui", "/api", "/ui/sign-out"]
+)
+def test_signing_in_never_sends_the_browser_off_the_pages(
+    browser_app: tuple[TestClient, str], after: str
+) -> None:
+    client, token = browser_app
+    assert sign_in(client, token, after).headers["location"] == "/ui"
+
+
+def test_over_https_the_cookies_are_secure(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "state", neo4j_password="unused")
+    _, token = TokenStore(tokens_path(settings)).create(Role.investigator)
+    app = create_app(settings)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        form = client.get("/ui/sign-in")
+        answer = sign_in(client, token)
+    assert "Secure" in set_cookie(form, FORM_COOKIE)
+    assert "Secure" in set_cookie(answer, SESSION_COOKIE)
+
+
+def test_a_session_counts_on_gets_only_and_ends_with_sign_out(
+    browser_app: tuple[TestClient, str],
+) -> None:
+    client, token = browser_app
+    sign_in(client, token)
+    assert "Signed in as investigator" in client.get("/ui/sign-in").text
+    # A forged sign-out (no form token, or another's) is refused, and the session lives on.
+    forged = client.post("/ui/sign-out", data={"form_token": "x" * 43})
+    assert forged.status_code == 403
+    assert forged.headers["content-type"].startswith("text/html")
+    assert "Signed in as investigator" in client.get("/ui/sign-in").text
+    out = client.post("/ui/sign-out", data={"form_token": form_token(client)})
+    assert out.status_code == 303
+    assert "Max-Age=0" in set_cookie(out, SESSION_COOKIE)
+    assert SESSION_COOKIE not in client.cookies
+    assert "Public view" in client.get("/ui/sign-in").text
+
+
+def test_a_bad_token_or_a_form_from_elsewhere_gets_a_page(
+    browser_app: tuple[TestClient, str],
+) -> None:
+    client, token = browser_app
+    wrong = sign_in(client, token + "x")
+    assert wrong.status_code == 401
+    assert wrong.headers["content-type"].startswith("text/html")
+    assert "not one this server knows" in wrong.text
+    assert 'name="token"' in wrong.text  # the form again
+    assert SESSION_COOKIE not in client.cookies
+    # Login CSRF: a form posted from another site carries no form token this server made.
+    other = TestClient(client.app, follow_redirects=False)
+    forged = other.post("/ui/sign-in", data={"token": token, "form_token": "forged"})
+    assert forged.status_code == 403
+    assert "did not come from this site" in forged.text
+    assert SESSION_COOKIE not in other.cookies
+    # A token in the URL signs nobody in.
+    assert "Public view" in client.get("/ui/sign-in", params={"token": token}).text
+
+
+def test_the_token_is_never_logged(
+    browser_app: tuple[TestClient, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, token = browser_app
+    with caplog.at_level(logging.DEBUG):
+        sign_in(client, token)
+        sign_in(client, token + "x")
+        client.get("/ui/sign-in")
+    assert caplog.records, "nothing was logged: the check would pass vacuously"
+    assert token not in caplog.text
+
+
+def test_a_revoked_token_or_a_forged_or_stale_cookie_is_the_public_view(
+    browser_app: tuple[TestClient, str], tmp_path: Path
+) -> None:
+    client, token = browser_app
+    sign_in(client, token)
+    session = client.cookies[SESSION_COOKIE]
+    payload, _, signature = session.rpartition(".")
+    client.cookies.set(SESSION_COOKIE, payload.replace("tok_", "tok_0") + "." + signature)
+    assert "Public view" in client.get("/ui/sign-in").text
+    client.cookies.set(SESSION_COOKIE, session)
+    assert "Signed in as investigator" in client.get("/ui/sign-in").text
+    store = TokenStore(tmp_path / "state" / "tokens.json")
+    [info] = store.list()
+    store.revoke(info.id)
+    assert "Public view" in client.get("/ui/sign-in").text
+
+
+def test_sessions_expire_and_are_signed_with_the_servers_key(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    sessions = Sessions(b"k" * 32, lifetime=60, clock=lambda: now[0])
+    value = sessions.issue("tok_12345678")
+    assert sessions.token_id(value) == "tok_12345678"
+    assert Sessions(b"j" * 32).token_id(value) is None  # another server's key
+    assert sessions.token_id(value.replace("tok_1", "tok_2")) is None
+    assert sessions.token_id("") is None
+    now[0] += 61
+    assert sessions.token_id(value) is None
+    with pytest.raises(ForgedFormError):
+        sessions.check_form("nonce", sessions.form_token("another nonce"))
+    with pytest.raises(ForgedFormError):
+        sessions.check_form(None, "")
+    sessions.check_form("nonce", sessions.form_token("nonce"))
+    path = tmp_path / "state" / "session.key"
+    key = Sessions.load(path).key
+    assert mode(path) == 0o600
+    assert Sessions.load(path).key == key  # kept across restarts
+
+
+def test_a_session_cookie_does_not_count_on_a_post(guarded: tuple[TestClient, str, str]) -> None:
+    client, investigator, _ = guarded
+    app = client.app
+    assert isinstance(app, FastAPI)
+    sessions = Sessions(b"k" * 32)
+    app.state.sessions = sessions
+    [info] = [i for i in app.state.tokens.list() if i.role is Role.investigator]
+    client.cookies.set(SESSION_COOKIE, sessions.issue(info.id))
+    assert client.get("/whoami").json() == "investigator"
+    assert client.post("/whoami").json() == "public"
+    assert client.get("/whoami", headers=bearer(investigator)).json() == "investigator"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/ui/nothing", 404, "Not found"),
+        ("/ui/entities/org:x?at=25-08-2012", 422, "YYYY-MM-DD"),
+    ],
+)
+def test_errors_on_pages_are_pages(
+    browser_app: tuple[TestClient, str], path: str, status: int, says: str
+) -> None:
+    client, _ = browser_app
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert says in response.text
+    assert "Public view" in response.text
+    assert client.get("/nothing").headers["content-type"] == "application/json"
+
+
+def test_a_failure_of_ours_on_a_page_is_a_500_page(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path / "state", neo4j_password="unused"))
+
+    @app.get("/ui/boom")
+    async def boom() -> None:
+        raise RuntimeError("/secret/server/path")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/ui/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Server error" in response.text
+    assert "/secret/server/path" not in response.text
+    assert response.headers["X-Frame-Options"] == "DENY"

@@ -5,10 +5,19 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
-from tests.browser.conftest import Visit
+from playwright.sync_api import Page
+
+from api.security import Role, TokenStore, tokens_path
+from api.sessions import SESSION_COOKIE
+from ontology.words import vocabulary
+from ontology.model import load as load_ontology
+from tests.browser.conftest import ARTIFACTS, Visit
+from tests.conftest import DefaultDataset, default_records
 
 DARAYYA = "event:darayya-massacre-2012"
 AFID = "org:air-force-intelligence-directorate"
@@ -119,3 +128,115 @@ def test_the_api_documentation_works_offline(visit: Visit) -> None:
     assert "/units/{unit_id}/chain" in " ".join(paths)
     assert any(r.endswith("/static/swagger-ui-bundle.js") for r in visit.requests)
     visit.shot("api-docs")
+
+
+def test_sign_in_see_the_role_on_every_page_and_sign_out(
+    visit: Visit, shared_dataset: DefaultDataset
+) -> None:
+    _, token = TokenStore(tokens_path(shared_dataset.settings)).create(Role.investigator)
+    page = visit.open("/ui/search?q=Abu+Amin")
+    assert "Public view" in page.locator("#viewer").inner_text()
+    assert "Observer Abu Amin 80" not in page.content()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Token").fill(token + "x")
+    page.get_by_role("button", name="Sign in").click()
+    assert "not one this server knows" in page.locator("main").inner_text()
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/ui/search?q=Abu+Amin")  # back where the visitor was
+    banner = page.locator("#viewer")
+    assert "Signed in as investigator" in banner.inner_text()
+    assert "Observer Abu Amin 80" in page.content()  # the role's view, from the cookie alone
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("header").screenshot(path=str(ARTIFACTS / "signed-in-banner.png"))
+    [session] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    assert session["httpOnly"] is True
+    assert session["sameSite"] == "Strict"
+    assert 0 < session["expires"] - time.time() <= 8 * 3600
+    assert token not in session["value"]
+    for path in ("/ui", f"/ui/entities/{AFID}", "/ui/nothing"):
+        assert "Signed in as investigator" in visit.open(path).locator("#viewer").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/ui")
+    assert "Public view" in page.locator("#viewer").inner_text()
+    assert all(c["name"] != SESSION_COOKIE for c in page.context.cookies())
+    assert "Observer Abu Amin 80" not in visit.open("/ui/search?q=Abu+Amin").content()
+    assert not [r for r in visit.requests if token in r], "the token went into a URL"
+
+
+def _first_shown_of_each_kind() -> dict[str, list[str]]:
+    """Ids of the default dataset by record type, and by kind for events, organisations and
+    places: each kind's page is one page type."""
+    kinds: dict[str, list[str]] = {}
+    for record in default_records():
+        if record.properties.get("restricted"):
+            continue
+        kind = next(
+            (
+                str(record.properties[k])
+                for k in ("event_kind", "org_kind", "place_kind")
+                if k in record.properties
+            ),
+            "",
+        )
+        kinds.setdefault(f"{record.label} {kind}".strip(), []).append(record.id)
+    return kinds
+
+
+def _codes() -> tuple[set[str], set[str]]:
+    """The ontology's codes (allowed and kind values): those with an underscore, never to be
+    seen in a page's text; and single-word ones with words of their own (`member`), never to be
+    a table cell or list item by themselves."""
+    ontology = load_ontology()
+    codes = {v for p in ontology.properties for v in p.allowed}
+    codes |= {c.kind_value for c in ontology.classes if c.kind_value}
+    joined = {c for c in codes if "_" in c}
+    worded = {
+        code
+        for values in vocabulary().values.values()
+        for code, shown in values.items()
+        if shown != code and re.fullmatch(r"[a-z]+", code)
+    }
+    return joined, worded
+
+
+def _internals_shown(page: Page, ids: set[str], joined: set[str], worded: set[str]) -> list[str]:
+    text = page.locator("body").inner_text()
+    found = [f"id {i}" for i in ids if i in text]
+    found += [f"code {c}" for c in joined if re.search(rf"(?<![\w-]){c}(?![\w-])", text)]
+    cells = {t.strip() for t in page.locator("td, th, li, h1 small").all_inner_texts()}
+    found += [f"code {c} as a cell" for c in worded & cells]
+    found += [f"{w!r}" for w in re.findall(r"\bNone\b", text)]
+    found += [p for p in ("is a Organization", "not cited", "the source itself") if p in text]
+    return found
+
+
+def test_every_page_type_speaks_in_words_not_codes_ids_or_none(visit: Visit) -> None:
+    ids = {r.id for r in default_records() if r.id}
+    joined, worded = _codes()
+    assert {"bodies_found", "at_least", "killing_by_gunfire"} <= joined
+    assert "member" in worded
+    pages = [
+        "/ui",
+        "/ui/search?q=Darayya",
+        "/ui/sign-in",
+        "/ui/nothing",
+        f"/ui/entities/{AFID}?at=25-08-2012",
+        "/ui/entities/person:nobody",
+    ]
+    shown: dict[str, list[str]] = {}
+    for kind, candidates in sorted(_first_shown_of_each_kind().items()):
+        for record_id in candidates[:5]:  # the first the public may see, if any
+            response = visit.page.goto(f"{visit.base}/ui/entities/{quote(record_id)}")
+            assert response is not None
+            if response.status == 200:
+                shown[f"{kind} ({record_id})"] = _internals_shown(visit.page, ids, joined, worded)
+                break
+    for path in pages:
+        response = visit.page.goto(visit.base + path)
+        assert response is not None
+        assert response.headers["content-type"].startswith("text/html"), path
+        shown[path] = _internals_shown(visit.page, ids, joined, worded)
+    assert "YYYY-MM-DD" in visit.open(f"/ui/entities/{AFID}?at=25-08-2012").inner_text("main")
+    assert len([k for k in shown if not k.startswith("/")]) >= 40  # record types and kinds
+    assert {k: v for k, v in shown.items() if v} == {}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
+from graph.db.runtime import RuntimeStatus
 from graph.db.settings import Settings
 from tests.conftest import cli_env, free_port, silsila
 
@@ -102,3 +105,40 @@ def test_the_command_starts_without_importing_pandas() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert started.stdout.splitlines()[-1] == "True False"
+
+
+def test_db_status_shows_the_store_against_the_page_cache(settings: Settings) -> None:
+    result = silsila("db", "status", env=cli_env(settings), check=True)
+    # The session's server runs with the tests' explicit 512 MiB heap and 128 MiB page cache.
+    assert "heap:   512m" in result.stdout
+    match = re.search(
+        r"store:\s+([\d.]+) MiB of data and native indexes, page cache 128 MiB", result.stdout
+    )
+    assert match, result.stdout
+    databases = settings.state_dir / "neo4j" / "data" / "databases"
+    on_disk = sum(f.stat().st_size for f in databases.rglob("*") if f.is_file())
+    assert 0 < float(match.group(1)) * 1024**2 <= on_disk * 1.01
+    assert "no longer fits" not in result.stdout
+
+
+def test_db_status_says_when_the_store_outgrew_the_page_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import _describe
+
+    grown = RuntimeStatus(
+        running=False,
+        version="5.26.30",
+        bolt_uri="bolt://127.0.0.1:7687",
+        port=7687,
+        data_dir=tmp_path,
+        logs_dir=tmp_path,
+        pagecache="128m",
+        store_bytes=300 * 1024**2,
+    )
+    _describe(grown)
+    printed = capsys.readouterr().out
+    assert "store:  300.0 MiB of data and native indexes, page cache 128 MiB" in printed
+    assert "no longer fits in the page cache" in printed
+    _describe(replace(grown, store_bytes=100 * 1024**2))
+    assert "no longer fits" not in capsys.readouterr().out

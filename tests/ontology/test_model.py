@@ -73,3 +73,11 @@ def test_a_graph_name_used_twice_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidOntologyError, match="used twice"):
         load(broken)
+
+
+def test_every_term_carries_its_rdfs_label_for_readers() -> None:
+    ontology = load()
+    terms = [*ontology.classes, *ontology.properties, *ontology.relationships]
+    assert [t.iri for t in terms if not t.display] == []
+    [killing] = [c for c in ontology.classes if c.label == "KillingByGunfire"]
+    assert killing.display == "Killing by gunfire"

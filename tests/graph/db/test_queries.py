@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -109,7 +110,14 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "citations": lambda: queries.citations("n"),
     "tenure": lambda: queries.tenure("p"),
     "entity": lambda: queries.entity("n"),
-    "events_filtered": lambda: [queries.events_filtered(), queries.events_filtered(True)],
+    "sanctions_on": lambda: queries.sanctions_on("n"),
+    # Every single filter, every pair and all of them, listed and counted.
+    "events_filtered": lambda: [
+        queries.events_filtered(frozenset(given), count_only)
+        for size in (0, 1, 2, len(queries.EVENT_FILTERS))
+        for given in itertools.combinations(sorted(queries.EVENT_FILTERS), size)
+        for count_only in (False, True)
+    ],
     "shortest_paths": lambda: queries.shortest_paths(
         queries.MAX_DEPTH, terms.Label.ACTOR, terms.Label.PLACE, list(terms.Rel)
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import socket
 import stat
 import subprocess
@@ -16,10 +17,17 @@ from pydantic import SecretStr
 from graph.db import store
 from graph.db.runtime import (
     ENTRY_POINT,
+    MIB,
+    PAGECACHE_FLOOR_BYTES,
     LocalNeo4j,
+    MemoryPlan,
+    mebibytes,
     memory_guards,
     neo4j_version,
+    page_cache_for,
+    parse_admin_size,
     parse_java_major,
+    parse_size,
 )
 from graph.db.settings import Settings
 from graph.errors import (
@@ -151,8 +159,9 @@ def test_not_enough_memory_is_reported(tmp_path: Path) -> None:
 def test_a_password_starting_with_a_dash_is_set_not_read_as_an_option(tmp_path: Path) -> None:
     # One generated password in 64 starts with "-"; neo4j-admin once took it for an option.
     runtime = LocalNeo4j(make_settings(tmp_path, neo4j_password=SecretStr("-dash-first_pw")))
-    runtime._write_conf()
-    runtime._ensure_credentials(runtime.check_java())
+    java = runtime.check_java()
+    runtime._write_conf(runtime.memory_plan(java))
+    runtime._ensure_credentials(java)
     assert (runtime.data_dir / "dbms" / "auth.ini").is_file()
     assert not (runtime.home / "run" / "initial-password.arg").exists()
 
@@ -180,3 +189,82 @@ def test_the_running_neo4j_applies_the_memory_guards(neo4j_runtime: LocalNeo4j) 
     # Neo4j reports sizes as `128.00MiB`.
     applied = {r["name"]: r["value"] for r in records}
     assert applied == {name: f"{int(size[:-1]):.2f}MiB" for name, size in guards.items()}
+
+
+@pytest.mark.parametrize(
+    ("size", "size_bytes"),
+    [
+        ("0k", 0),
+        ("6400k", 6400 * 1024),
+        ("8000m", 8000 * MIB),
+        ("2g", 2048 * MIB),
+        ("1.5g", 1536 * MIB),
+    ],
+)
+def test_sizes_are_read_as_neo4j_admin_prints_them(size: str, size_bytes: int) -> None:
+    assert parse_admin_size(size) == size_bytes
+
+
+def test_the_page_cache_is_cut_to_the_store_and_its_growth() -> None:
+    seven_gib = 7 * 1024 * MIB
+    assert page_cache_for(0, seven_gib) == PAGECACHE_FLOOR_BYTES
+    one_gib = 1024 * MIB
+    assert page_cache_for(one_gib, seven_gib) == math.ceil(one_gib * 1.2)
+    assert page_cache_for(10 * one_gib, seven_gib) == seven_gib
+    # On a small machine Neo4j's advice wins over the floor.
+    assert page_cache_for(0, 52 * MIB) == 52 * MIB
+
+
+def test_neo4j_admin_recommends_for_the_memory_given(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(make_settings(tmp_path))
+    advice = runtime.recommend(runtime.check_java(), 4096 * MIB)
+    # Neo4j 5.26's heuristic for 4 GiB: a 2 GiB heap, a 512 MiB page cache, the rest left
+    # to the system; no store yet.
+    assert (advice.heap_bytes, advice.pagecache_bytes) == (2048 * MIB, 512 * MIB)
+    assert advice.store_bytes == 0
+    assert not runtime.data_dir.exists(), "sizing must not create the data folder"
+
+
+def test_unset_memory_is_sized_by_neo4j_admin_and_the_store(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(
+        make_settings(tmp_path, neo4j_heap=None, neo4j_pagecache=None, neo4j_memory="16g")
+    )
+    java = runtime.check_java()
+    advice = runtime.recommend(java, 16 * 1024 * MIB)
+    plan = runtime.memory_plan(java)
+    assert plan.heap == mebibytes(advice.heap_bytes)
+    # Neo4j would give the page cache gigabytes; an empty store needs only the floor.
+    assert advice.pagecache_bytes > PAGECACHE_FLOOR_BYTES
+    assert plan.pagecache == mebibytes(PAGECACHE_FLOOR_BYTES)
+    assert plan.store_bytes == 0
+
+
+def test_settings_that_name_the_memory_win(tmp_path: Path) -> None:
+    both = LocalNeo4j(make_settings(tmp_path, neo4j_heap="512m", neo4j_pagecache="128m"))
+    assert both.memory_plan(both.check_java()) == MemoryPlan("512m", "128m")
+    heap_only = LocalNeo4j(
+        make_settings(tmp_path, neo4j_heap="700m", neo4j_pagecache=None, neo4j_memory="16g")
+    )
+    plan = heap_only.memory_plan(heap_only.check_java())
+    assert (plan.heap, plan.pagecache) == ("700m", mebibytes(PAGECACHE_FLOOR_BYTES))
+
+
+def test_a_sized_start_runs_with_the_recommended_memory(tmp_path: Path) -> None:
+    runtime = LocalNeo4j(
+        make_settings(tmp_path, neo4j_heap=None, neo4j_pagecache=None, neo4j_memory="2g")
+    )
+    plan = runtime.memory_plan(runtime.check_java())
+    try:
+        status = runtime.start()
+        (server,) = servers_of(runtime)
+        assert f"-Xmx{plan.heap}" in server.cmdline()
+        assert (status.heap, status.pagecache) == (plan.heap, plan.pagecache)
+        assert status.store_bytes is not None
+        with store.connect(runtime.settings) as driver:
+            (record,) = driver.execute_query(
+                "SHOW SETTINGS YIELD name, value WHERE name = $name RETURN value",
+                name="server.memory.pagecache.size",
+            ).records
+        assert record["value"] == f"{parse_size(plan.pagecache) // MIB:.2f}MiB"
+    finally:
+        runtime.stop()

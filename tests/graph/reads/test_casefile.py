@@ -44,3 +44,15 @@ def test_the_chains_of_a_persons_posts_are_read_in_one_statement(
     assert (events, other_events) == (1, 1)
     assert (one_chain, two_chains) == (1, 2)
     assert statements == other
+
+
+def test_a_units_case_file_takes_as_many_statements_for_many_events_as_for_one(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    statements_for(settings, KHALIL)  # the first case file also hashes the dataset, once
+    many_events, many_chains, many = statements_for(settings, "org:syrian-government-forces")
+    one_event, one_chain, one = statements_for(settings, "org:15th-division")
+    assert many_events >= 20
+    assert (one_event, one_chain) == (1, 1)
+    assert many_chains >= 20, "the acting unit's chain at each dated event's dates"
+    assert many == one, (many, one)

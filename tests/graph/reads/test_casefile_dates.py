@@ -12,6 +12,8 @@ from tests.graph.reads.counting import run
 KHALIL = "person:qahtan-khalil"
 DARAYYA = "event:darayya-massacre-2012"
 KAFRI = "event:maraba-shooting-mahmoud-saeed-al-kafri-2023-11-10"
+AFID = "org:air-force-intelligence-directorate"
+DIVISION_15 = "org:15th-division"
 COMMANDER, CONTROL, KNOWLEDGE, FAILURE = (element for element, _ in casefile.ARTICLE_28A)
 
 
@@ -34,8 +36,8 @@ def test_element_i_holds_the_posts_held_at_the_massacre_and_the_later_ones_as_co
     held = [t for t in texts(commander.evidence) if "at the event's dates" in t]
     assert held == [
         "Darayya massacre (2012-08-20 to 2012-08-25): officer of Air Force Intelligence "
-        "Directorate at the event's dates (possible: cited from 2012-08 to 2021, and "
-        "2012-08-20 is not wholly inside that span)"
+        "Directorate at the event's dates (possible: cited from 2012-08 to 2021, and that "
+        "span does not wholly cover 2012-08-20 to 2012-08-25)"
     ]
     # The 2024 appointment is not evidence of a post in 2012: it is context, labelled.
     assert not any("2024" in t or "head of SAFI" in t for t in texts(commander.evidence))
@@ -91,7 +93,7 @@ def test_element_ii_words_the_relation_from_the_unit_below_apart_from_its_dates(
     _, elements = case_file(settings, KAFRI)
     control = texts(elements[CONTROL].evidence)
     assert (
-        "Armed group headed by Abu Ali al-Lahham was a member of Air Force Intelligence "
+        "Armed group headed by Abu Ali al-Lahham was affiliated with Air Force Intelligence "
         "Directorate at the event's dates (the dates: certain — cited on 2023-11-10)"
     ) in control
     assert not any("of the level below" in t for t in control)
@@ -111,8 +113,11 @@ def test_each_element_counts_its_sources_and_flags_a_single_one(
     assert khalil[COMMANDER].single_source == (
         "The whole element rests on one source: Darayya massacre (encyclopedia article)."
     )
-    for empty in (khalil[CONTROL], khalil[KNOWLEDGE], khalil[FAILURE]):
+    for empty in (khalil[CONTROL], khalil[KNOWLEDGE]):
         assert (empty.sources, empty.single_source) == (0, None)
+    # His 2024 promotion is the one piece of conduct after the massacre, from one source.
+    assert khalil[FAILURE].sources == 1
+    assert khalil[FAILURE].single_source is not None
     assert "evidence map, not a legal conclusion" in casefile.NOTICE
 
 
@@ -131,3 +136,73 @@ def test_dates_are_told_relative_to_the_event() -> None:
         False,
         "dated 2012-08, which may fall after the event",
     )
+
+
+def test_a_persons_control_element_names_the_gap_to_each_unit_blamed_for_the_event(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    _, elements = case_file(settings, KHALIL)
+    control = elements[CONTROL]
+    # Neither the blamed units' chains nor his unit's reach each other in August 2012.
+    assert control.evidence == []
+    gaps = texts(control.context)
+    assert (
+        "Darayya massacre: the graph holds no command, membership or affiliation between "
+        "Syrian regime forces, blamed for the event, and Air Force Intelligence Directorate at "
+        "the event's dates"
+    ) in gaps
+    assert len(gaps) == len(set(gaps)), "each blamed unit is named once per event"
+    assert "Named gaps" in (control.context_label or "")
+
+
+def test_a_units_case_file_holds_what_units_under_it_did_at_the_events_dates(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    case, elements = case_file(settings, AFID)
+    assert case.kind == "unit"
+    assert "whoever commanded it at each event's dates" in case.notice
+    # The group affiliated with the Directorate in November 2023 brings its killing in.
+    assert [e.event.id for e in case.events] == [KAFRI]
+    assert [(c.unit.id, str(c.at)) for c in case.chains] == [
+        ("org:abu-ali-al-lahham-group", "2023-11-10")
+    ]
+    assert (
+        "Armed group headed by Abu Ali al-Lahham was affiliated with Air Force Intelligence "
+        "Directorate at the event's dates (the dates: certain — cited on 2023-11-10)"
+    ) in texts(elements[CONTROL].evidence)
+    # Khalil's 2024 appointment as its head says nothing of who led it in 2023.
+    commander = elements[COMMANDER]
+    assert commander.evidence == []
+    (later,) = texts(commander.context)
+    assert later.startswith("Qahtan Khalil: head (head of SAFI) of Air Force Intelligence")
+    assert "not in post at the events' dates (it began in 2024-01" in later
+    assert any("officer of Air Force Intelligence Directorate" in t for t in texts(case.timeline))
+
+
+def test_a_units_own_acts_are_its_forces_alleged_to_have_acted(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    case, elements = case_file(settings, DIVISION_15)
+    assert [e.event.name for e in case.events] == ["Jabal al-Zawiya massacres"]
+    control = elements[CONTROL].evidence
+    assert [s.text for s in control] == [
+        "Forces alleged to have acted: Jabal al-Zawiya massacres: 15th Division as participant"
+    ]
+    assert all(s.notes for s in control), "each statement is footnoted"
+
+
+def test_element_iv_holds_conduct_after_the_events_and_keeps_the_undated_apart(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    _, elements = case_file(settings, KHALIL)
+    failure = elements[FAILURE]
+    assert texts(failure.evidence) == [
+        "Promoted — Qahtan Khalil: “Khalil was named head of SAFI in January 2024. Khalil's "
+        "appointment was controversial due to his role in the Darayya massacre” (11 years after "
+        "the event)"
+    ]
+    # Reported about the massacre itself, naming no one and undated: context, saying why.
+    (undated,) = texts(failure.context)
+    assert undated.startswith("No investigation reported — no one named: “the full range")
+    assert undated.endswith(casefile.CONDUCT_UNDATED)
+    assert "before the events or undated" in (failure.context_label or "")

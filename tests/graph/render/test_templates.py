@@ -94,12 +94,22 @@ def test_a_source_is_cited_in_one_style_from_what_its_record_gives() -> None:
     )
     assert (
         casefile_formats.citation(report)
-        == "SNHR, “1,032 Deaths” (report, 2024-01-01) <https://snhr.org/r>"
+        == "SNHR, “1,032 Deaths” (report, 2024-01-01) <https://snhr.org/r>, retrieval date not "
+        "recorded"
+    )
+    fetched = report.model_copy(update={"author": "A. Writer", "retrieved": "2025-03-01"})
+    assert casefile_formats.citation(fetched) == (
+        "A. Writer, SNHR, “1,032 Deaths” (report, 2024-01-01) <https://snhr.org/r>, retrieved "
+        "2025-03-01"
     )
     bare = BibliographyEntry(source="source:b", name="An article", reliability=None, citations=1)
-    assert casefile_formats.citation(bare) == "“An article” (undated)"
+    assert casefile_formats.citation(bare) == "“An article” (undated), retrieval date not recorded"
     filed = bare.model_copy(update={"kind": "news article", "file": "b.txt"})
-    assert casefile_formats.citation(filed) == "“An article” (news article, undated), file b.txt"
+    assert casefile_formats.citation(filed) == (
+        "“An article” (news article, undated), file b.txt, retrieval date not recorded"
+    )
+    known = bare.model_copy(update={"kind": "general knowledge", "name": "General knowledge"})
+    assert casefile_formats.citation(known) == "“General knowledge” (general knowledge)"
 
 
 def test_the_restricted_version_says_so_in_its_name_on_every_page_and_in_json() -> None:
@@ -187,7 +197,10 @@ def test_the_case_file_page_keeps_its_structure() -> None:
     assert "(killed: 200 to 700)</h3>" in page
     assert '<li class="gap">No evidence.</li>' in page
     assert "<li>(none)</li>" in page  # empty timeline and sanctions
-    assert "(undated)</bdi>. Reliability not graded; 2 citation(s).</li>" in page
+    assert (
+        "(undated), retrieval date not recorded</bdi>. Reliability not graded; 2 citation(s)."
+        in page
+    )
     assert "<dt>F</dt><dd>reliability cannot be judged" in page
     assert "<dt>6</dt><dd>truth cannot be judged</dd>" in page
     assert 'class="downloads"' not in casefile_formats.to_html(case_file())

@@ -1,0 +1,156 @@
+"""The filtered event list starts from the filter's indexed anchor and finds exactly what a
+plain scan of every event would."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from graph.asof import PartialDate
+from graph.db import queries
+from graph.db.settings import Settings
+from graph.reads import command, events, exposure, kept, sanctions
+from graph.reads.events import EventFilter
+from tests.graph.reads.counting import CountingReader, run
+
+IDLIB = "place:idlib-governorate"
+REGIME = "org:syrian-government-forces"
+SNHR_2016 = "source:003_25bd39c06e840184"
+# Each filter with a value that the default dataset answers with a few events.
+VALUES: dict[str, Any] = {
+    "date_from": PartialDate.parse("2011-12"),
+    "date_to": PartialDate.parse("2016-09"),
+    "place": IDLIB,
+    "perpetrator": REGIME,
+    "kind": "massacre",
+    "min_killed": 10,
+    "source": SNHR_2016,
+}
+
+
+def scanned(driver: Driver, where: EventFilter) -> list[str]:
+    """The same filter as a plain scan over every event, written without anchors."""
+    records, _, _ = driver.execute_query(
+        """
+        MATCH (e:Event)
+        WHERE ($from IS NULL OR e.end_latest >= date($from)
+               OR (e.end IS NULL AND e.start_latest >= date($from)))
+          AND ($to IS NULL OR e.start_earliest <= date($to))
+          AND ($kind IS NULL OR e.event_kind = $kind)
+          AND ($place IS NULL OR EXISTS {
+                MATCH (e)-[:AT_PLACE]->(:Place)-[:WITHIN*0..6]->(t:Place) WHERE t.id = $place })
+          AND ($perpetrator IS NULL OR EXISTS {
+                MATCH (e)<-[:OF_EVENT]-(a:Attribution)-[:OF_ACTOR]->(x:Actor)
+                WHERE a.role = 'perpetrator' AND x.id = $perpetrator })
+          AND ($source IS NULL OR EXISTS {
+                MATCH (e)-[:CITED_IN]->(:Citation)-[:FROM_SOURCE]->(s:Source)
+                WHERE s.id = $source })
+          AND ($min_killed IS NULL OR EXISTS {
+                MATCH (e)<-[:OF_EVENT]-(c:CasualtyCount) WHERE c.killed >= $min_killed })
+        RETURN e.id AS id ORDER BY e.start_earliest, e.id
+        """,
+        {
+            "from": None if where.date_from is None else where.date_from.earliest.isoformat(),
+            "to": None if where.date_to is None else where.date_to.latest.isoformat(),
+            "kind": where.kind,
+            "place": where.place,
+            "perpetrator": where.perpetrator,
+            "source": where.source,
+            "min_killed": where.min_killed,
+        },
+    )
+    return [r["id"] for r in records]
+
+
+COMBINATIONS = [
+    dict(pair) for size in (1, 2) for pair in itertools.combinations(VALUES.items(), size)
+]
+
+
+def test_every_anchor_finds_what_a_scan_finds(default_dataset: Driver, settings: Settings) -> None:
+    """Each filter alone and each pair, as the investigator sees them (the scan withholds
+    nothing), in one session."""
+
+    async def every(reader: CountingReader) -> list[list[str]]:
+        pages = [
+            await events.events(reader, EventFilter(**given), limit=1000) for given in COMBINATIONS
+        ]
+        assert all(page.total == len(page.items) for page in pages)
+        return [[e.id for e in page.items] for page in pages]
+
+    found = run(settings, every, public=False)
+    for given, ids in zip(COMBINATIONS, found, strict=True):
+        assert ids == scanned(default_dataset, EventFilter(**given)), "+".join(given)
+
+
+def test_the_filters_finds_something_to_compare(default_dataset: Driver) -> None:
+    """Guards the comparison above against values that match nothing."""
+    for name, value in VALUES.items():
+        assert scanned(default_dataset, EventFilter(**{name: value})), name
+
+
+def test_the_statement_starts_from_the_first_anchor_given() -> None:
+    both = queries.events_filtered(frozenset({"place", "perpetrators", "to"}))
+    assert both.lstrip().startswith("UNWIND $perpetrators")
+    assert (
+        queries.events_filtered(frozenset({"place", "to"})).lstrip().startswith("MATCH (:`Place`")
+    )
+    assert "$place IS NULL" not in both, "only the filters given are in the statement"
+    with pytest.raises(Exception, match="no event filter named colour"):
+        queries.events_filtered(frozenset({"colour"}))
+
+
+def test_a_report_table_is_read_once_per_graph_state(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    kept.forget()
+
+    async def twice(reader: CountingReader) -> tuple[int, int, bool]:
+        first = await events.event_stats(reader, "party", SNHR_2016)
+        cost = reader.statements
+        again = await events.event_stats(reader, "party", SNHR_2016)
+        return cost, reader.statements - cost, first == again
+
+    cost, again, same = run(settings, twice)
+    assert (cost, again, same) == (1, 0, True)
+
+
+DARAYYA = "event:darayya-massacre-2012"
+KHALIL = "person:qahtan-khalil"
+AFID = "org:air-force-intelligence-directorate"
+
+
+def test_accountability_chain_and_exposure_each_take_at_most_two_round_trips(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    async def asked(reader: CountingReader) -> dict[str, int]:
+        costs = {}
+        for name, ask in (
+            ("accountability", lambda: events.event_accountability(reader, DARAYYA)),
+            ("chain", lambda: command.chain_of_command(reader, AFID, PartialDate.parse("2024"))),
+            ("exposure", lambda: exposure.person_exposure(reader, KHALIL)),
+        ):
+            before = reader.statements
+            await ask()
+            costs[name] = reader.statements - before
+        return costs
+
+    costs = run(settings, asked)
+    assert costs == {"accountability": 2, "chain": 1, "exposure": 2}
+
+
+def test_accountability_names_the_sanctions_on_everyone_who_appears(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    account = run(settings, lambda reader: events.event_accountability(reader, DARAYYA))
+    appearing = {a.actor.id for a in account.attributions}
+    appearing |= {level.unit.id for chain in account.chains for level in chain.levels}
+    appearing |= {
+        c.person.id for chain in account.chains for level in chain.levels for c in level.commanders
+    }
+    everyone = run(settings, lambda reader: sanctions.sanctions(reader, entities=sorted(appearing)))
+    assert sorted(s.id for s in account.sanctions) == sorted(s.id for s in everyone)
+    assert account.sanctions, "Darayya's perpetrators include sanctioned actors"
