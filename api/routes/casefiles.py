@@ -1,4 +1,5 @@
-"""GET /casefiles/{id}: a person's, a unit's or an event's case file, every fetch written to the audit log."""
+"""GET /casefiles/{id}: a person's, a unit's or an event's case file, every fetch written to the
+audit log."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from playwright.sync_api import Page
 
 from api.security import Role, TokenStore, tokens_path
 from api.sessions import SESSION_COOKIE
-from ontology.words import vocabulary
 from ontology.model import load as load_ontology
+from ontology.words import vocabulary
 from tests.browser.conftest import ARTIFACTS, Visit
 from tests.conftest import DefaultDataset, default_records
 
