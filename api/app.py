@@ -25,7 +25,7 @@ from api.errors import (
 )
 from api.headers import AuthorizationGate, InlinePage, SecurityHeaders, secure
 from api.models import ERROR_RESPONSES, ErrorPublic
-from api.routes import casefiles, cypher, health, investigate, pages, views
+from api.routes import casefiles, cypher, health, investigate, lists, pages, views
 from api.security import TokenStore, tokens_path
 from api.sessions import SESSION_STATE, Sessions, key_path
 from graph.db.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(casefiles.router)
     app.include_router(views.router)
     app.include_router(pages.router)
+    app.include_router(lists.router)
     app.add_api_route("/docs", swagger_ui, include_in_schema=False)
     app.add_exception_handler(SilsilaError, silsila_error)
     app.add_exception_handler(RequestValidationError, invalid_input)

@@ -80,11 +80,14 @@ def optional_date(name: str, about: str) -> Callable[[str | None], PartialDate |
     return dependency
 
 
-def defaulted_date(name: str, about: str, default: str) -> Callable[[str], PartialDate]:
-    """A dependency: the date parameter NAME, parsed; DEFAULT when not given."""
+def form_date(name: str, about: str) -> Callable[[str | None], PartialDate | None]:
+    """A dependency for a page's GET form: the date field NAME, parsed; a field left blank
+    (which a form sends as `name=`) counts as not given."""
 
-    def dependency(text: Annotated[str, _date_query(name, about)] = default) -> PartialDate:
-        return parse_date(name, text)
+    def dependency(
+        text: Annotated[str | None, _date_query(name, about)] = None,
+    ) -> PartialDate | None:
+        return None if text is None or text == "" else parse_date(name, text)
 
     return dependency
 

@@ -173,4 +173,6 @@ def _possible_reason(
         if interval.last_cited is None:
             return f"first cited in {low}; no later citation shows it continuing"
         return f"last cited in {high}; it may have continued"
+    if low == high:
+        return f"cited only in {low}: not shown to hold on every day of {when.words()}"
     return f"cited from {low} to {high}, and that span does not wholly cover {when.words()}"

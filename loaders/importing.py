@@ -185,6 +185,26 @@ def run_import(
     return summary
 
 
+def check(
+    driver: Driver,
+    settings: Settings,
+    ontology: Ontology,
+    fmt: ImportFormat,
+    paths: Sequence[Path],
+    on_rows: Progress | None = None,
+    on_rejected: OnRejected | None = None,
+    on_records: Callable[[list[Record]], None] | None = None,
+    resolver: Resolver | None = None,
+) -> ImportSummary:
+    """The check pass alone, as `run_import` runs it before writing (a bulk import writes
+    otherwise): every chunk read, resolved against the graph (by RESOLVER, if given) and
+    validated; nothing written. ON_RECORDS gets each chunk's valid records, as resolved."""
+    resolver = resolver or Resolver(driver, settings, ontology)
+    return _check(
+        driver, settings, ontology, resolver, fmt, paths, on_rows, on_records, on_rejected
+    )
+
+
 @dataclass(frozen=True)
 class Interrupted:
     """An import that stopped before completing, and what the graph holds of it."""

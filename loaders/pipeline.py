@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from neo4j import Driver, ManagedTransaction
 
 from graph.asof import CitedInterval, InvalidDateError, PartialDate
-from graph.db import queries, store
+from graph.db import queries, spelling, store
 from graph.db.settings import Settings
 from loaders.errors import (
     InvalidRecordsError,
@@ -25,7 +25,7 @@ from loaders.errors import (
 from ontology import rdf, shapes
 from ontology.model import Ontology, RelationshipDef
 from ontology.records_schema import DATE_PATTERN, ID_PATTERN, records_schema
-from ontology.terms import Rel
+from ontology.terms import Prop, Rel
 
 BATCH_SIZE = 1000
 PATTERN_HINTS = {
@@ -343,6 +343,11 @@ def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
             earliest, latest = prop.bound_names()
             properties[earliest] = min(d.earliest for d in days)
             properties[latest] = max(d.latest for d in days)
+    properties.pop(Prop.SEARCH_KEYS.value, None)  # derived, never taken from a record
+    if any(p.name == Prop.SEARCH_KEYS for p in ontology.properties_of(label)):
+        names = [values.get(Prop.NAME) or "", *(values.get(Prop.ALIASES) or [])]
+        if keys := spelling.search_keys(names):
+            properties[Prop.SEARCH_KEYS.value] = keys
     extra = node_labels(label, values, ontology)[1:]
     return NodeRow(label, extra, properties, ontology.kind_labels(label))
 

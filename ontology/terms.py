@@ -179,6 +179,7 @@ class Prop(StrEnum):
     SANCTION_STATUS = "sanction_status"
     SCOPE = "scope"
     SCORE = "score"
+    SEARCH_KEYS = "search_keys"
     SHARED_NAMES = "shared_names"
     SITE_KIND = "site_kind"
     SLOT = "slot"

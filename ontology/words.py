@@ -37,6 +37,20 @@ VALUE_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     Prop.TYPE_OF_VIOLENCE: {"1": "state-based", "2": "non-state", "3": "one-sided"},
 }
+# How a unit relation reads from the unit below to the one above (UnitRelation's relation):
+# one wording for case files, leads and network views.
+RELATION_WORDS: Mapping[str, str] = {
+    "command": "was under the command of",
+    "member": "was a member of",
+    "affiliation": "was affiliated with",
+}
+
+
+def relation_words(relation: str | None) -> str:
+    """The relation from the unit below, in words; an unknown kind says it is a link."""
+    return RELATION_WORDS.get(relation or "", "was linked to")
+
+
 YES, NO = "yes", "no"
 WORD_CODE = re.compile(r"[a-z][a-z_]+")
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response, StreamingResponse
 
 from api.deps import AtDep, FromDep, ReaderDep, ToDep, optional_date
 from api.limits import BUSY, Expensive
 from api.models import not_found
 from graph.asof import PartialDate
 from graph.db.queries import MAX_DEPTH
+from graph.db.reader import Reader
 from graph.reads import (
     command,
     entities,
@@ -23,6 +26,7 @@ from graph.reads import (
     sanctions,
 )
 from graph.reads.search import find_by_name
+from graph.render import tables
 
 router = APIRouter()
 
@@ -90,9 +94,13 @@ async def chain(
     return await command.chain_of_command(reader, unit_id, at, max_depth)
 
 
-@router.get("/events", response_model=models.EventPage, tags=["events"])
-async def list_events(
-    reader: ReaderDep,
+Format = Literal["json", "csv"]
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "With format=csv"}
+}
+
+
+def event_filter(
     date_from: FromDep,
     date_to: ToDep,
     place: str | None = None,
@@ -101,15 +109,58 @@ async def list_events(
     type: str | None = None,
     min_killed: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None,
     source: str | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> models.EventPage:
-    """Events by date range, place (a governorate covers everything inside), perpetrator
-    (optionally with its subordinate units), type and minimum killed."""
-    where = events.EventFilter(
+) -> events.EventFilter:
+    """The filters of an event list, the API's and the page's."""
+    return events.EventFilter(
         date_from, date_to, place, perpetrator, include_subordinates, type, min_killed, source
     )
-    return await events.events(reader, where, limit, offset)
+
+
+EventFilterDep = Annotated[events.EventFilter, Depends(event_filter)]
+EventSort = Annotated[
+    Literal[events.EVENT_SORTS],  # type: ignore[valid-type]
+    Query(description="date, name, place or killed; a leading - reverses it."),
+]
+
+
+@router.get("/events", response_model=models.EventPage, tags=["events"], responses=CSV_ANSWER)
+async def list_events(
+    reader: ReaderDep,
+    where: EventFilterDep,
+    sort: EventSort = "date",
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Format = "json",
+) -> models.EventPage | Response:
+    """Events by date range, place (a governorate covers everything inside), perpetrator
+    (optionally with its subordinate units), type and minimum killed (the highest whole-event
+    toll). With format=csv every matching event, not a page, each with its attributions."""
+    if format == "csv":
+        return await csv_download("events.csv", event_csv(reader, where, sort))
+    return await events.events(reader, where, limit, offset, sort)
+
+
+async def event_csv(reader: Reader, where: events.EventFilter, sort: str) -> AsyncIterator[str]:
+    yield tables.lines([tables.EVENT_HEADER])
+    async for page in events.every_event(reader, where, sort):
+        yield tables.lines(tables.event_rows(page))
+
+
+async def csv_download(filename: str, body: AsyncIterator[str]) -> Response:
+    """BODY as a CSV attachment. Its first chunk is read before answering, so a filter that
+    fails gets its error status rather than a broken download."""
+    first = await anext(body)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield first.encode()
+        async for chunk in body:
+            yield chunk.encode()
+
+    return StreamingResponse(
+        chunks(),
+        media_type=tables.CSV_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get(
@@ -212,11 +263,19 @@ async def claims_of_source(
     return await explore.source_claims(reader, source_id, limit, offset)
 
 
-@router.get("/stats/events", response_model=models.Stats, tags=["events"])
+@router.get("/stats/events", response_model=models.Stats, tags=["events"], responses=CSV_ANSWER)
 async def event_stats(
     reader: ReaderDep,
     group_by: Literal["party", "governorate", "month"] = "party",
     source: str | None = None,
-) -> models.Stats:
+    format: Format = "json",
+) -> models.Stats | Response:
     """Report-style tables: events and whole-event death tolls by party, governorate or month."""
-    return await events.event_stats(reader, group_by, source)
+    stats = await events.event_stats(reader, group_by, source)
+    if format == "csv":
+        return Response(
+            tables.stats_csv(stats),
+            media_type=tables.CSV_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="event-stats-{group_by}.csv"'},
+        )
+    return stats

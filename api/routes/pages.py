@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.audit import AuditDep
-from api.deps import ReaderDep, defaulted_date
+from api.deps import ReaderDep, form_date
 from api.errors import (
     InvalidInputError,
     NotAuthenticatedError,
@@ -57,9 +58,19 @@ SIGN_IN_PAGE = "sign-in.html"
 HEADINGS = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 500: "Server error"}
 MAX_FORM_BYTES = 4096  # a sign-in form is a token and a form token
 DEFAULT_AS_OF = "2012-08-20"
+FormFrom = Annotated[PartialDate | None, Depends(form_date("from", "Start of the date range"))]
+FormTo = Annotated[PartialDate | None, Depends(form_date("to", "End of the date range"))]
 ChainAt = Annotated[
-    PartialDate, Depends(defaulted_date("at", "The date of a unit's chain", DEFAULT_AS_OF))
+    PartialDate | None,
+    Depends(
+        form_date(
+            "at",
+            "The date of a chain: for a unit, the latest date its evidence covers unless given; "
+            f"for a person or an event, {DEFAULT_AS_OF}",
+        )
+    ),
 ]
+UNIT_EVENTS = 50  # events listed on a unit's page; the event list pages through the rest
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ def _here(request: Request) -> str:
     """The page's own path and query, as a sign-in link's `next` value; ids stay as they are
     written (`:` unescaped), only what would break the query is escaped."""
     query = f"?{request.url.query}" if request.url.query else ""
+    query = re.sub("%3a", ":", query, flags=re.IGNORECASE)  # an id in the query, as written
     return quote(request.url.path + query, safe="/:?=")
 
 
@@ -235,6 +247,8 @@ async def entity_page(
     reader: ReaderDep,
     entity_id: str,
     at: ChainAt,
+    date_from: FormFrom,
+    date_to: FormTo,
 ) -> HTMLResponse:
     """A page per record: facts with numbered footnotes, its links, and a network view.
     Events show their accountability; units a chain of command as of `at`; people their career."""
@@ -256,15 +270,46 @@ async def entity_page(
         context["view_url"] = f"/views/events/{quote(entity_id)}"
     elif kind == Label.ORGANIZATION:
         template = "unit.html"
-        context["chain"] = await command.chain_of_command(reader, entity_id, at)
-        context["at_input"] = at.earliest.isoformat()
-        context["view_url"] = f"/views/units/{quote(entity_id)}/chain?at={quote(str(at))}"
+        context |= await _unit_context(reader, entity_id, at, date_from, date_to)
     elif kind == Label.PERSON:
         template = "person.html"
         context["exposure"] = await exposure.person_exposure(reader, entity_id)
         context["view_url"] = f"/views/persons/{quote(entity_id)}/exposure"
     context["footnote_list"] = notes.footnotes
     return render(request, reader, template, **context)
+
+
+async def _unit_context(
+    reader: Reader,
+    unit_id: str,
+    at: PartialDate | None,
+    date_from: PartialDate | None,
+    date_to: PartialDate | None,
+) -> dict[str, Any]:
+    """What a unit's page shows: the unit over time, its chain at AT (by default the latest
+    date its evidence covers, which the page says), and the events attributed to it or to a
+    unit under it between DATE_FROM and DATE_TO."""
+    profile = await command.unit_profile(reader, unit_id)
+    defaulted = at is None
+    if at is None:
+        latest = PartialDate.parse(profile.latest or DEFAULT_AS_OF).latest
+        at = PartialDate.parse(latest.isoformat())
+    where = events.EventFilter(
+        date_from=date_from,
+        date_to=date_to,
+        perpetrator=unit_id,
+        include_subordinates=True,
+    )
+    return {
+        "profile": profile,
+        "chain": await command.chain_of_command(reader, unit_id, at),
+        "at_input": at.earliest.isoformat(),
+        "at_defaulted": defaulted and profile.latest is not None,
+        "unit_events": await events.events(reader, where, limit=UNIT_EVENTS),
+        "from_input": "" if date_from is None else str(date_from),
+        "to_input": "" if date_to is None else str(date_to),
+        "view_url": f"/views/units/{quote(unit_id)}/chain?at={quote(str(at))}",
+    }
 
 
 @router.get("/casefiles/{subject_id}")

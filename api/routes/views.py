@@ -67,7 +67,7 @@ async def neighbourhood(
     network = await views.neighbourhood(reader, node_id, depth, limit)
     more = urlencode({"depth": depth, "limit": min(limit * 2, views.MAX_NODES)})
     expand = f"{request.url.path}?{more}" if limit < views.MAX_NODES else None
-    return view_page(network_html.page(network, expand_url=expand))
+    return view_page(network_html.page(network, expand_url=expand, recenter=True))
 
 
 @router.get(

@@ -172,6 +172,15 @@ def merge_nodes(
     )
 
 
+def set_properties(label: str) -> str:
+    """Add properties to a batch of nodes of one record type found by id (a bulk import sets
+    the empty lists neo4j-admin's files cannot carry)."""
+    return _cypher(
+        "UNWIND $rows AS row MATCH (n:{label} {{ID}: row.id}) SET n += row.properties",
+        label=ident(label),
+    )
+
+
 def delete_outgoing(label: str) -> str:
     """Drop the outgoing relationships of nodes about to be rewritten; list their citations."""
     return _cypher(
@@ -432,7 +441,10 @@ SEARCH = _cypher(
 CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
 WHERE (size($types) = 0 OR any(l IN labels(node) WHERE l IN $types)) AND {visible}
 RETURN node.{ID} AS id, labels(node) AS labels, node.{NAME} AS name,
-       coalesce(node.{ALIASES}, []) AS aliases, score
+       coalesce(node.{ALIASES}, []) AS aliases, score, node.{PLACE_KIND} AS place_kind,
+       coalesce(node.{START}, node.{FIRST_CITED}) AS start,
+       coalesce(node.{END}, node.{LAST_CITED}) AS end,
+       [(node)-[:{WITHIN}|{AT_PLACE}]->(up:{PLACE}) | up.{NAME}][0] AS place
 ORDER BY score DESC, id LIMIT $limit
 """,
     visible=_visible("node"),
@@ -560,6 +572,53 @@ RETURN u.{ID} AS id, {unit} AS unit, superiors, postings, sanctions
     unit=entity("u"),
 )
 
+# A unit's page, from the unit itself in one round trip: everyone ever posted to it (oldest
+# first), and its relations to the units above it and below it at any time, each with its
+# cited interval and evidence.
+UNIT_PROFILE = _cypher(
+    """
+MATCH (u:{ORGANIZATION} {{ID}: $unit}) WHERE {visible_u}
+CALL (u) {
+  {postings}
+  WITH p, person ORDER BY {order} LIMIT $limit
+  RETURN collect({posting}) AS postings
+}
+CALL (u) {
+  MATCH (u)<-[:{CHILD_UNIT}]-(r:{UNIT_RELATION})-[:{PARENT_UNIT}]->(other:{ORGANIZATION})
+  WHERE {visible_r}
+  WITH r, other ORDER BY r.{FIRST_CITED_EARLIEST}, r.{ID} LIMIT $limit
+  RETURN collect({relation}) AS superiors
+}
+CALL (u) {
+  MATCH (u)<-[:{PARENT_UNIT}]-(r:{UNIT_RELATION})-[:{CHILD_UNIT}]->(other:{ORGANIZATION})
+  WHERE {visible_r}
+  WITH r, other ORDER BY r.{FIRST_CITED_EARLIEST}, r.{ID} LIMIT $limit
+  RETURN collect({relation}) AS subordinates
+}
+CALL (u) {
+  OPTIONAL MATCH (u)<-[:{OF_ACTOR}]-(a:{ATTRIBUTION})-[:{OF_EVENT}]->(e:{EVENT})
+  WHERE {visible_a} AND e.{START} IS NOT NULL
+  WITH e ORDER BY coalesce(e.{END_LATEST}, e.{START_LATEST}) DESC LIMIT 1
+  RETURN coalesce(e.{END}, e.{START}) AS last_event
+}
+RETURN {unit} AS unit, postings, superiors, subordinates, last_event
+""",
+    visible_a=_visible("a"),
+    visible_u=_visible("u"),
+    visible_r=_visible("r"),
+    postings=_UNIT_POSTINGS.strip(),
+    order=_POSTINGS_ORDER,
+    posting=_POSTED_PERSON,
+    relation=_cypher(
+        "{id: r.{ID}, relation: r.{RELATION}, unit: {other}, tenure: {tenure}, "
+        "citations: {citations}}",
+        other=entity("other"),
+        tenure=tenure("r"),
+        citations=citations("r"),
+    ),
+    unit=entity("u"),
+)
+
 # The units a unit commands, for `include_subordinates`: every unit up to MAX_DEPTH levels
 # below $unit, through relations at any time.
 SUBORDINATE_IDS = _cypher(
@@ -571,14 +630,20 @@ RETURN DISTINCT below.{ID} AS id ORDER BY id LIMIT $limit
     depth=str(MAX_DEPTH),
 )
 
+# The event e's whole-event death tolls: a count with a `scope` covers only part of it, so
+# every answer's figure follows the one rule the casualty range (`low`/`high`) follows.
+_WHOLE_KILLED = _cypher(
+    "[(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) "
+    "WHERE c.{KILLED} IS NOT NULL AND c.{SCOPE} IS NULL AND {visible} | c.{KILLED}]",
+    visible=_visible("c"),
+)
+
 # The event e as the answers summarise it, at the place `place` (or null).
 _EVENT_SUMMARY = _cypher(
     "{id: e.{ID}, name: e.{NAME}, labels: labels(e), start: e.{START}, end: e.{END}, "
-    "place: {place}, "
-    "killed: [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL AND {visible} "
-    "| c.{KILLED}]}",
+    "place: {place}, killed: {killed}}",
     place=entity("place"),
-    visible=_visible("c"),
+    killed=_WHOLE_KILLED,
 )
 
 # The attribution a, of the event e to the actor `actor`, claimed by `by` (or null).
@@ -665,6 +730,35 @@ RETURN e.{ID} AS id, attributions
     actor=entity("actor"),
 )
 
+# The names of the sources citing the claim a (those the caller may see).
+_CITING_SOURCES = _cypher(
+    "[(a)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+    "WHERE NOT ($public AND coalesce(s.{RESTRICTED}, false)) | s.{NAME}]"
+)
+
+# Each of $events as an event list shows it, for a whole page in one round trip: the
+# attributions the caller may see (role, actor, claimant, citing sources) and the whole-event
+# tolls.
+EVENTS_LISTED = _cypher(
+    """
+UNWIND $events AS event_id
+MATCH (e:{EVENT} {{ID}: event_id})
+CALL (e) {
+  {attributions}
+  WITH a, actor, by ORDER BY {order} LIMIT $limit
+  RETURN collect({role: a.{ROLE}, actor: {actor}, claimed_by: {by}, sources: {sources}})
+         AS attributions
+}
+RETURN e.{ID} AS id, attributions, {killed} AS killed
+""",
+    sources=_CITING_SOURCES,
+    attributions=_EVENT_ATTRIBUTIONS.strip(),
+    order=_EVENT_ATTRIBUTIONS_ORDER,
+    actor=entity("actor"),
+    by=entity("by"),
+    killed=_WHOLE_KILLED,
+)
+
 # What the accountability gap reads of the event e: its name and dates, and its attributions
 # the caller may see (at most $limit), each with its actor, claimant and the sources citing it.
 _GAP_EVENT = _cypher(
@@ -684,10 +778,7 @@ RETURN e.{ID} AS id, e.{NAME} AS name, e.{START} AS start, e.{END} AS end, attri
     order=_EVENT_ATTRIBUTIONS_ORDER,
     actor=entity("actor"),
     by=entity("by"),
-    sources=_cypher(
-        "[(a)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
-        "WHERE NOT ($public AND coalesce(s.{RESTRICTED}, false)) | s.{NAME}]"
-    ),
+    sources=_CITING_SOURCES,
 )
 
 # The next $events attributed events (to an actor the caller may see) after the id $after, by
@@ -934,13 +1025,32 @@ _EVENT_CONDITIONS = {
 }
 
 
-def events_filtered(given: frozenset[str] = frozenset(), count_only: bool = False) -> str:
+# The orders an event list can be sorted in, by the name a caller gives: each ends on the id
+# so pages never overlap; the date order is the one the `to` anchor's index already holds.
+EVENT_SORTS = {
+    "date": _cypher("e.{START_EARLIEST}, e.{ID}"),
+    "-date": _cypher("e.{START_EARLIEST} DESC, e.{ID} DESC"),
+    "name": _cypher("e.{NAME}, e.{ID}"),
+    "-name": _cypher("e.{NAME} DESC, e.{ID} DESC"),
+    "place": _cypher("place.{NAME} IS NULL, place.{NAME}, e.{START_EARLIEST}, e.{ID}"),
+    "-place": _cypher("place.{NAME} IS NULL, place.{NAME} DESC, e.{START_EARLIEST}, e.{ID}"),
+    "killed": _cypher("max_killed IS NULL, max_killed, e.{START_EARLIEST}, e.{ID}"),
+    "-killed": _cypher("max_killed IS NULL, max_killed DESC, e.{START_EARLIEST}, e.{ID}"),
+}
+
+
+def events_filtered(
+    given: frozenset[str] = frozenset(), count_only: bool = False, sort: str = "date"
+) -> str:
     """Events by date range, place (a governorate covers all inside it), perpetrator, type,
     toll and source, built from the filters GIVEN (names in EVENT_FILTERS): the first of them
-    in _EVENT_ANCHORS is where the statement starts; the others are checked on what it finds."""
+    in _EVENT_ANCHORS is where the statement starts; the others are checked on what it finds.
+    A page comes in the order SORT names (a key of EVENT_SORTS)."""
     unknown = given - EVENT_FILTERS
     if unknown:
         raise InvalidRequestError(f"no event filter named {', '.join(sorted(unknown))}")
+    if sort not in EVENT_SORTS:
+        raise InvalidRequestError(f"events sort by one of {', '.join(EVENT_SORTS)}")
     anchor = next((f for f in _EVENT_ANCHORS if f in given), None)
     head = _EVENT_ANCHORS[anchor] if anchor else "MATCH (e:{EVENT})\n"
     checks = [
@@ -953,23 +1063,24 @@ def events_filtered(given: frozenset[str] = frozenset(), count_only: bool = Fals
         head
         + where
         + """
-WITH e, [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) WHERE c.{KILLED} IS NOT NULL AND {visible_c}
-         | c.{KILLED}] AS killed
+WITH e, {killed} AS killed
 WITH e, CASE WHEN size(killed) = 0 THEN null
         ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
 """
         + ("WHERE max_killed >= $min_killed\n" if "min_killed" in given else ""),
         visible_a=_visible("a"),
-        visible_c=_visible("c"),
+        killed=_WHOLE_KILLED,
     )
     if count_only:
         return body + "RETURN count(e) AS total"
     return body + _cypher(
-        "OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
+        "CALL (e) { OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
+        "RETURN place ORDER BY place.{ID} LIMIT 1 } "
         "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
         "e.{END} AS end, {place} AS place, max_killed "
-        "ORDER BY e.{START_EARLIEST}, e.{ID} SKIP $offset LIMIT $limit",
+        "ORDER BY {order} SKIP $offset LIMIT $limit",
         place=entity("place"),
+        order=EVENT_SORTS[sort],
     )
 
 

@@ -24,7 +24,7 @@ from graph.reads.events import event_span
 from graph.reads.rows import MAX_ROWS, as_of, attribution, entity, event_row
 from graph.reads.sanctions import sanctions as sanctions_on
 from ontology.terms import Label, Prop
-from ontology.words import kind, words
+from ontology.words import kind, relation_words, words
 
 NOTICE = (
     "This is an evidence map, not a legal conclusion. It lists what the graph's sources say, "
@@ -396,22 +396,14 @@ def _not_held(p: models.Posting, spans: list[EventSpan]) -> str:
     return "; ".join(dict.fromkeys(reasons))
 
 
-# How a unit relation reads from the unit below to the one above.
-RELATION_WORDS = {
-    "command": "was under the command of",
-    "member": "was a member of",
-    "affiliation": "was affiliated with",
-}
-
-
 def _relation_text(
     child: models.Entity, relation: str, parent: models.Entity, answer: models.AsOf
 ) -> str:
     """The relation worded from the unit below, its kind kept apart from how sure its dates
     are."""
-    words = RELATION_WORDS.get(relation, f"was linked ({relation}) to")
+    how = relation_words(relation)
     return (
-        f"{child.name or child.id} {words} {parent.name or parent.id} at the event's dates "
+        f"{child.name or child.id} {how} {parent.name or parent.id} at the event's dates "
         f"(the dates: {answer.certainty} — {answer.reason})"
     )
 

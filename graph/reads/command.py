@@ -279,3 +279,59 @@ def _commanders_overlap(unit: models.Entity, commanders: list[models.Commander])
         f"The sources disagree or overlap: {len(commanders)} people are on record in command "
         f"of {unit.name or 'this unit'} at that date: {names}."
     ]
+
+
+async def unit_profile(reader: Reader, unit_id: str) -> models.UnitProfile:
+    """The unit over time in one round trip: its commanders and everyone else ever posted to
+    it, the units above and below it at any time, and the latest date its evidence covers.
+    NotFoundError for an unknown id, one the caller may not see, or not a unit."""
+    rows = await reader.rows(queries.UNIT_PROFILE, unit=unit_id, limit=MAX_ROWS)
+    unit = entity(rows[0]["unit"]) if rows else None
+    if unit is None:
+        raise NotFoundError(f"No unit with id {unit_id!r}.")
+    found = rows[0]
+    posts = [_unit_post(p) for p in found["postings"]]
+    superiors = [_unit_link(r) for r in found["superiors"]]
+    subordinates = [_unit_link(r) for r in found["subordinates"]]
+    dates = [
+        d
+        for t in (*(p.tenure for p in posts), *(r.tenure for r in superiors + subordinates))
+        for d in (t.first_cited, t.last_cited)
+        if d
+    ]
+    if found["last_event"]:
+        dates.append(found["last_event"])
+    return models.UnitProfile(
+        unit=unit,
+        commanders=[p for p in posts if p.role in COMMAND_ROLES],
+        others_posted=[p for p in posts if p.role not in COMMAND_ROLES],
+        superiors=superiors,
+        subordinates=subordinates,
+        latest=max(dates, key=lambda d: PartialDate.parse(d).latest, default=None),
+    )
+
+
+def _unit_post(row: dict[str, Any]) -> models.UnitPost:
+    person = entity(row["person"])
+    if person is None:  # pragma: no cover - the statement matches the person
+        raise NotFoundError(f"posting {row['id']!r} lost its person")
+    return models.UnitPost(
+        person=person,
+        role=row["role"],
+        title=row["title"],
+        rank=row["rank"],
+        tenure=tenure_model(row["tenure"]),
+        citations=[models.Citation(**c) for c in row["citations"]],
+    )
+
+
+def _unit_link(row: dict[str, Any]) -> models.UnitLink:
+    unit = entity(row["unit"])
+    if unit is None:  # pragma: no cover - the statement matches the unit
+        raise NotFoundError(f"unit relation {row['id']!r} lost its unit")
+    return models.UnitLink(
+        unit=unit,
+        relation=row["relation"],
+        tenure=tenure_model(row["tenure"]),
+        citations=[models.Citation(**c) for c in row["citations"]],
+    )

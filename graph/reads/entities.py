@@ -11,7 +11,7 @@ from graph.errors import NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity, node_entity
 from ontology.model import load
-from ontology.terms import Label
+from ontology.terms import Label, Prop
 
 # A record id written into free text ("distinct from org:post-2024-government-forces").
 MENTION = re.compile(r"\b[a-z]+:[\w.-]*\w")
@@ -24,8 +24,8 @@ def _root(labels: list[str]) -> str:
 
 
 def _facts(properties: dict[str, Any]) -> dict[str, Any]:
-    """The record's own values: derived day bounds and Neo4j temporal values left out."""
-    derived = {b for p in load().properties for b in p.bound_names()}
+    """The record's own values: derived day bounds and search keys left out."""
+    derived = {b for p in load().properties for b in p.bound_names()} | {Prop.SEARCH_KEYS}
     return {k: v for k, v in sorted(properties.items()) if k not in derived}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,10 +131,80 @@ class EventFilter:
     source: str | None = None
 
 
+EVENT_SORTS = tuple(queries.EVENT_SORTS)
+LIST_PAGE = 500  # events a whole-list walk reads per round trip
+
+
+@dataclass(frozen=True)
+class ListedAttribution:
+    """An attribution as an event list shows it: who, in what role, according to whom (the
+    claimant, else the sources citing it)."""
+
+    role: str
+    actor: models.Entity
+    claimed_by: models.Entity | None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """An event as a list shows it: every attribution, and the range of whole-event tolls
+    (the range its page and `/events/{id}/casualties` give)."""
+
+    event: models.EventSummary
+    attributions: list[ListedAttribution]
+    low: int | None
+    high: int | None
+
+
 async def events(
-    reader: Reader, where: EventFilter, limit: int = 100, offset: int = 0
+    reader: Reader, where: EventFilter, limit: int = 100, offset: int = 0, sort: str = "date"
 ) -> models.EventPage:
-    """Events matching the filter, oldest first, a page at a time."""
+    """Events matching the filter, in the order SORT names (oldest first), a page at a time."""
+    params = await _filter_params(reader, where)
+    count = queries.events_filtered(frozenset(params), count_only=True)
+    total = (await reader.rows(count, **params))[0]["total"]
+    items = await _page(reader, params, sort, limit, offset)
+    return models.EventPage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def every_event(
+    reader: Reader, where: EventFilter, sort: str = "date"
+) -> AsyncIterator[list[ListedEvent]]:
+    """Every event matching the filter, as `listed`, LIST_PAGE events at a time: a download
+    of a whole list holds one page in memory, never the list."""
+    params = await _filter_params(reader, where)
+    offset, page = 0, LIST_PAGE
+    while True:
+        items = await _page(reader, params, sort, page, offset)
+        if items:
+            yield await listed(reader, items)
+        if len(items) < page:
+            return
+        offset += page
+
+
+async def listed(reader: Reader, items: Sequence[models.EventSummary]) -> list[ListedEvent]:
+    """ITEMS with their attributions and whole-event toll ranges, in one round trip."""
+    rows = await reader.rows(queries.EVENTS_LISTED, events=[e.id for e in items], limit=MAX_ROWS)
+    found = {r["id"]: r for r in rows}
+    return [_listed(event, found.get(event.id)) for event in items]
+
+
+def _listed(event: models.EventSummary, row: dict[str, Any] | None) -> ListedEvent:
+    killed: list[int] = row["killed"] if row else []
+    claims = [
+        ListedAttribution(
+            a["role"], actor, entity(a["claimed_by"]), tuple(dict.fromkeys(a["sources"]))
+        )
+        for a in (row["attributions"] if row else [])
+        if (actor := entity(a["actor"])) is not None
+    ]
+    return ListedEvent(event, claims, min(killed, default=None), max(killed, default=None))
+
+
+async def _filter_params(reader: Reader, where: EventFilter) -> dict[str, Any]:
+    """The statement parameters of the filters given (names in queries.EVENT_FILTERS)."""
     perpetrators = await _perpetrators(reader, where)
     given = {
         "from": None if where.date_from is None else where.date_from.earliest.isoformat(),
@@ -145,14 +215,15 @@ async def events(
         "min_killed": where.min_killed,
         "source": where.source,
     }
-    params = {name: value for name, value in given.items() if value is not None}
-    filters = frozenset(params)
-    count = queries.events_filtered(filters, count_only=True)
-    total = (await reader.rows(count, **params))[0]["total"]
-    rows = await reader.rows(queries.events_filtered(filters), **params, limit=limit, offset=offset)
-    return models.EventPage(
-        items=[event_row(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    return {name: value for name, value in given.items() if value is not None}
+
+
+async def _page(
+    reader: Reader, params: dict[str, Any], sort: str, limit: int, offset: int
+) -> list[models.EventSummary]:
+    statement = queries.events_filtered(frozenset(params), sort=sort)
+    rows = await reader.rows(statement, **params, limit=limit, offset=offset)
+    return [event_row(r) for r in rows]
 
 
 async def _perpetrators(reader: Reader, where: EventFilter) -> list[str]:

@@ -23,6 +23,7 @@ from graph.reads.command import chains_at
 from graph.reads.events import EventFilter, event_span, events
 from graph.reads.rows import MAX_ROWS, entity
 from ontology.terms import Label
+from ontology.words import relation_words
 
 NOTICE = (
     "Leads for investigation, not findings: each entry is a person or unit that the graph's "
@@ -39,12 +40,6 @@ EVENTS_AT_ONCE = 500  # attributed events one statement reads, with their attrib
 SANCTIONS_AT_ONCE = 1000  # people and units one statement checks for a sanction
 REASONS_SHOWN = 100  # events whose reasons an entry spells out; the rest are counted
 BOUNDS_SHOWN = 20  # bounds reached that the answer names one by one; the rest are counted
-# How the unit below hangs from the one above, in words (UnitRelation's relation).
-RELATION_WORDS = {
-    "command": "was under the command of",
-    "member": "was a member of",
-    "affiliation": "was affiliated with",
-}
 
 
 @dataclass(frozen=True)
@@ -306,7 +301,7 @@ def _in_chain(chain: models.Chain, depth: int) -> str:
         (link for link in links if _link_certainty(link[1]) != Certainty.CERTAIN), links[-1]
     )
     below, level = weakest
-    how = RELATION_WORDS.get(level.relation or "", "was linked to")
+    how = relation_words(level.relation)
     certainty = _link_certainty(level).value
     why = level.relation_as_of.reason if level.relation_as_of else "no dates read"
     where = "directly above it" if depth == 1 else f"{depth} levels above it"

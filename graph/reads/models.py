@@ -153,11 +153,17 @@ class Chain(BaseModel):
 
 
 class SearchHit(BaseModel):
+    """One record whose name or an alias matches; what tells namesakes apart comes along."""
+
     id: str
     type: str
     name: str
     aliases: list[str] = []
     score: float
+    place_kind: str | None = None
+    start: str | None = None  # an event's start, an organization's first citation
+    end: str | None = None
+    place: str | None = None  # the enclosing place of a place, or where an event happened
 
 
 class Attribution(BaseModel):
@@ -216,7 +222,7 @@ class EventSummary(BaseModel):
     start: str | None = None
     end: str | None = None
     place: Entity | None = None
-    max_killed: int | None = None
+    max_killed: int | None = None  # the highest whole-event count: `Casualties.high`
 
 
 class EventPage(BaseModel):
@@ -356,6 +362,42 @@ class EntityDetail(BaseModel):
     claims: list[Entity] = Field(description="Claims (attributions, postings, counts…) naming it.")
     timeline: list[TimelineEntry] = Field(
         [], description="The claims naming it, oldest first; undated ones last."
+    )
+
+
+class UnitPost(BaseModel):
+    """Someone posted to a unit in a role, for a cited interval."""
+
+    person: Entity
+    role: str | None = None
+    title: str | None = None
+    rank: str | None = None
+    tenure: Interval
+    citations: list[Citation]
+
+
+class UnitLink(BaseModel):
+    """A unit above or below another by a relation of its kind, for a cited interval."""
+
+    unit: Entity
+    relation: str
+    tenure: Interval
+    citations: list[Citation]
+
+
+class UnitProfile(BaseModel):
+    """A unit over time, as WhoWasInCommand shows one: its commanders, everyone else posted
+    to it, the units above and below it, and the latest date its evidence covers."""
+
+    unit: Entity
+    commanders: list[UnitPost]
+    others_posted: list[UnitPost]
+    superiors: list[UnitLink]
+    subordinates: list[UnitLink]
+    latest: str | None = Field(
+        None,
+        description="The latest date a posting, relation or attributed event of the unit "
+        "is cited for: the date its page shows the chain at unless asked for another.",
     )
 
 

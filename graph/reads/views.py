@@ -16,7 +16,8 @@ from graph.reads import models
 from graph.reads.command import chain_of_command
 from graph.reads.events import event_accountability
 from graph.reads.exposure import person_exposure
-from ontology.terms import Label
+from ontology.terms import Label, Prop
+from ontology.words import kind, relation_words, words
 
 MAX_NODES = 500
 MAX_DEPTH = 3
@@ -48,6 +49,9 @@ class Network:
     edges: list[ViewEdge] = field(default_factory=list)
     limit: int = MAX_NODES
     not_shown: int = 0
+    # Drawn as a hierarchy: "DU" puts each edge's target above its source (a chain: the unit
+    # above on top), "UD" below it (an exposure: the person on top); None, a force layout.
+    hierarchy: str | None = None
 
     def add_node(self, entity: models.Entity) -> bool:
         """Add a node unless the cap is reached; False (and counted) when left out."""
@@ -56,10 +60,8 @@ class Network:
         if len(self.nodes) >= self.limit:
             self.not_shown += 1
             return False
-        name = entity.name or entity.id
-        self.nodes[entity.id] = ViewNode(
-            entity.id, name, entity.type, f"{name}\n{entity.type} · {entity.id}"
-        )
+        name = entity.name or kind(entity)
+        self.nodes[entity.id] = ViewNode(entity.id, name, entity.type, f"{name}\n{kind(entity)}")
         return True
 
     def add_edge(self, edge: ViewEdge) -> None:
@@ -86,9 +88,15 @@ def _dates(claim: dict[str, Any]) -> str:
 
 
 def _claim_label(claim: dict[str, Any]) -> str:
-    kind = next((x for x in claim["labels"] if x != Label.CLAIM), Label.CLAIM)
-    role = claim.get("role") or claim.get("relation") or kind.lower()
-    return f"{role}{_dates(claim)}"
+    """A claim's edge in words: its role, its relation or its kind, and its dates."""
+    label = next((x for x in claim["labels"] if x != Label.CLAIM), Label.CLAIM)
+    if claim.get("role"):
+        what = words(claim["role"], Prop.ROLE)
+    elif claim.get("relation"):
+        what = relation_words(claim["relation"]).removeprefix("was ")
+    else:
+        what = words(label).lower()
+    return f"{what}{_dates(claim)}"
 
 
 def _certain(claim: dict[str, Any] | None) -> bool:
@@ -129,7 +137,7 @@ async def neighbourhood(reader: Reader, node_id: str, depth: int = 1, limit: int
                 following.append(entity.id)
             claim = row["claim"]
             cites = [models.Citation(**c) for c in row["citations"]]
-            label = _claim_label(claim) if claim else row["from_rel"].lower().replace("_", " ")
+            label = _claim_label(claim) if claim else words(row["from_rel"])
             network.add_edge(
                 ViewEdge(row["source"], entity.id, label, evidence_text(cites), _certain(claim))
             )
@@ -146,7 +154,9 @@ async def chain_view(reader: Reader, unit_id: str, at: PartialDate) -> Network:
 
 def chain_network(chain: models.Chain) -> Network:
     """A chain already answered, drawn: units upward, commanders beside each level."""
-    network = Network(title=f"Chain of command of {chain.unit.name} as of {chain.at}")
+    network = Network(
+        title=f"Chain of command of {chain.unit.name} as of {chain.at}", hierarchy="DU"
+    )
     previous: models.Entity | None = None
     for level in chain.levels:
         network.add_node(level.unit)
@@ -155,7 +165,8 @@ def chain_network(chain: models.Chain) -> Network:
                 ViewEdge(
                     previous.id,
                     level.unit.id,
-                    f"{level.relation} ({level.relation_as_of.certainty})",
+                    f"{relation_words(level.relation).removeprefix('was ')} "
+                    f"({level.relation_as_of.certainty})",
                     evidence_text(level.citations),
                     level.relation_as_of.certainty == Certainty.CERTAIN.value,
                 )
@@ -166,7 +177,7 @@ def chain_network(chain: models.Chain) -> Network:
                 ViewEdge(
                     commander.person.id,
                     level.unit.id,
-                    f"{commander.role} ({commander.certainty})",
+                    f"{words(commander.role, Prop.ROLE)} ({commander.certainty})",
                     evidence_text(commander.citations),
                     commander.certainty == Certainty.CERTAIN.value,
                 )
@@ -191,7 +202,13 @@ async def event_view(reader: Reader, event_id: str, limit: int = 200) -> Network
         by = f" per {a.claimed_by.name}" if a.claimed_by else ""
         certain = a.confidence in (None, "High") and not a.hedge
         network.add_edge(
-            ViewEdge(a.actor.id, event.id, f"{a.role}{by}", evidence_text(a.citations), certain)
+            ViewEdge(
+                a.actor.id,
+                event.id,
+                f"{words(a.role, Prop.ROLE)}{by}",
+                evidence_text(a.citations),
+                certain,
+            )
         )
     for chain in account.chains:  # drawn from the answer, not asked again
         sub = chain_network(chain)
@@ -205,11 +222,11 @@ async def event_view(reader: Reader, event_id: str, limit: int = 200) -> Network
 async def exposure_view(reader: Reader, person_id: str) -> Network:
     """A person: postings, the events under their command, direct links, sanctions."""
     exposed = await person_exposure(reader, person_id)
-    network = Network(title=f"Exposure of {exposed.person.name}")
+    network = Network(title=f"Exposure of {exposed.person.name}", hierarchy="UD")
     network.add_node(exposed.person)
     for posting in exposed.timeline:
         network.add_node(posting.organization)
-        label = f"{posting.role}{_dates(posting.tenure.model_dump())}"
+        label = f"{words(posting.role, Prop.ROLE)}{_dates(posting.tenure.model_dump())}"
         network.add_edge(
             ViewEdge(person_id, posting.organization.id, label, evidence_text(posting.citations))
         )
@@ -227,7 +244,9 @@ async def exposure_view(reader: Reader, person_id: str) -> Network:
         )
     for a in exposed.direct_links:
         network.add_node(a.event)
-        network.add_edge(ViewEdge(person_id, a.event.id, a.role, evidence_text(a.citations)))
+        network.add_edge(
+            ViewEdge(person_id, a.event.id, words(a.role, Prop.ROLE), evidence_text(a.citations))
+        )
     for s in exposed.sanctions:
         if s.authority is not None:
             network.add_node(s.authority)

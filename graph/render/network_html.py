@@ -47,10 +47,32 @@ _STYLE_ATTRIBUTE = re.compile(r"\s+style=\"[^\"]*\"", re.I)
 LARGE_VIEW = 100
 OPTIONS = {
     "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": True},
-    "physics": {"stabilization": {"enabled": True, "iterations": 300}},
-    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "font": {"size": 10}},
+    # Nodes repel far enough, and keep their boxes apart, that labels do not overlap.
+    "physics": {
+        "barnesHut": {"avoidOverlap": 1, "springLength": 160, "gravitationalConstant": -6000},
+        "stabilization": {"enabled": True, "iterations": 300},
+    },
+    "nodes": {"font": {"size": 14}, "margin": 8, "widthConstraint": {"maximum": 180}},
+    "edges": {
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+        "font": {"size": 10, "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "smooth": False,
+    },
     "interaction": {"hover": True, "keyboard": {"enabled": True}, "navigationButtons": False},
 }
+# A chain or an exposure drawn level by level, each edge's ends on adjacent levels.
+HIERARCHY: dict[str, Any] = {
+    "randomSeed": LAYOUT_SEED,
+    "hierarchical": {
+        "enabled": True,
+        "sortMethod": "directed",
+        "shakeTowards": "roots",
+        "levelSeparation": 150,
+        "nodeSpacing": 220,
+    },
+}
+# Shapes whose label is drawn inside them, on their colour.
+LABEL_INSIDE = frozenset({"box", "ellipse"})
 
 
 @cache
@@ -66,12 +88,16 @@ def style(node_type: str) -> tuple[str, str]:
 
 
 def to_pyvis(network: Network) -> PyvisNetwork:
-    """Nodes and edges handed to pyvis, with the seeded layout."""
+    """Nodes and edges handed to pyvis, with the seeded layout: labels inside a shape in white
+    (AA contrast on its colour), each of several edges between two nodes on its own curve."""
     net = PyvisNetwork(height="640px", width="100%", directed=True, cdn_resources="remote")
     for node in network.nodes.values():
         shape, colour = style(node.type)
-        net.add_node(node.id, label=node.label, title=node.title, shape=shape, color=colour)
-    for edge in network.edges:
+        font = {"color": "#ffffff"} if shape in LABEL_INSIDE else {"color": "#1a1a1a"}
+        net.add_node(
+            node.id, label=node.label, title=node.title, shape=shape, color=colour, font=font
+        )
+    for edge, curve in zip(network.edges, _curves(network), strict=True):
         net.add_edge(
             edge.source,
             edge.target,
@@ -79,13 +105,45 @@ def to_pyvis(network: Network) -> PyvisNetwork:
             title=edge.title,
             dashes=not edge.certain,
             color="#555555",
+            smooth=curve,
         )
-    net.set_options(json.dumps(options_for(len(network.nodes))))
+    net.set_options(json.dumps(options_for(len(network.nodes), network.hierarchy)))
     return net
 
 
-def options_for(node_count: int) -> dict[str, Any]:
-    """vis-network options: the seeded layout always; cheaper physics for large views."""
+def _curves(network: Network) -> list[dict[str, Any] | bool]:
+    """Each edge's curve: a lone edge is straight; the edges between one pair of nodes bend
+    apart, alternately clockwise and anticlockwise, further for each."""
+    pairs: dict[frozenset[str], int] = {}
+    seen: dict[frozenset[str], int] = {}
+    for edge in network.edges:
+        pair = frozenset((edge.source, edge.target))
+        pairs[pair] = pairs.get(pair, 0) + 1
+    curves: list[dict[str, Any] | bool] = []
+    for edge in network.edges:
+        pair = frozenset((edge.source, edge.target))
+        if pairs[pair] == 1:
+            curves.append(False)
+            continue
+        i = seen.get(pair, 0)
+        seen[pair] = i + 1
+        kind = "curvedCW" if i % 2 == 0 else "curvedCCW"
+        curves.append({"enabled": True, "type": kind, "roundness": 0.15 + 0.15 * (i // 2)})
+    return curves
+
+
+def options_for(node_count: int, hierarchy: str | None = None) -> dict[str, Any]:
+    """vis-network options: a top-down hierarchy for chains and exposures; otherwise the
+    seeded layout, nodes kept apart, and cheaper physics for large views."""
+    if hierarchy is not None:
+        return {
+            **OPTIONS,
+            "layout": {
+                **HIERARCHY,
+                "hierarchical": {**HIERARCHY["hierarchical"], "direction": hierarchy},
+            },
+            "physics": {"enabled": False},
+        }
     if node_count <= LARGE_VIEW:
         return OPTIONS
     return {
@@ -121,11 +179,20 @@ def _offline(html: str, head: str) -> str:
     return html.replace("<head>", f"<head>{head}", 1)
 
 
-def page(network: Network, assets: str = "/static", expand_url: str | None = None) -> str:
-    """A full page whose scripts come from ASSETS on the same server."""
+def page(
+    network: Network,
+    assets: str = "/static",
+    expand_url: str | None = None,
+    recenter: bool = False,
+) -> str:
+    """A full page whose scripts come from ASSETS on the same server. A click on a node opens
+    its page, or with RECENTER its own neighbourhood view."""
     head = _render("network_head.html", network, assets=assets, vis_js=None, vis_css=None)
     html = _offline(to_pyvis(network).generate_html(), head)
-    return html.replace("<body>", f"<body>{_intro(network, expand_url)}", 1)
+    html = html.replace("<body>", f"<body>{_intro(network, expand_url)}", 1)
+    click = _render("network_click.html", network, recenter=recenter)
+    head, _, tail = html.rpartition("</body>")
+    return f"{head}{click}</body>{tail}"
 
 
 def inline(network: Network) -> str:

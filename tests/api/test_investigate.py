@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.security import Role, TokenStore, tokens_path
 from graph.asof import Certainty, PartialDate
+from graph.db.reader import Reader
 from graph.db.settings import Settings
-from graph.reads import models
+from graph.reads import events, models
+from graph.render import tables
 
 AFID = "org:air-force-intelligence-directorate"
 DARAYYA = "event:darayya-massacre-2012"
@@ -249,8 +256,10 @@ def test_a_page_draws_the_chain_at_the_date_asked(client: TestClient) -> None:
     assert page.status_code == 200, page.text
     assert "/chain?at=2024-06" in page.text
     assert 'value="2024-06-01"' in page.text
+    # Without a date, the latest its evidence covers (its head, cited from January 2024).
     default = client.get(f"/ui/entities/{AFID}")
-    assert "/chain?at=2012-08-20" in default.text
+    assert "/chain?at=2024-01-31" in default.text
+    assert "the latest date this unit" in default.text
 
 
 def test_events_take_a_year_or_a_month_as_from_and_to(client: TestClient) -> None:
@@ -349,3 +358,180 @@ def test_a_place_has_a_dated_timeline_of_what_happened_there(client: TestClient)
     dated = [d for d in dates if d is not None]
     assert dated == sorted(dated)
     assert dates.index(None) > dates.index("2012-08-20")  # undated entries come last
+
+
+DASH = "\N{EN DASH}"
+IDLIB_DECEMBER_2011 = {"place": "place:idlib-governorate", "from": "2011-12", "to": "2011-12"}
+
+
+def csv_of(client: TestClient, path: str, **params: Any) -> tuple[Any, list[list[str]]]:
+    response = client.get(path, params={**params, "format": "csv"})
+    assert response.status_code == 200, response.text
+    return response, list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_the_event_list_downloads_as_csv_with_its_filters(client: TestClient) -> None:
+    listed = get(client, "/events", **IDLIB_DECEMBER_2011, sort="-killed")
+    response, (header, *rows) = csv_of(client, "/events", **IDLIB_DECEMBER_2011, sort="-killed")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="events.csv"'
+    assert tuple(header) == tables.EVENT_HEADER
+    assert len(rows) == listed["total"] >= 4
+    assert [r[0] for r in rows] == [e["id"] for e in listed["items"]]  # same filter, same order
+    zawiya = next(r for r in rows if r[0] == "event:jabal-al-zawiya-massacres-2011")
+    assert zawiya[7] == zawiya[8] == ""  # no whole-event figure: only a part's count
+    attributions = {r[0]: r[9] for r in rows}
+    assert any("perpetrator" in cell for cell in attributions.values())
+
+
+def test_the_csv_of_a_list_holds_every_event_a_page_at_a_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events, "LIST_PAGE", 7)  # many round trips over the dataset's events
+    listed = get(client, "/events", limit=1000)
+    _, (_, *rows) = csv_of(client, "/events")
+    assert len(rows) == listed["total"] > 7 * 10
+    assert [r[0] for r in rows] == [e["id"] for e in listed["items"]]
+
+
+def test_a_report_table_downloads_as_csv(client: TestClient) -> None:
+    params = {"group_by": "party", "source": "source:003_25bd39c06e840184"}
+    table = get(client, "/stats/events", **params)
+    response, (header, *rows) = csv_of(client, "/stats/events", **params)
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert tuple(header) == tables.STATS_HEADER
+    assert rows == [
+        [r["key"], r["label"] or "", str(r["events"]), str(r["killed"])] for r in table["rows"]
+    ]
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_csv_cells_a_spreadsheet_would_run_are_text(text: str) -> None:
+    (row,) = list(csv.reader(io.StringIO(tables.lines([[text, "plain", 5]]))))
+    assert row == ["'" + text, "plain", "5"]
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "name", "-name", "place", "killed", "-killed"])
+def test_events_sort_in_the_statement(client: TestClient, sort: str) -> None:
+    items = get(client, "/events", limit=1000, sort=sort)["items"]
+    key = sort.lstrip("-")
+    if key == "killed":
+        values = [e["max_killed"] for e in items if e["max_killed"] is not None]
+        assert items[len(values) :] == [e for e in items if e["max_killed"] is None]  # last
+    elif key == "place":
+        values = [e["place"]["name"] for e in items if e["place"]]
+    elif key == "name":
+        values = [e["name"] for e in items]
+    else:
+        values = [e["start"] for e in items if e["start"]]
+    assert values == sorted(values, reverse=sort.startswith("-"))
+    assert len(set(values)) > 5
+
+
+def test_an_unknown_sort_is_422(client: TestClient) -> None:
+    response = client.get("/events", params={"sort": "e.name; DETACH DELETE e"})
+    assert response.status_code == 422
+
+
+RANGE_ON_PAGE = re.compile(
+    r"Range of whole-event counts: (?:<strong>(\d+) to (\d+)</strong>|(no whole-event figure))"
+)
+
+
+def test_every_event_shows_one_figure_in_the_list_its_page_and_its_casualties(
+    client: TestClient,
+) -> None:
+    listed = get(client, "/events", limit=1000)
+    _, (_, *rows) = csv_of(client, "/events")
+    ranges = {r[0]: (r[7] or None, r[8] or None) for r in rows}
+    assert listed["total"] == len(listed["items"]) == len(ranges) > 100
+    seen_figures = 0
+    for item in listed["items"]:
+        casualties = get(client, f"/events/{item['id']}/casualties")
+        page = client.get(f"/ui/entities/{item['id']}").text
+        shown = RANGE_ON_PAGE.search(page)
+        assert shown, item["id"]
+        on_page = (None, None) if shown[3] else (int(shown[1]), int(shown[2]))
+        assert item["max_killed"] == casualties["high"] == on_page[1], item["id"]
+        assert (casualties["low"], casualties["high"]) == on_page, item["id"]
+        low, high = ranges[item["id"]]
+        assert (int(low) if low else None, int(high) if high else None) == on_page, item["id"]
+        seen_figures += on_page[1] is not None
+    assert seen_figures > 20  # guard: the comparison is over real figures
+
+
+def test_jabal_al_zawiya_reports_no_whole_event_figure_anywhere(client: TestClient) -> None:
+    zawiya = "event:jabal-al-zawiya-massacres-2011"
+    listed = get(client, "/events", **IDLIB_DECEMBER_2011)["items"]
+    (item,) = [e for e in listed if e["id"] == zawiya]
+    casualties = get(client, f"/events/{zawiya}/casualties")
+    assert any(e["scope"] and e["killed"] for e in casualties["estimates"])  # a part's count
+    assert item["max_killed"] is None is casualties["high"]
+
+
+def test_the_event_list_page_filters_sorts_pages_and_links_its_csv(client: TestClient) -> None:
+    response = client.get("/ui/events", params={**IDLIB_DECEMBER_2011, "sort": "-killed"})
+    assert response.status_code == 200, response.text
+    page = response.text
+    total = get(client, "/events", **IDLIB_DECEMBER_2011)["total"]
+    assert f"Events 1{DASH}{total} of {total}" in page
+    assert "no whole-event figure" in page
+    (csv_link,) = re.findall(r'href="(/events\?[^"]*)"', page)
+    query = parse_qs(urlsplit(html.unescape(csv_link)).query)
+    assert query == {k: [v] for k, v in IDLIB_DECEMBER_2011.items()} | {
+        "sort": ["-killed"],
+        "format": ["csv"],
+    }
+    assert 'aria-sort="descending"' in page
+    assert "None" not in page
+    assert "perpetrator" in page
+    everything = client.get("/ui/events").text
+    assert f"Events 1{DASH}50 of" in everything
+    assert 'rel="next"' in everything
+
+
+@pytest.mark.parametrize(
+    "params", [{"min_killed": "many"}, {"from": "December 2011"}, {"sort": "colour"}]
+)
+def test_a_bad_filter_on_the_event_list_is_an_error_page(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    response = client.get("/ui/events", params=params)
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_a_blank_filter_on_the_event_list_filters_nothing(client: TestClient) -> None:
+    blank = {"from": "", "to": "", "place": "", "perpetrator": "", "type": "", "min_killed": ""}
+    response = client.get("/ui/events", params={**blank, "source": ""})
+    assert response.status_code == 200
+    total = get(client, "/events")["total"]
+    assert f"of {total}" in response.text
+
+
+def test_the_report_table_page_links_its_csv(client: TestClient) -> None:
+    response = client.get("/ui/stats", params={"group_by": "governorate"})
+    assert response.status_code == 200
+    assert 'href="/stats/events?group_by=governorate&amp;format=csv"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "statements"), [({}, 3), ({"perpetrator": AFID, "include_subordinates": "true"}, 4)]
+)
+def test_a_page_of_the_event_list_costs_a_constant_number_of_statements(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: dict[str, str], statements: int
+) -> None:
+    """The count, the page, and the page's attributions and figures in one (subordinates add
+    one), however many events the page holds: not one statement per event."""
+    asked: list[str] = []
+    rows = Reader.rows
+
+    async def counted(self: Reader, query: str, **values: Any) -> list[dict[str, Any]]:
+        asked.append(query)
+        return await rows(self, query, **values)
+
+    monkeypatch.setattr(Reader, "rows", counted)
+    response = client.get("/ui/events", params=params)
+    assert response.status_code == 200
+    assert len(asked) == statements

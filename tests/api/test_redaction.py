@@ -58,6 +58,7 @@ OTHER_PARAMS: dict[str, str | None] = {
             *("limit", "offset", "depth", "max_depth", "max_hops", "format", "group_by", "type"),
             *("min_killed", "include_subordinates", "from", "to", "listed_from", "listed_to"),
             *("authority", "program", "name"),  # /static/{name} serves files, not records
+            "sort",  # an event list's order: one of a closed list
             "next",  # /ui/sign-in's page to go back to, only echoed in its form
         ]
     ),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from playwright.sync_api import Page
 
@@ -40,6 +41,23 @@ def test_search_darayya_open_the_event_and_see_attributions_and_tolls(visit: Vis
     visit.shot("darayya-event")
 
 
+def test_search_tells_namesakes_apart_in_either_script(visit: Visit) -> None:
+    page = visit.open("/ui")
+    box = page.get_by_label("Search names, places, events")
+    assert box.get_attribute("dir") == "auto"
+    box.fill("درعا")
+    page.get_by_role("button", name="Search").click()
+    places = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Place")))
+    items = places.locator("li").all_inner_texts()
+    assert any(i.startswith("Daraa Governorate, in Syria") for i in items), items
+    assert any(i.startswith("Daraa City, in Daraa") for i in items), items
+    assert page.locator("main li a bdi[dir=auto]").count() == len(page.locator("main li").all())
+    page = visit.open("/ui/search?q=Darayya+massacre")
+    event = page.locator("li", has=page.get_by_role("link", name="Darayya massacre", exact=True))
+    assert "Event, in Darayya, 2012-08-20 to 2012-08-25" in event.inner_text()
+    visit.shot("search-daraa")
+
+
 def test_the_event_network_view_draws_its_nodes(visit: Visit) -> None:
     page = visit.open(f"/views/events/{DARAYYA}")
     page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
@@ -50,6 +68,54 @@ def test_the_event_network_view_draws_its_nodes(visit: Visit) -> None:
     assert dashed > 0  # hedged or possible links are drawn dashed
     assert any(r.endswith("/static/vis-network.min.js") for r in visit.requests)
     visit.shot("darayya-network")
+
+
+SETTLED = """() => new Promise((done) => {
+  if (!network.physics.options.enabled) { done(true); return; }
+  network.once("stabilized", () => done(true));
+  setTimeout(() => done(true), 15000);
+})"""
+OVERLAPS = """() => {
+  const boxes = nodes.getIds().map((id) => [id, network.getBoundingBox(id)]);
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, p] = boxes[i], [b, q] = boxes[j];
+      if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) {
+        found.push([a, b]);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def test_network_views_keep_labels_apart_and_a_click_opens_the_page(visit: Visit) -> None:
+    khalil = "person:qahtan-khalil"
+    for path in (
+        "/views/units/org:abu-ali-al-lahham-group/chain?at=2023-11-10",
+        f"/views/events/{DARAYYA}",
+        f"/views/persons/{khalil}/exposure",
+    ):
+        page = visit.open(path)
+        page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+        page.evaluate(SETTLED)
+        assert page.evaluate(OVERLAPS) == [], path
+    # Chains are drawn top-down: the unit above sits higher than the unit below.
+    page = visit.open("/views/units/org:abu-ali-al-lahham-group/chain?at=2023-11-10")
+    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    y = page.evaluate("network.getPositions()")
+    assert y[AFID]["y"] < y["org:abu-ali-al-lahham-group"]["y"]
+    visit.shot("lahham-chain-hierarchy")
+    # A click on a node opens its page.
+    page = visit.open(f"/views/persons/{khalil}/exposure")
+    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.evaluate(SETTLED)
+    spot = page.evaluate(f"network.canvasToDOM(network.getPositions(['{AFID}'])['{AFID}'])")
+    box = page.locator("#mynetwork canvas").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_url(lambda url: unquote(url).endswith(f"/ui/entities/{AFID}"))
 
 
 def test_open_the_case_file_and_download_the_zip(visit: Visit) -> None:
@@ -77,6 +143,30 @@ def test_change_the_date_on_a_unit_page_and_the_chain_changes(visit: Visit) -> N
     assert "Qahtan Khalil" in chain.inner_text()
     assert "possible" in chain.inner_text()
     visit.shot("afid-chain-2024")
+
+
+def test_a_unit_page_shows_it_over_time_and_defaults_to_its_latest_evidence(
+    visit: Visit,
+) -> None:
+    page = visit.open(f"/ui/entities/{AFID}")
+    assert (
+        "the latest date this unit's evidence covers"
+        in page.locator("#chain ~ p").first.inner_text()
+    )
+    commanders = page.locator("#commanders + table").inner_text()
+    assert all(word in commanders for word in ("Qahtan Khalil", "2024-01")), commanders
+    posted = page.locator("#posted + table").inner_text()
+    assert all(word in posted for word in ("officer", "2012-08", "2021")), posted
+    below = page.locator("#subordinates + table").inner_text()
+    assert all(word in below for word in ("Abu Ali al-Lahham", "affiliation")), below
+    listed = page.locator("#events ~ table").first.inner_text()
+    assert "Mahmoud Saeed al-Kafri" in listed
+    page.get_by_label("To").fill("2020")
+    page.get_by_role("button", name="Show these events").click()
+    page.wait_for_url("**to=2020**")
+    assert "Mahmoud Saeed al-Kafri" not in page.locator("#events ~ table").first.inner_text()
+    visit.open(f"/ui/entities/{AFID}")
+    visit.shot("afid-unit-page")
 
 
 PAGES = [
@@ -240,3 +330,37 @@ def test_every_page_type_speaks_in_words_not_codes_ids_or_none(visit: Visit) -> 
     assert "YYYY-MM-DD" in visit.open(f"/ui/entities/{AFID}?at=25-08-2012").inner_text("main")
     assert len([k for k in shown if not k.startswith("/")]) >= 40  # record types and kinds
     assert {k: v for k, v in shown.items() if v} == {}
+
+
+def test_list_idlib_events_of_december_2011_sort_them_and_download_the_csv(visit: Visit) -> None:
+    page = visit.open("/ui/events")
+    page.get_by_label("From").fill("2011-12")
+    page.get_by_label("To", exact=True).fill("2011-12")
+    page.get_by_label("Place (everything inside it too)").fill("place:idlib-governorate")
+    page.get_by_role("button", name="Show events").click()
+    page.wait_for_url("**place=place%3Aidlib-governorate**")
+    summary = page.get_by_role("navigation", name="Pages of events").inner_text()
+    total = int(re.search(r"of (\d+)", summary)[1])  # type: ignore[index]
+    assert total >= 4
+    table = page.locator("#events")
+    assert "Jabal al-Zawiya" in table.inner_text()
+    assert "no whole-event figure" in table.inner_text()
+    page.get_by_role("link", name="Event", exact=True).click()
+    page.wait_for_url("**sort=name**")
+    heading = page.locator("#events th[aria-sort='ascending']")
+    assert heading.inner_text().startswith("Event")
+    names = page.locator("#events tbody tr td:nth-child(2)").all_inner_texts()
+    assert names == sorted(names)
+    assert len(names) == total
+    page.get_by_role("link", name="Event", exact=True).click()  # again: the other way
+    page.wait_for_url("**sort=-name**")
+    assert page.locator("#events tbody tr td:nth-child(2)").all_inner_texts() == names[::-1]
+    visit.shot("event-list-idlib-2011-12")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "events.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert rows[0][:2] == ["id", "name"]
+    assert len(rows) - 1 == total
+    assert any(r[0] == "event:jabal-al-zawiya-massacres-2011" for r in rows)

@@ -142,3 +142,18 @@ def test_days_away_puts_an_open_ended_relation_past_its_last_citation_at_zero() 
     assert days_away(lapsed, d("2010-06")) == 0
     assert days_away(continuing, d("2014-12")) == 1  # the day before its first citation
     assert days_away(CitedInterval(), d("2012")) > days_away(lapsed, d("2100"))
+
+
+def test_a_span_of_days_and_a_single_cited_month_are_written_whole() -> None:
+    month = CitedInterval(first_cited=d("2011-12"), last_cited=d("2011-12"))
+    event = PartialDate(d("2011-12-19").earliest, d("2011-12-20").latest, d("2011-12-19").precision)
+    answer = holds_at(month, event)
+    assert answer.certainty is Certainty.POSSIBLE
+    assert answer.reason == (
+        "cited only in 2011-12: not shown to hold on every day of 2011-12-19 to 2011-12-20"
+    )
+    spanning = CitedInterval(first_cited=d("2012-08"), last_cited=d("2021"))
+    darayya = PartialDate(d("2012-08-20").earliest, d("2012-08-25").latest, event.precision)
+    assert holds_at(spanning, darayya).reason == (
+        "cited from 2012-08 to 2021, and that span does not wholly cover 2012-08-20 to 2012-08-25"
+    )

@@ -33,7 +33,7 @@ def test_labels_and_relationship_types_come_from_the_turtle_file() -> None:
     for key in ("first_cited", "first_cited_earliest", "first_cited_latest"):
         assert ("Posting", key) in ontology.indexed("range")
     assert ("Person", "id") in ontology.indexed("unique")
-    assert set(ontology.fulltext_properties()) == {"name", "aliases"}
+    assert set(ontology.fulltext_properties()) == {"name", "aliases", "search_keys"}
 
 
 def test_generated_terms_match_the_ontology() -> None:

@@ -111,13 +111,20 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "tenure": lambda: queries.tenure("p"),
     "entity": lambda: queries.entity("n"),
     "sanctions_on": lambda: queries.sanctions_on("n"),
+    "set_properties": lambda: queries.set_properties(terms.Label.EVENT),
     # Every single filter, every pair and all of them, listed and counted.
-    "events_filtered": lambda: [
-        queries.events_filtered(frozenset(given), count_only)
-        for size in (0, 1, 2, len(queries.EVENT_FILTERS))
-        for given in itertools.combinations(sorted(queries.EVENT_FILTERS), size)
-        for count_only in (False, True)
-    ],
+    "events_filtered": lambda: (
+        [
+            queries.events_filtered(frozenset(given), count_only)
+            for size in (0, 1, 2, len(queries.EVENT_FILTERS))
+            for given in itertools.combinations(sorted(queries.EVENT_FILTERS), size)
+            for count_only in (False, True)
+        ]
+        + [
+            queries.events_filtered(frozenset(("place",)), sort=sort)
+            for sort in queries.EVENT_SORTS
+        ]
+    ),
     "shortest_paths": lambda: queries.shortest_paths(
         queries.MAX_DEPTH, terms.Label.ACTOR, terms.Label.PLACE, list(terms.Rel)
     ),

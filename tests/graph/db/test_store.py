@@ -34,7 +34,7 @@ def test_schema_from_the_ontology_is_created_and_idempotent(
     assert ranges == set(ontology.indexed("range"))
     (fulltext,) = [r for r in indexes if r["type"] == "FULLTEXT"]
     assert set(fulltext["labelsOrTypes"]) == set(ontology.fulltext_labels())
-    assert set(fulltext["properties"]) == {"name", "aliases"}
+    assert set(fulltext["properties"]) == {"name", "aliases", "search_keys"}
 
 
 def test_counts_by_label_cover_every_ontology_label(driver: Driver, settings: Settings) -> None:

@@ -15,7 +15,7 @@ from api.app import create_app
 from graph.asof import PartialDate
 from graph.db.settings import Settings
 from graph.reads import models
-from graph.reads.command import chain_of_command
+from graph.reads.command import chain_of_command, unit_profile
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
@@ -130,3 +130,23 @@ def test_two_commanders_at_once_are_said_to_overlap(
     assert len(level.commanders) == 2
     (sentence,) = level.ambiguity
     assert "2 people are on record in command" in sentence
+
+
+def test_a_unit_over_time_in_one_round_trip(default_dataset: Driver, settings: Settings) -> None:
+    async def profile(reader: Any) -> tuple[models.UnitProfile, int]:
+        found = await unit_profile(reader, "org:air-force-intelligence-directorate")
+        return found, reader.statements
+
+    found, statements = run(settings, profile)
+    assert statements == 1
+    assert [(p.person.name, p.role, p.tenure.first_cited) for p in found.commanders] == [
+        ("Qahtan Khalil", "head", "2024-01")
+    ]
+    assert [(p.person.name, p.role) for p in found.others_posted] == [("Qahtan Khalil", "officer")]
+    assert found.superiors == []
+    assert [(r.unit.id, r.relation) for r in found.subordinates] == [
+        ("org:abu-ali-al-lahham-group", "affiliation")
+    ]
+    assert all(r.citations for r in found.subordinates)
+    # The head of 2024-01 is its latest evidence; the 2023 killing by the group is earlier.
+    assert found.latest == "2024-01"

@@ -49,7 +49,8 @@ def scanned(driver: Driver, where: EventFilter) -> list[str]:
                 MATCH (e)-[:CITED_IN]->(:Citation)-[:FROM_SOURCE]->(s:Source)
                 WHERE s.id = $source })
           AND ($min_killed IS NULL OR EXISTS {
-                MATCH (e)<-[:OF_EVENT]-(c:CasualtyCount) WHERE c.killed >= $min_killed })
+                MATCH (e)<-[:OF_EVENT]-(c:CasualtyCount)
+                WHERE c.killed >= $min_killed AND c.scope IS NULL })
         RETURN e.id AS id ORDER BY e.start_earliest, e.id
         """,
         {

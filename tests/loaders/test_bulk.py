@@ -1,0 +1,137 @@
+"""`silsila import FORMAT PATH --bulk`: neo4j-admin makes the graph a transactional import makes.
+
+A bulk import stops and starts its server, so these tests run their own Neo4j (its own folder
+and port) rather than the session's, which other tests' connections and servers use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from bench.import_stream import write_export
+from graph.db import store
+from graph.db.runtime import LocalNeo4j
+from graph.db.settings import Settings
+from loaders import tabular
+from loaders.acled import FORMAT
+from loaders.bulk import BulkImportFailedError, BulkRefusedError, run_bulk_import
+from loaders.importing import run_import
+from tests.conftest import cli_env, make_settings, silsila
+from tests.loaders.csv_rows import first_row_with
+
+DATA = Path(__file__).parent / "event_data"
+SYRIA = DATA / "acled_syria.csv"
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    runtime = LocalNeo4j(make_settings(tmp_path_factory.mktemp("bulk-state")))
+    runtime.start()
+    try:
+        yield runtime.settings
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture
+def empty(own_server: Settings) -> Iterator[Driver]:
+    """A driver to the test's own server, its database emptied (schema kept)."""
+    with store.connect(own_server) as driver:
+        store.delete_all(driver, own_server)
+        yield driver
+
+
+def graph(driver: Driver) -> dict[str, Any]:
+    """Every node (labels, properties with their types) and relationship, and the schema."""
+    nodes = driver.execute_query(
+        "MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+    ).records
+    links = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
+    ).records
+    schema = driver.execute_query("SHOW INDEXES YIELD name, type, labelsOrTypes, properties")
+    return {
+        "nodes": {
+            r["id"]: (sorted(r["labels"]), {k: typed(v) for k, v in r["props"].items()})
+            for r in nodes
+        },
+        "links": sorted((r["a"], r["type"], r["b"], sorted(r["props"].items())) for r in links),
+        "schema": sorted(str(r.data()) for r in schema.records),
+    }
+
+
+def typed(value: Any) -> tuple[Any, ...]:
+    """A value with its type and its items' (a long and a double that are equal differ)."""
+    if isinstance(value, list):
+        return (value, "list", *(type(v).__name__ for v in value))
+    return (value, type(value).__name__)
+
+
+def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
+    empty: Driver, own_server: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the real sample and synthetic rows, in chunks of 10 rows: actors and places come again
+    # in later chunks, some typed differently, as the write pass then rewrites them; an actor
+    # whose name has no letter has no search keys, an empty list no CSV cell carries
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 10)
+    odd = first_row_with(SYRIA, tmp_path / "odd.csv", event_id_cnty="SYR999001", actor2="...")
+    generated = tmp_path / "generated.csv"
+    write_export(generated, 36)
+    paths = [SYRIA, odd, generated]
+    run_import(own_server, FORMAT, paths)
+    transactional = graph(empty)
+    store.delete_all(empty, own_server)
+
+    done = silsila(
+        "import", "acled", *map(str, paths), "--bulk", env=cli_env(own_server), check=True
+    )
+
+    assert "Bulk: checked in" in done.stdout
+    with store.connect(own_server) as driver:  # the server was restarted
+        bulk = graph(driver)
+    assert bulk == transactional
+    nodes = transactional["nodes"]
+    assert len(nodes) > 300
+    labels = {label for found, _ in nodes.values() for label in found}
+    assert {"Event", "Organization", "Place", "Citation", "Source"} <= labels
+    event = nodes["event:acled-syr123001"][1]
+    assert event["start_earliest"][1] == "Date"
+    assert any("killed" in props for _, props in nodes.values())
+    assert transactional["schema"]
+
+
+def test_bulk_refuses_a_database_that_is_not_empty(empty: Driver, own_server: Settings) -> None:
+    run_import(own_server, FORMAT, [SYRIA])
+    before = graph(empty)
+
+    with pytest.raises(BulkRefusedError, match="only loads into an empty one") as refused:
+        run_bulk_import(own_server, FORMAT, [SYRIA])
+
+    assert "without --bulk" in str(refused.value)
+    assert graph(empty) == before  # not stopped, nothing written
+
+
+def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
+    empty: Driver, own_server: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one event in two chunks: a transactional import merges it, neo4j-admin refuses the id
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 2)
+    rows = SYRIA.read_text(encoding="utf-8").splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([*rows[:3], rows[1]]) + "\n", encoding="utf-8")
+
+    with pytest.raises(BulkImportFailedError, match="without --bulk") as failed:
+        run_bulk_import(own_server, FORMAT, [twice])
+
+    assert "citation:" not in str(failed.value)  # the id neo4j-admin names is not repeated
+    assert "event:" not in str(failed.value)
+    with store.connect(own_server) as driver:
+        assert store.node_count(driver, own_server) == 0
+    run_import(own_server, FORMAT, [SYRIA])  # served again, with its schema
+    with store.connect(own_server) as driver:
+        assert store.node_count(driver, own_server) > 0
