@@ -174,5 +174,6 @@ def _possible_reason(
             return f"first cited in {low}; no later citation shows it continuing"
         return f"last cited in {high}; it may have continued"
     if low == high:
-        return f"cited only in {low}: not shown to hold on every day of {when.words()}"
+        days = "" if when.earliest == when.latest else "every day of "
+        return f"cited only in {low}: not shown to hold on {days}{when.words()}"
     return f"cited from {low} to {high}, and that span does not wholly cover {when.words()}"

@@ -152,6 +152,9 @@ def test_a_span_of_days_and_a_single_cited_month_are_written_whole() -> None:
     assert answer.reason == (
         "cited only in 2011-12: not shown to hold on every day of 2011-12-19 to 2011-12-20"
     )
+    assert holds_at(month, d("2011-12-31")).reason == (
+        "cited only in 2011-12: not shown to hold on 2011-12-31"
+    )
     spanning = CitedInterval(first_cited=d("2012-08"), last_cited=d("2021"))
     darayya = PartialDate(d("2012-08-20").earliest, d("2012-08-25").latest, event.precision)
     assert holds_at(spanning, darayya).reason == (
