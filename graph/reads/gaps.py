@@ -21,6 +21,7 @@ from graph.db.reader import Reader
 from graph.reads import models
 from graph.reads.command import chains_at
 from graph.reads.events import EventFilter, event_span, events
+from graph.reads.kept import kept
 from graph.reads.rows import MAX_ROWS, entity
 from ontology.terms import Label
 from ontology.words import relation_words
@@ -63,16 +64,6 @@ class Unsanctioned:
         )
 
 
-@dataclass(frozen=True)
-class _Kept:
-    version: str
-    answer: Unsanctioned
-
-
-# The last whole-graph answer per Neo4j, database and role (public or not): a few entries.
-_kept: dict[tuple[str, str, bool], _Kept] = {}
-
-
 async def unsanctioned(
     reader: Reader, where: EventFilter | None = None, limit: int = 100, offset: int = 0
 ) -> models.GapList:
@@ -87,20 +78,7 @@ async def unsanctioned_whole(reader: Reader, where: EventFilter | None = None) -
     (no filter) the answer is kept until the graph changes."""
     if where is not None and where != EventFilter():
         return await find_unsanctioned(reader, where)
-    key = (reader.settings.bolt_uri, reader.settings.neo4j_database, reader.public)
-    version = await reader.graph_version()
-    kept = _kept.get(key)
-    if version is not None and kept is not None and kept.version == version:
-        return kept.answer
-    found = await find_unsanctioned(reader, EventFilter())
-    if version is not None:
-        _kept[key] = _Kept(version, found)
-    return found
-
-
-def forget() -> None:
-    """Drop every kept answer: the next ask computes the gap again."""
-    _kept.clear()
+    return await kept(reader, "unsanctioned", (), lambda: find_unsanctioned(reader, EventFilter()))
 
 
 async def find_unsanctioned(reader: Reader, where: EventFilter) -> Unsanctioned:

@@ -17,6 +17,7 @@ from graph.db import queries
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 from graph.reads import gaps, models
+from graph.reads import kept as kept_answers
 from graph.reads.events import EventFilter, event_accountability, events
 from graph.reads.rows import MAX_ROWS
 from loaders import pipeline
@@ -236,7 +237,7 @@ def test_a_target_is_not_a_lead(default_dataset: Driver, settings: Settings) -> 
 def test_the_kept_gap_is_the_fresh_one_and_costs_no_statement(
     default_dataset: Driver, settings: Settings
 ) -> None:
-    gaps.forget()
+    kept_answers.forget()
     first, computing = asked(settings)
     again, kept = asked(settings)
     assert computing == 3  # the events with their attributions, their units' chains, sanctions
@@ -358,7 +359,7 @@ def test_the_gap_covers_every_attributed_event_in_bounded_batches(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     load_lines(settings, tmp_path, *many_events(MANY))
-    gaps.forget()
+    kept_answers.forget()
     found, statements = asked(settings)
     assert found.events == MANY
     assert found.truncated_because == ()
