@@ -37,6 +37,7 @@ RESOLVED_TYPES = (Label.PERSON, Label.ORGANIZATION, Label.PLACE)
 NAME_MATCHED_TYPES = (Label.ORGANIZATION, Label.PLACE)  # persons only by id or by review
 SIMILAR = 0.85  # SequenceMatcher ratio of normalised names that makes a candidate
 CANDIDATE_HITS = 10
+LOOKUPS_PER_READ = 500  # name lookups sent in one statement
 GENERIC_KINDS = {None, "other"}
 
 
@@ -130,12 +131,14 @@ class Resolver:
         if not records:
             return
         decided = self._decisions([r.id for r in records])
+        hits = self._hits([r for r in records if not _accepted(decided.get(r.id, {}))])
         for record in _outermost_first(records):
             parent = record.properties.get("within")
             if isinstance(parent, str) and parent in self._outcomes:
                 resolved = self._outcomes[parent].reuse or parent
                 record = replace(record, properties={**record.properties, "within": resolved})
-            self._outcomes[record.id] = self._match(record, decided.get(record.id, {}))
+            found = [h for h in hits.get(record.id, []) if _compatible_places(record, h)]
+            self._outcomes[record.id] = self._match(record, decided.get(record.id, {}), found)
 
     def _decisions(self, ids: list[str]) -> dict[str, dict[str, str]]:
         """For each imported id, the existing ids already decided on, with the decision."""
@@ -149,11 +152,12 @@ class Resolver:
             found.setdefault(row["imported_id"], {})[row["existing_id"]] = row["status"]
         return found
 
-    def _match(self, record: Record, decided: dict[str, str]) -> _Outcome:
-        accepted = sorted(k for k, status in decided.items() if status == "accepted")
+    def _match(
+        self, record: Record, decided: dict[str, str], hits: list[dict[str, Any]]
+    ) -> _Outcome:
+        accepted = _accepted(decided)
         if accepted:
             return _Outcome(reuse=accepted[0])
-        hits = self._hits(record)
         exact = [h for h in hits if _names(h) & _names_of(record)]
         if record.label in NAME_MATCHED_TYPES and len(exact) == 1:
             return _Outcome(reuse=exact[0]["id"])
@@ -165,25 +169,36 @@ class Resolver:
                     candidates.append(candidate)
         return _Outcome(candidates=candidates)
 
-    def _hits(self, record: Record) -> list[dict[str, Any]]:
-        """Entities of the same type and a compatible kind whose names resemble the record's."""
-        name = str(record.properties.get("name") or "")
-        try:
-            lucene = lucene_query(name)
-        except InvalidRequestError:  # a name without words: nothing to compare
-            return []
-        rows = store.read(
-            self.driver,
-            self.settings,
-            queries.NAME_CANDIDATES,
-            index=queries.NAME_SEARCH_INDEX,
-            lucene=lucene,
-            types=[record.label],
-            fetch=CANDIDATE_HITS * 5,
-            limit=CANDIDATE_HITS,
-        )
-        found = [r for r in rows if r["id"] not in self.unmatched]
-        return [dict(r) for r in found if _compatible_places(record, r)]
+    def _hits(self, records: Sequence[Record]) -> dict[str, list[dict[str, Any]]]:
+        """For each record, entities of its type whose names resemble its name, read for
+        LOOKUPS_PER_READ records at a time (their places are compared by the caller)."""
+        asks = []
+        for record in records:
+            try:
+                lucene = lucene_query(str(record.properties.get("name") or ""))
+            except InvalidRequestError:  # a name without words: nothing to compare
+                continue
+            asks.append({"key": record.id, "lucene": lucene, "types": [record.label]})
+        found: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(asks), LOOKUPS_PER_READ):
+            rows = store.read(
+                self.driver,
+                self.settings,
+                queries.NAME_CANDIDATES,
+                asks=asks[start : start + LOOKUPS_PER_READ],
+                index=queries.NAME_SEARCH_INDEX,
+                fetch=CANDIDATE_HITS * 5,
+                limit=CANDIDATE_HITS,
+            )
+            for row in rows:
+                if row["id"] not in self.unmatched:
+                    found.setdefault(row["key"], []).append(dict(row))
+        return found
+
+
+def _accepted(decided: dict[str, str]) -> list[str]:
+    """The existing ids a reviewer accepted as this record, in order."""
+    return sorted(k for k, status in decided.items() if status == "accepted")
 
 
 def _compatible_places(record: Record, hit: Any) -> bool:

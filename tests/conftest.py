@@ -7,12 +7,14 @@ modules that only read run first, so the session loads it about once.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,6 +52,18 @@ def pytest_configure(config: pytest.Config) -> None:
         del os.environ["COLUMNS"]
     else:
         os.environ["COLUMNS"] = columns
+
+
+@contextmanager
+def one_worker_at_a_time(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on LOCK: the suite runs in parallel workers (pytest-xdist)."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 def free_port() -> int:
@@ -114,6 +128,14 @@ def silsila(
     if check:
         result.check_returncode()
     return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def neo4j_jars(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Neo4j's jars, fetched before any test starts a server. Every server of the session shares
+    them, and so do parallel workers (pytest-xdist): one fetches while the others wait."""
+    with one_worker_at_a_time(SHARED_DIST.parent / "fetch.lock"):
+        LocalNeo4j(make_settings(tmp_path_factory.mktemp("jars"))).fetch()
 
 
 @pytest.fixture(scope="session")

@@ -59,9 +59,17 @@ async def search(
     tags=["entities"],
     responses=not_found("record"),
 )
-async def entity(reader: ReaderDep, entity_id: str) -> models.EntityDetail:
-    """Any record with its facts, citations, links and the claims naming it."""
-    return await entities.entity_detail(reader, entity_id)
+async def entity(
+    reader: ReaderDep,
+    entity_id: str,
+    limit: Annotated[
+        int, Query(ge=1, le=entities.MAX_CLAIMS_PAGE, description="Claims in this page.")
+    ] = entities.CLAIMS_PAGE,
+    offset: Offset = 0,
+) -> models.EntityDetail:
+    """Any record with its facts, citations, links and one page of the claims naming it
+    (`more` and `next_offset` say whether, and how, to ask for the next)."""
+    return await entities.entity_detail(reader, entity_id, limit, offset)
 
 
 @router.get(

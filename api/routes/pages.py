@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -249,13 +249,22 @@ async def entity_page(
     at: ChainAt,
     date_from: FormFrom,
     date_to: FormTo,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
     """A page per record: facts with numbered footnotes, its links, and a network view.
-    Events show their accountability; units a chain of command as of `at`; people their career."""
-    detail = await entities.entity_detail(reader, entity_id)
+    Events show their accountability; units a chain of command as of `at`; people their career.
+    The claims naming it come a page at a time (`offset`), with links to the pages around."""
+    detail = await entities.entity_detail(reader, entity_id, entities.CLAIMS_PAGE, offset)
     notes = Notes()
     context: dict[str, Any] = {
         "detail": detail,
+        "claims_first": offset + 1,
+        "claims_previous": _claims_page(request, max(offset - entities.CLAIMS_PAGE, 0))
+        if offset > 0
+        else None,
+        "claims_next": _claims_page(request, detail.next_offset)
+        if detail.next_offset is not None
+        else None,
         "fact_notes": notes(detail.citations),
         "mentioned": await entities.mentioned(reader, detail),
         "notes_of": notes,
@@ -277,6 +286,14 @@ async def entity_page(
         context["view_url"] = f"/views/persons/{quote(entity_id)}/exposure"
     context["footnote_list"] = notes.footnotes
     return render(request, reader, template, **context)
+
+
+def _claims_page(request: Request, offset: int) -> str:
+    """This record page's address asking for the claims from OFFSET, its other fields kept."""
+    query = {k: v for k, v in request.query_params.items() if k != "offset"}
+    query |= {"offset": str(offset)} if offset else {}
+    path = quote(request.url.path, safe="/:")
+    return f"{path}?{urlencode(query)}#timeline" if query else f"{path}#timeline"
 
 
 async def _unit_context(

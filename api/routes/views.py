@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import AtDep, ReaderDep
@@ -20,8 +20,9 @@ from graph.render import network_html
 
 router = APIRouter(tags=["views"])
 ASSET_CACHE = "public, max-age=86400"
+NEIGHBOURHOOD = "/views/neighbourhood/"
 STATIC_DIR = Path(__file__).parent.parent / "static"
-OWN_FILES = {"silsila.css": "text/css"}
+OWN_FILES = {"silsila.css": "text/css", "pickers.js": "text/javascript"}
 # Swagger UI for /docs, from the copy the swagger-ui-bundle package ships.
 SWAGGER_FILES = {
     "swagger-ui-bundle.js": "text/javascript",
@@ -51,7 +52,7 @@ async def static_asset(name: str) -> Response:
 
 
 @router.get(
-    "/views/neighbourhood/{node_id}",
+    NEIGHBOURHOOD + "{node_id}",
     response_class=HTMLResponse,
     responses={**not_found("record"), **BUSY},
     dependencies=[Expensive],
@@ -63,11 +64,25 @@ async def neighbourhood(
     depth: Annotated[int, Query(ge=1, le=views.MAX_DEPTH)] = 1,
     limit: Annotated[int, Query(ge=1, le=views.MAX_NODES)] = 100,
 ) -> HTMLResponse:
-    """A record and what lies within `depth` links; beyond `limit` nodes, "N more not shown"."""
+    """A record and what lies within `depth` links; beyond `limit` nodes, "N more not shown".
+    A click on a node adds its own neighbours to the view, from `…/{node_id}/data`."""
     network = await views.neighbourhood(reader, node_id, depth, limit)
     more = urlencode({"depth": depth, "limit": min(limit * 2, views.MAX_NODES)})
     expand = f"{request.url.path}?{more}" if limit < views.MAX_NODES else None
-    return view_page(network_html.page(network, expand_url=expand, recenter=True))
+    return view_page(network_html.page(network, expand_url=expand, grow_from=NEIGHBOURHOOD))
+
+
+@router.get(NEIGHBOURHOOD + "{node_id}/data", include_in_schema=False, dependencies=[Expensive])
+async def neighbourhood_data(
+    reader: ReaderDep,
+    node_id: str,
+    limit: Annotated[int, Query(ge=1, le=views.MAX_NODES)] = 100,
+) -> JSONResponse:
+    """A record's neighbours (one link away) as the neighbourhood view's script adds them to
+    itself: vis-network's nodes and edges, read by the same reader as the page, so redacted
+    alike."""
+    network = await views.neighbourhood(reader, node_id, 1, limit)
+    return JSONResponse(network_html.data(network))
 
 
 @router.get(

@@ -1188,20 +1188,27 @@ def entity_links(root_label: str) -> str:
 
 
 def entity_claims(root_label: str) -> str:
-    """The claims that name a record, found through its root label."""
+    """A page of the claims that name a record, found through its root label: $limit claims
+    after $offset, and whether there are more. The page is cut in the order Neo4j keeps the
+    record's links, read lazily, so it costs what it answers whatever the record's degree (no
+    index orders one node's links, and any ORDER BY before the LIMIT would read them all); only
+    the page is then sorted, oldest first."""
     return _cypher(
-        "MATCH (n:{label} {{ID}: $id})<-[r]-(c:{CLAIM}) "
+        "MATCH (n:{label} {{ID}: $id})<-[]-(c:{CLAIM}) "
         "WHERE {visible_claim} "
+        "WITH DISTINCT c SKIP $offset LIMIT $limit + 1 "
+        "WITH collect(c) AS page "
+        "UNWIND page[..$limit] AS c "
         "OPTIONAL MATCH (c)-[:{OF_EVENT}]->(e:{EVENT}) "
-        "WITH DISTINCT c, e "
-        "RETURN {claim} AS claim, "
+        "WITH DISTINCT c, e, size(page) > $limit AS more "
+        "RETURN more, {claim} AS claim, "
         "coalesce(c.{FIRST_CITED}, c.{DATE}, c.{LISTING_DATE}, c.{AS_OF}, c.{PERIOD}, e.{START})"
         " AS date, "
         "coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}, c.{CONDUCT_KIND}) AS what, "
         "e.{NAME} AS event_name, {citations} AS citations "
         "ORDER BY coalesce(c.{FIRST_CITED_EARLIEST}, c.{DATE_EARLIEST}, "
         "c.{LISTING_DATE_EARLIEST}, c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), "
-        "c.{ID} LIMIT $limit",
+        "c.{ID}",
         label=ident(root_label),
         visible_claim=_visible("c"),
         claim=entity("c"),
@@ -1308,13 +1315,16 @@ RETURN n.{ID} AS source, {target} AS target, from_rel, to_rel,
 
 
 def events_at(root_label: str) -> str:
-    """The events located at a place (or anything inside it, up to 6 levels down)."""
+    """A page of the events located at a place (or anything inside it, up to 6 levels down),
+    cut like entity_claims' pages (in the order the links are read) and sorted within."""
     return _cypher(
         "MATCH (n:{label} {{ID}: $id})<-[:{WITHIN}*0..6]-(:{PLACE})"
-        "<-[:{AT_PLACE}]-(e:{EVENT}) WITH DISTINCT e "
-        "RETURN {claim} AS claim, e.{START} AS date, e.{EVENT_KIND} AS what, "
+        "<-[:{AT_PLACE}]-(e:{EVENT}) WITH DISTINCT e SKIP $offset LIMIT $limit + 1 "
+        "WITH collect(e) AS page UNWIND page[..$limit] AS e "
+        "RETURN size(page) > $limit AS more, "
+        "{claim} AS claim, e.{START} AS date, e.{EVENT_KIND} AS what, "
         "null AS event_name, {citations} AS citations "
-        "ORDER BY e.{START_EARLIEST}, e.{ID} LIMIT $limit",
+        "ORDER BY e.{START_EARLIEST}, e.{ID}",
         label=ident(root_label),
         claim=entity("e"),
         citations=citations("e"),
@@ -1323,17 +1333,21 @@ def events_at(root_label: str) -> str:
 
 # ----- entity resolution and the review list (importers) ------------------------------
 
-# Entities whose names or aliases look like a text, of the given record types; no
+# For each ask (key, lucene, types), the entities of those record types whose names or aliases
+# look like its text, best first: one round trip for a whole chunk's new entities. No
 # visibility filter: only importers and `silsila review` (run on the machine) read this.
 NAME_CANDIDATES = _cypher(
     """
-CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $fetch}) YIELD node, score
-WHERE any(l IN labels(node) WHERE l IN $types)
-RETURN node.{ID} AS id, labels(node) AS labels, node.{NAME} AS name,
+UNWIND $asks AS row
+CALL (row) {
+  CALL db.index.fulltext.queryNodes($index, row.lucene, {limit: $fetch}) YIELD node, score
+  WHERE any(l IN labels(node) WHERE l IN row.types)
+  RETURN node, score ORDER BY score DESC, node.{ID} LIMIT $limit
+}
+RETURN row.key AS key, node.{ID} AS id, labels(node) AS labels, node.{NAME} AS name,
        coalesce(node.{ALIASES}, []) AS aliases, node.{PLACE_KIND} AS place_kind,
        node.{BIRTH_DATE} AS birth_date, [(node)-[:{WITHIN}]->(up:{PLACE}) | up.{ID}] AS within,
        score
-ORDER BY score DESC, id LIMIT $limit
 """
 )
 

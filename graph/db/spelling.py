@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from normality import ascii_text
 
@@ -33,12 +34,19 @@ def has_arabic(text: str) -> bool:
 
 def folded_words(text: str) -> list[str]:
     """Lowercase ASCII words; Arabic transliterated, apostrophes and diacritics dropped."""
+    return list(_folded(text))
+
+
+# Names and words recur across records and imports, and ICU's transliteration is not cheap.
+@lru_cache(maxsize=1 << 16)
+def _folded(text: str) -> tuple[str, ...]:
     text = ARABIC_ARTICLE.sub("", text).replace(TA_MARBUTA, "")
     latin = ascii_text(text).lower()
     latin = re.sub(r"['`?]", "", latin)  # ayn and hamza ("Ma'raba"; ICU's "?" for ع)
-    return re.findall(r"[a-z0-9]+", latin)
+    return tuple(re.findall(r"[a-z0-9]+", latin))
 
 
+@lru_cache(maxsize=1 << 16)
 def skeletons(word: str) -> tuple[str, str]:
     """The word's consonants (strict), and without w and y too (loose); "" if too short."""
     bare = re.sub(r"(?<=[aeiou])h$", "", word).replace("q", "k")

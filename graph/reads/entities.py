@@ -7,7 +7,7 @@ from typing import Any
 
 from graph.db import queries
 from graph.db.reader import Reader
-from graph.errors import NotFoundError
+from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity, node_entity
 from ontology.model import load
@@ -16,6 +16,10 @@ from ontology.terms import Label, Prop
 # A record id written into free text ("distinct from org:post-2024-government-forces").
 MENTION = re.compile(r"\b[a-z]+:[\w.-]*\w")
 MAX_MENTIONS = 5
+# The claims naming a record come a page at a time: a hub (a force with thousands of
+# attributions) costs what one page costs.
+CLAIMS_PAGE = 100
+MAX_CLAIMS_PAGE = 1000
 
 
 def _root(labels: list[str]) -> str:
@@ -29,18 +33,32 @@ def _facts(properties: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in sorted(properties.items()) if k not in derived}
 
 
-async def entity_detail(reader: Reader, node_id: str) -> models.EntityDetail:
-    """Everything the graph holds directly about one record (NotFoundError if absent or hidden)."""
+async def entity_detail(
+    reader: Reader, node_id: str, limit: int = CLAIMS_PAGE, offset: int = 0
+) -> models.EntityDetail:
+    """Everything the graph holds directly about one record (NotFoundError if absent or hidden),
+    with one page of the claims naming it: LIMIT (at most MAX_CLAIMS_PAGE) after OFFSET; a
+    place's page also holds up to LIMIT of the events there."""
+    if not 1 <= limit <= MAX_CLAIMS_PAGE or offset < 0:
+        raise InvalidRequestError(
+            f"A page of claims holds 1 to {MAX_CLAIMS_PAGE} claims from an offset of 0 or more."
+        )
     node = await reader.node(node_id)
     root = _root(node["labels"])
     cites = (await reader.rows(queries.entity_citations(root), id=node_id))[0]["citations"]
     links = await reader.rows(queries.entity_links(root), id=node_id, limit=MAX_ROWS)
-    claims = await reader.rows(queries.entity_claims(root), id=node_id, limit=MAX_ROWS)
+    page = {"id": node_id, "limit": limit, "offset": offset}
+    claims = await reader.rows(queries.entity_claims(root), **page)
     dated = list(claims)
     if root == Label.PLACE:
-        dated += await reader.rows(queries.events_at(root), id=node_id, limit=MAX_ROWS)
+        dated += await reader.rows(queries.events_at(root), **page)
         dated.sort(key=lambda r: (r["date"] is None, r["date"] or ""))
+    more = any(r["more"] for r in dated)
     return models.EntityDetail(
+        offset=offset,
+        limit=limit,
+        more=more,
+        next_offset=offset + limit if more else None,
         entity=node_entity(node),
         facts=_facts(node["properties"]),
         citations=[models.Citation(**c) for c in cites],

@@ -359,9 +359,19 @@ class EntityDetail(BaseModel):
     facts: dict[str, str | int | bool | list[str] | None]
     citations: list[Citation]
     links: list[Link]
-    claims: list[Entity] = Field(description="Claims (attributions, postings, counts…) naming it.")
+    claims: list[Entity] = Field(
+        description="One page of the claims (attributions, postings, counts…) naming it."
+    )
     timeline: list[TimelineEntry] = Field(
-        [], description="The claims naming it, oldest first; undated ones last."
+        [],
+        description="This page's claims naming it (a place's: and events there), oldest first; "
+        "undated ones last.",
+    )
+    offset: int = Field(0, description="How many claims naming it come before this page.")
+    limit: int = Field(100, description="At most this many claims (a place's: and events).")
+    more: bool = Field(False, description="Whether more claims come after this page.")
+    next_offset: int | None = Field(
+        None, description="The `offset` that asks for the next page; null on the last page."
     )
 
 

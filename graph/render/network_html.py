@@ -183,16 +183,25 @@ def page(
     network: Network,
     assets: str = "/static",
     expand_url: str | None = None,
-    recenter: bool = False,
+    grow_from: str | None = None,
 ) -> str:
     """A full page whose scripts come from ASSETS on the same server. A click on a node opens
-    its page, or with RECENTER its own neighbourhood view."""
+    its page; with GROW_FROM (a path on the same server, to which the node's id is appended
+    and `/data` after it), it adds the node's neighbours to the view in place instead, fetched
+    as `data` gives them."""
     head = _render("network_head.html", network, assets=assets, vis_js=None, vis_css=None)
     html = _offline(to_pyvis(network).generate_html(), head)
     html = html.replace("<body>", f"<body>{_intro(network, expand_url)}", 1)
-    click = _render("network_click.html", network, recenter=recenter)
+    click = _render("network_click.html", network, grow_from=grow_from)
     head, _, tail = html.rpartition("</body>")
     return f"{head}{click}</body>{tail}"
+
+
+def data(network: Network) -> dict[str, Any]:
+    """A view's nodes and edges as vis-network takes them, styled as `page` draws them, and
+    how many it left out: what a neighbourhood view adds to itself when a node is clicked."""
+    net = to_pyvis(network)
+    return {"nodes": net.nodes, "edges": net.edges, "not_shown": network.not_shown}
 
 
 def inline(network: Network) -> str:

@@ -360,6 +360,44 @@ def test_a_place_has_a_dated_timeline_of_what_happened_there(client: TestClient)
     assert dates.index(None) > dates.index("2012-08-20")  # undated entries come last
 
 
+def test_the_claims_naming_a_record_come_a_page_at_a_time(client: TestClient) -> None:
+    """Pages of 7 claims, walked by next_offset, hold what one page of 1000 holds, once each."""
+    hub = "org:syrian-government-forces"
+    whole = get(client, f"/entities/{hub}", limit=1000)
+    assert whole["more"] is False
+    assert whole["next_offset"] is None
+    assert len(whole["claims"]) > 21, "enough claims for several pages"
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = get(client, f"/entities/{hub}", limit=7, offset=offset)
+        assert page["offset"] == offset
+        assert page["limit"] == 7
+        assert len({c["id"] for c in page["claims"]}) <= 7
+        seen += dict.fromkeys(c["id"] for c in page["claims"])
+        offset = page["next_offset"]
+        assert page["more"] is (offset is not None)
+    assert len(seen) == len(set(seen))
+    assert set(seen) == {c["id"] for c in whole["claims"]}
+    assert get(client, f"/entities/{hub}")["limit"] == 100  # the default page
+    assert client.get(f"/entities/{hub}", params={"limit": 1001}).status_code == 422
+
+
+def test_a_records_page_links_to_its_next_claims_in_words(client: TestClient) -> None:
+    hub = "org:syrian-government-forces"
+    total = len({c["id"] for c in get(client, f"/entities/{hub}", limit=1000)["claims"]})
+    assert total > 100, "more claims than one page of the record's page shows"
+    first = client.get(f"/ui/entities/{hub}", params={"at": "2012-08-20"}).text
+    (next_url,) = re.findall(r'href="([^"]+)" rel="next">Next claims</a>', first)
+    assert html.unescape(next_url) == f"/ui/entities/{hub}?at=2012-08-20&offset=100#timeline"
+    assert f"Claims 1{DASH}100" in first
+    assert "Previous claims" not in first
+    second = client.get(html.unescape(next_url).split("#")[0]).text
+    assert f"Claims 101{DASH}{min(total, 200)}" in second
+    assert "Previous claims" in second
+    assert "offset" not in re.sub(r'href="[^"]*"', "", second), "no code words on the page"
+
+
 DASH = "\N{EN DASH}"
 IDLIB_DECEMBER_2011 = {"place": "place:idlib-governorate", "from": "2011-12", "to": "2011-12"}
 

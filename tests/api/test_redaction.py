@@ -47,6 +47,8 @@ ID_PARAMS: dict[str, tuple[str, ...]] = {
     "source": ("Source",),
     "place": ("Place",),
     "perpetrator": ("Person", "Organization"),
+    "place_id": ("Place",),  # the event list's picked record, beside the name typed
+    "perpetrator_id": ("Person", "Organization"),
     "entity": ("Person", "Organization"),
     "q": (),  # text, not ids: searched for each restricted name and alias, and their words
 }

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import httpx
 from playwright.sync_api import Page
 
 from api.security import Role, TokenStore, tokens_path
@@ -364,3 +365,179 @@ def test_list_idlib_events_of_december_2011_sort_them_and_download_the_csv(visit
     assert rows[0][:2] == ["id", "name"]
     assert len(rows) - 1 == total
     assert any(r[0] == "event:jabal-al-zawiya-massacres-2011" for r in rows)
+
+
+def _offered(page: Page, field: str, text: str) -> list[tuple[str, str]]:
+    """Type TEXT in a filter and wait for the names its picker offers, each with what it is."""
+    box = page.locator(f"input[name={field}]")
+    with page.expect_response(lambda r: "/search?" in r.url and r.status == 200):
+        box.fill(text)
+    page.locator(f"#{field}-names[data-offered-for='{text}']").wait_for(state="attached")
+    options = page.locator(f"#{field}-names option")
+    return [(str(o.get_attribute("value")), str(o.get_attribute("label"))) for o in options.all()]
+
+
+def test_type_a_name_in_the_event_filters_pick_it_and_get_the_filtered_list(
+    visit: Visit,
+) -> None:
+    ids = {r.id for r in default_records() if r.id}
+    joined, worded = _codes()
+    page = visit.open("/ui/events")
+    for label in ("Perpetrator", "Place (everything inside it too)"):
+        assert page.get_by_label(label).get_attribute("dir") == "auto"
+    offered = _offered(page, "perpetrator", "Air Force Intelligence")
+    assert ("Air Force Intelligence Directorate", "Organization") in offered, offered
+    assert not [o for o in offered if re.search(r"\w:\w|_|None", " ".join(o))], offered
+    page.get_by_label("Perpetrator").fill("Air Force Intelligence Directorate")  # as picked
+    page.get_by_label("With subordinate units").check()
+    page.get_by_role("button", name="Show events").click()
+    page.wait_for_url("**perpetrator=Air+Force+Intelligence+Directorate**")
+    below = {"perpetrator": AFID, "include_subordinates": "true"}
+    total = httpx.get(f"{visit.base}/events", params=below).json()["total"]
+    assert total > 0
+    summary = page.get_by_role("navigation", name="Pages of events").inner_text()
+    assert f"of {total}" in summary
+    assert page.get_by_label("Perpetrator").input_value() == "Air Force Intelligence Directorate"
+    assert page.locator("input[name=perpetrator_id]").input_value() == AFID
+    assert _internals_shown(page, ids, joined, worded) == []
+    # A name several places answer to: a page asks which, in words.
+    page.get_by_label("Perpetrator").fill("")
+    page.get_by_label("With subordinate units").uncheck()
+    page.get_by_label("From").fill("2011-12")
+    page.get_by_label("To", exact=True).fill("2011-12")
+    offered = _offered(page, "place", "Idlib")
+    # Namesakes: the governorate and the city are both "Idlib", told apart by what they are.
+    assert ("Idlib", "Governorate, in Syria") in offered, offered
+    assert [w for n, w in offered if n == "Idlib" and w.startswith("City")], offered
+    page.get_by_label("Place (everything inside it too)").fill("Idlib")  # as picked
+    page.get_by_role("button", name="Show events").click()
+    page.get_by_role("heading", name="Which place do you mean by “Idlib”?").wait_for()
+    choices = page.locator("#choices li").all_inner_texts()
+    assert [c for c in choices if c.startswith("Idlib Governorate, in Syria")], choices
+    assert [c for c in choices if c.startswith("Idlib City")], choices
+    assert _internals_shown(page, ids, joined, worded) == []
+    visit.shot("event-list-which-idlib")
+    governorate = page.locator("#choices li", has_text="Idlib Governorate, in Syria")
+    governorate.get_by_role("link", name="Idlib", exact=True).click()
+    page.wait_for_url("**place_id=place:idlib-governorate**")
+    expected = httpx.get(
+        f"{visit.base}/events",
+        params={"place": "place:idlib-governorate", "from": "2011-12", "to": "2011-12"},
+    ).json()["total"]
+    assert expected >= 4
+    summary = page.get_by_role("navigation", name="Pages of events").inner_text()
+    assert f"of {expected}" in summary
+    assert "Jabal al-Zawiya" in page.locator("#events").inner_text()
+    assert page.get_by_label("Place (everything inside it too)").input_value() == "Idlib"
+    page.get_by_role("button", name="Show events").click()  # sent again: the same place
+    page.wait_for_url("**place=Idlib&place_id=place%3Aidlib-governorate**")
+    assert f"of {expected}" in page.get_by_role("navigation", name="Pages of events").inner_text()
+    visit.shot("event-list-picked-idlib")
+    # A name nobody has, and a restricted identity, which the public is never offered.
+    page.get_by_label("Place (everything inside it too)").fill("Qzxwv")
+    page.get_by_role("button", name="Show events").click()
+    alert = page.get_by_role("alert").inner_text()
+    assert "No place on record is called “Qzxwv”" in alert
+    assert page.locator("#events").count() == 0
+    offered = _offered(page, "perpetrator", "Observer Abu Amin")
+    assert not [name for name in offered if "Observer" in name], offered
+    page.get_by_label("Perpetrator").fill("Observer Abu Amin 80")
+    page.get_by_label("Place (everything inside it too)").fill("")
+    page.get_by_role("button", name="Show events").click()
+    assert "No perpetrator on record is called" in page.get_by_role("alert").inner_text()
+
+
+def _settled(page: Page) -> None:
+    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.evaluate(SETTLED)
+
+
+def test_a_click_in_the_neighbourhood_view_adds_that_nodes_neighbours_in_place(
+    visit: Visit, shared_dataset: DefaultDataset
+) -> None:
+    # What a click adds is read as the page is: a restricted identity only for a role.
+    _, token = TokenStore(tokens_path(shared_dataset.settings)).create(Role.investigator)
+    data = f"{visit.base}/views/neighbourhood/event:qoqfin-artillery-massacre-2023-11-25/data"
+    signed_in = httpx.get(data, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert "Observer Abu Amin 80" in signed_in.text
+    public = httpx.get(data, timeout=60)
+    assert public.status_code == 200
+    assert public.json()["nodes"]
+    assert "Observer Abu Amin 80" not in public.text
+    page = visit.open("/views/neighbourhood/place:darayya")
+    _settled(page)
+    before = set(page.evaluate("nodes.getIds()"))
+    edges_before = page.evaluate("edges.length")
+    assert DARAYYA in before
+    assert "org:shabiha" not in before
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    spot = page.evaluate(f"network.canvasToDOM(network.getPositions(['{DARAYYA}'])['{DARAYYA}'])")
+    box = page.locator("#mynetwork canvas").bounding_box()
+    assert box is not None
+    with page.expect_response(lambda r: r.url.endswith("/data") and r.status == 200) as answer:
+        page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    assert unquote(answer.value.url).endswith(f"/views/neighbourhood/{DARAYYA}/data")
+    page.wait_for_function(f"nodes.length > {len(before)}")
+    after = set(page.evaluate("nodes.getIds()"))
+    assert before < after
+    assert {"org:shabiha", "person:qahtan-khalil"} & after
+    assert page.evaluate("edges.length") > edges_before
+    status = page.locator("#grown").inner_text()
+    assert re.fullmatch(r"Added \d+ records? linked to Darayya massacre\.( .*)?", status), status
+    assert navigations == []  # the view grew; nothing reloaded
+    assert unquote(page.url).endswith("/views/neighbourhood/place:darayya")
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])  # again: nothing to add twice
+    assert len(set(page.evaluate("nodes.getIds()"))) == len(after)
+    visit.shot("neighbourhood-grown-in-place")
+
+
+TOOLTIP_INSIDE = """() => {
+  const tip = document.querySelector("div.vis-tooltip");
+  return tip !== null && tip.style.visibility !== "hidden" && tip.textContent.length > 0;
+}"""
+
+
+def test_a_tooltip_near_the_right_edge_stays_inside_the_framed_view(visit: Visit) -> None:
+    visit.page.set_viewport_size({"width": 1100, "height": 900})
+    page = visit.open("/ui/entities/place:darayya")
+    iframe = page.locator("iframe.view")
+    iframe.scroll_into_view_if_needed()
+    frame = page.frame_locator("iframe.view")
+    view = next(f for f in page.frames if "/views/neighbourhood/" in f.url)
+    view.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    view.evaluate(SETTLED)
+    # The longest tooltip's node, put 10 pixels from the view's right edge.
+    node = view.evaluate(
+        "nodes.get().sort((a, b) => b.title.length - a.title.length"
+        " || (a.id < b.id ? -1 : 1))[0].id"
+    )
+    spot = view.evaluate(
+        f"""() => {{
+          network.setOptions({{physics: false}});
+          const box = document.getElementById("mynetwork").getBoundingClientRect();
+          const at = {{x: box.width - 10, y: box.height / 2}};
+          network.moveNode({node!r}, network.DOMtoCanvas(at).x, network.DOMtoCanvas(at).y);
+          network.redraw();
+          return network.canvasToDOM(network.getPositions([{node!r}])[{node!r}]);
+        }}"""
+    )
+    canvas = frame.locator("#mynetwork canvas").bounding_box()
+    outer = iframe.bounding_box()
+    assert canvas is not None
+    assert outer is not None
+    page.mouse.move(canvas["x"] + spot["x"] - 30, canvas["y"] + spot["y"])
+    page.mouse.move(canvas["x"] + spot["x"], canvas["y"] + spot["y"], steps=5)
+    view.wait_for_function(TOOLTIP_INSIDE)
+    tip = frame.locator("div.vis-tooltip").bounding_box()
+    assert tip is not None
+    assert tip["width"] > 0
+    assert canvas["x"] + spot["x"] > outer["x"] + outer["width"] - 40  # hovered at the edge
+    size = page.viewport_size
+    assert size is not None
+    for container in (outer, {"x": 0, "y": 0, **size}):
+        assert tip["x"] >= container["x"], (tip, container)
+        assert tip["y"] >= container["y"], (tip, container)
+        assert tip["x"] + tip["width"] <= container["x"] + container["width"], (tip, container)
+        assert tip["y"] + tip["height"] <= container["y"] + container["height"], (tip, container)
+    visit.shot("tooltip-inside-frame")
