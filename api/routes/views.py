@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import AtDep, ReaderDep
@@ -77,12 +77,12 @@ async def neighbourhood_data(
     reader: ReaderDep,
     node_id: str,
     limit: Annotated[int, Query(ge=1, le=views.MAX_NODES)] = 100,
-) -> JSONResponse:
+) -> network_html.NetworkData:
     """A record's neighbours (one link away) as the neighbourhood view's script adds them to
     itself: vis-network's nodes and edges, read by the same reader as the page, so redacted
     alike."""
     network = await views.neighbourhood(reader, node_id, 1, limit)
-    return JSONResponse(network_html.data(network))
+    return network_html.data(network)
 
 
 @router.get(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyvis
 from markupsafe import Markup
+from pydantic import BaseModel
 from pyvis.network import Network as PyvisNetwork
 
 from graph.errors import NotFoundError
@@ -197,11 +198,20 @@ def page(
     return f"{head}{click}</body>{tail}"
 
 
-def data(network: Network) -> dict[str, Any]:
-    """A view's nodes and edges as vis-network takes them, styled as `page` draws them, and
-    how many it left out: what a neighbourhood view adds to itself when a node is clicked."""
+class NetworkData(BaseModel):
+    """A view's nodes and edges as vis-network takes them (its own option maps), and how many
+    nodes it left out."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    not_shown: int
+
+
+def data(network: Network) -> NetworkData:
+    """A view's nodes and edges styled as `page` draws them: what a neighbourhood view adds to
+    itself when a node is clicked."""
     net = to_pyvis(network)
-    return {"nodes": net.nodes, "edges": net.edges, "not_shown": network.not_shown}
+    return NetworkData(nodes=net.nodes, edges=net.edges, not_shown=network.not_shown)
 
 
 def inline(network: Network) -> str:
