@@ -80,6 +80,9 @@ def make_settings(state_dir: Path, **overrides: object) -> Settings:
         "neo4j_bolt_port": free_port(),
         "neo4j_heap": "512m",
         "neo4j_pagecache": "128m",
+        # Each test server plans hundreds of different statements a few times each: the quick
+        # compiler alone warms up sooner (a first dataset load 12 s instead of 17 s).
+        "neo4j_jvm_options": "-XX:TieredStopAtLevel=1",
         "data_dir": REPO / "data" / "default",
     }
     values.update(overrides)
@@ -94,6 +97,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
         SILSILA_DIST_DIR=str(settings.neo4j_dist_dir),
         SILSILA_NEO4J_BOLT_PORT=str(settings.neo4j_bolt_port),
         SILSILA_DATA_DIR=str(settings.data_dir),
+        SILSILA_NEO4J_JVM_OPTIONS=settings.neo4j_jvm_options,
     )
     return env
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         description="Memory Neo4j may take, to size heap and page cache; default what is free.",
     )
     neo4j_start_timeout: float = Field(default=120.0, gt=0)
+    neo4j_jvm_options: str = Field(
+        default="",
+        description="More JVM options for the local server, space-separated (after Neo4j's own).",
+    )
     java: str = Field(default="java", description="The java executable (name or path).")
     mvn: str = Field(default="mvn", description="The Maven executable (name or path).")
     api_host: str = "127.0.0.1"

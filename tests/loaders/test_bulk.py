@@ -1,12 +1,11 @@
 """`silsila import FORMAT PATH --bulk`: neo4j-admin makes the graph a transactional import makes.
 
-A bulk import stops and starts its server, so these tests run their own Neo4j (its own folder
-and port) rather than the session's, which other tests' connections and servers use.
+A bulk import stops and starts its server: the `driver` fixture restarts it should a test stop
+it and fail, and marks the shared dataset as gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +14,29 @@ from neo4j import Driver
 
 from bench.import_stream import write_export
 from graph.db import store
-from graph.db.runtime import LocalNeo4j
 from graph.db.settings import Settings
 from loaders import tabular
 from loaders.acled import FORMAT
 from loaders.bulk import BulkImportFailedError, BulkRefusedError, run_bulk_import
 from loaders.importing import run_import
-from tests.conftest import cli_env, make_settings, silsila
+from tests.conftest import cli_env, silsila
 from tests.loaders.csv_rows import first_row_with
 
 DATA = Path(__file__).parent / "event_data"
 SYRIA = DATA / "acled_syria.csv"
 
 
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    runtime = LocalNeo4j(make_settings(tmp_path_factory.mktemp("bulk-state")))
-    runtime.start()
-    try:
-        yield runtime.settings
-    finally:
-        runtime.stop()
+@pytest.fixture
+def served(driver: Driver, settings: Settings) -> Settings:
+    """The session's server, emptied: a bulk import stops and starts it, which a worker of the
+    suite can allow while this test is the only one it runs."""
+    return settings
 
 
 @pytest.fixture
-def empty(own_server: Settings) -> Iterator[Driver]:
-    """A driver to the test's own server, its database emptied (schema kept)."""
-    with store.connect(own_server) as driver:
-        store.delete_all(driver, own_server)
-        yield driver
+def empty(driver: Driver) -> Driver:
+    """A driver to the session's server, its database emptied (schema kept)."""
+    return driver
 
 
 def graph(driver: Driver) -> dict[str, Any]:
@@ -73,7 +66,7 @@ def typed(value: Any) -> tuple[Any, ...]:
 
 
 def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
-    empty: Driver, own_server: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty: Driver, served: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the real sample and synthetic rows, in chunks of 10 rows: actors and places come again
     # in later chunks, some typed differently, as the write pass then rewrites them; an actor
@@ -83,16 +76,14 @@ def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
     generated = tmp_path / "generated.csv"
     write_export(generated, 36)
     paths = [SYRIA, odd, generated]
-    run_import(own_server, FORMAT, paths)
+    run_import(served, FORMAT, paths)
     transactional = graph(empty)
-    store.delete_all(empty, own_server)
+    store.delete_all(empty, served)
 
-    done = silsila(
-        "import", "acled", *map(str, paths), "--bulk", env=cli_env(own_server), check=True
-    )
+    done = silsila("import", "acled", *map(str, paths), "--bulk", env=cli_env(served), check=True)
 
     assert "Bulk: checked in" in done.stdout
-    with store.connect(own_server) as driver:  # the server was restarted
+    with store.connect(served) as driver:  # the server was restarted
         bulk = graph(driver)
     assert bulk == transactional
     nodes = transactional["nodes"]
@@ -105,19 +96,19 @@ def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
     assert transactional["schema"]
 
 
-def test_bulk_refuses_a_database_that_is_not_empty(empty: Driver, own_server: Settings) -> None:
-    run_import(own_server, FORMAT, [SYRIA])
+def test_bulk_refuses_a_database_that_is_not_empty(empty: Driver, served: Settings) -> None:
+    run_import(served, FORMAT, [SYRIA])
     before = graph(empty)
 
     with pytest.raises(BulkRefusedError, match="only loads into an empty one") as refused:
-        run_bulk_import(own_server, FORMAT, [SYRIA])
+        run_bulk_import(served, FORMAT, [SYRIA])
 
     assert "without --bulk" in str(refused.value)
     assert graph(empty) == before  # not stopped, nothing written
 
 
 def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
-    empty: Driver, own_server: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty: Driver, served: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # one event in two chunks: a transactional import merges it, neo4j-admin refuses the id
     monkeypatch.setattr(tabular, "CHUNK_ROWS", 2)
@@ -126,12 +117,12 @@ def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
     twice.write_text("\n".join([*rows[:3], rows[1]]) + "\n", encoding="utf-8")
 
     with pytest.raises(BulkImportFailedError, match="without --bulk") as failed:
-        run_bulk_import(own_server, FORMAT, [twice])
+        run_bulk_import(served, FORMAT, [twice])
 
     assert "citation:" not in str(failed.value)  # the id neo4j-admin names is not repeated
     assert "event:" not in str(failed.value)
-    with store.connect(own_server) as driver:
-        assert store.node_count(driver, own_server) == 0
-    run_import(own_server, FORMAT, [SYRIA])  # served again, with its schema
-    with store.connect(own_server) as driver:
-        assert store.node_count(driver, own_server) > 0
+    with store.connect(served) as driver:
+        assert store.node_count(driver, served) == 0
+    run_import(served, FORMAT, [SYRIA])  # served again, with its schema
+    with store.connect(served) as driver:
+        assert store.node_count(driver, served) > 0

@@ -16,6 +16,8 @@ from pydantic import SecretStr
 
 from graph.db import store
 from graph.db.runtime import (
+    BOLT_SHUTDOWN_SETTINGS,
+    BOLT_SHUTDOWN_WAIT,
     ENTRY_POINT,
     MIB,
     PAGECACHE_FLOOR_BYTES,
@@ -189,6 +191,17 @@ def test_the_running_neo4j_applies_the_memory_guards(neo4j_runtime: LocalNeo4j) 
     # Neo4j reports sizes as `128.00MiB`.
     applied = {r["name"]: r["value"] for r in records}
     assert applied == {name: f"{int(size[:-1]):.2f}MiB" for name, size in guards.items()}
+
+
+def test_the_settings_jvm_options_reach_the_server_and_bolt_stops_without_waiting(
+    neo4j_runtime: LocalNeo4j,
+) -> None:
+    (server,) = servers_of(neo4j_runtime)
+    options = neo4j_runtime.settings.neo4j_jvm_options.split()
+    assert options
+    assert server.cmdline()[: server.cmdline().index("-cp")][-len(options) :] == options
+    conf = (neo4j_runtime.conf_dir / "neo4j.conf").read_text(encoding="utf-8").splitlines()
+    assert {f"{name}={BOLT_SHUTDOWN_WAIT}" for name in BOLT_SHUTDOWN_SETTINGS} <= set(conf)
 
 
 @pytest.mark.parametrize(
