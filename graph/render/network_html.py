@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyvis
+from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from pydantic import BaseModel
 from pyvis.network import Network as PyvisNetwork
@@ -88,10 +89,18 @@ def style(node_type: str) -> tuple[str, str]:
     return STYLES.get(node_type, OTHER_STYLE)
 
 
+@cache
+def _pyvis_templates(folder: str) -> Environment:
+    """pyvis's own template environment, shared: each network makes a new one, which compiles
+    its page template again for every view drawn (a tenth of a busy API's time)."""
+    return Environment(loader=FileSystemLoader(folder))  # noqa: S701 - pyvis's page, as pyvis sets it up
+
+
 def to_pyvis(network: Network) -> PyvisNetwork:
     """Nodes and edges handed to pyvis, with the seeded layout: labels inside a shape in white
     (AA contrast on its colour), each of several edges between two nodes on its own curve."""
     net = PyvisNetwork(height="640px", width="100%", directed=True, cdn_resources="remote")
+    net.templateEnv = _pyvis_templates(net.template_dir)
     for node in network.nodes.values():
         shape, colour = style(node.type)
         font = {"color": "#ffffff"} if shape in LABEL_INSIDE else {"color": "#1a1a1a"}
