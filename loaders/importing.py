@@ -19,6 +19,7 @@ the graph holds. Each run says what it found of an interrupted import.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,7 @@ from loaders.errors import (
 from loaders.formats import Chunk, ImportFormat
 from loaders.journal import Held, IdDigests, ImportInterruptedError, Journal
 from loaders.pipeline import OnRejected, Record
+from loaders.read_ahead import read_ahead
 from loaders.resolve import RESOLVED_TYPES, Candidate, Resolver
 from ontology.errors import SilsilaError
 from ontology.model import Ontology
@@ -328,7 +330,7 @@ def _check(
     on_rejected: OnRejected | None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    for chunk in fmt.read(paths):
+    for chunk in read_ahead(fmt.read(paths)):
         summary.rows += chunk.rows
         summary.chunk_rows.append(chunk.rows)
         summary.note_read_warnings(chunk.warnings)
@@ -416,23 +418,26 @@ def _write(
     """Write chunk by chunk after those the graph holds, each with its review candidates in
     one transaction, recording each in the journal before it begins and after it commits."""
     candidates: dict[str, Candidate] = {}
-    for number, chunk in enumerate(fmt.read(paths)):
+    shared = SharedRecords()
+    for number, chunk in enumerate(read_ahead(fmt.read(paths))):
         if number >= log.chunks or chunk.rows != log.chunk_rows[number]:
             raise InputChangedError("the files changed while they were imported")
         if number < summary.resumed:
             _progress(on_rows, "Writing", chunk, summary.rows)
             continue
         resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows))
-        existing = pipeline.existing_targets(driver, settings, resolution.records, ontology)
-        labels = pipeline.known_labels(resolution.records, ontology, existing)
-        nodes, links = pipeline.normalise(resolution.records, ontology, labels)
-        creates = _new_entities(driver, settings, resolution.records)
+        records = shared.not_yet_written(resolution.records)
+        existing = pipeline.existing_targets(driver, settings, records, ontology)
+        labels = pipeline.known_labels(records, ontology, existing)
+        nodes, links = pipeline.normalise(records, ontology, labels)
+        creates = _new_entities(driver, settings, records)
         log.begin(number, journal.witness(driver, settings, links), creates)
         with_candidates = partial(review.merge_candidates, candidates=resolution.candidates)
         written = pipeline.write(
             driver, settings, nodes, links, unrestrict=unrestrict, then=with_candidates
         )
         log.commit(number)
+        shared.written(records)
         summary.created.update(written.created)
         summary.matched.update(written.matched)
         summary.relationships += written.relationships
@@ -441,6 +446,28 @@ def _write(
         _progress(on_rows, "Writing", chunk, summary.rows)
     summary.candidates = list(candidates.values())
     summary.written = True
+
+
+class SharedRecords:
+    """The records every chunk emits again (its source, actors and places) that this import
+    has committed, each as it was written: a later chunk leaves out one it emits unchanged, so
+    a place named in every chunk is written once, and writes one it emits changed."""
+
+    def __init__(self) -> None:
+        self.committed: dict[str, int] = {}  # id -> digest of the record written
+
+    def not_yet_written(self, records: Sequence[Record]) -> list[Record]:
+        return [r for r in records if (d := _digest(r)) is None or self.committed.get(r.id) != d]
+
+    def written(self, records: Sequence[Record]) -> None:
+        self.committed |= {r.id: d for r in records if (d := _digest(r)) is not None}
+
+
+def _digest(record: Record) -> int | None:
+    """What a shared record says (type and values), None for any other record."""
+    if record.label not in journal.REEMITTED:
+        return None
+    return hash((record.label, json.dumps(record.properties, sort_keys=True, default=str)))
 
 
 def _new_entities(driver: Driver, settings: Settings, records: Sequence[Record]) -> list[str]:

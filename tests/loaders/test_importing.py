@@ -305,13 +305,12 @@ def export_round_trip(
 class EventsFormat:
     """Chunks of SIZES events at one town, each chunk self-contained.
 
-    The write pass (every second read) calls ON_WRITE with each chunk's number (from 0) as it
-    reaches it, and fails with a read error at chunk STOP_AT.
+    The write pass (every second read) fails with a read error at chunk STOP_AT.
     """
 
     sizes: list[int]
     stop_at: int | None = None
-    on_write: Callable[[int], None] | None = None
+    renamed_at: int | None = None  # the chunk from which the town has another name
     name: str = "events"
     summary: str = "events made up by the test"
     reads: int = 0
@@ -321,10 +320,11 @@ class EventsFormat:
         for number, size in enumerate(self.sizes):
             if self.reads % 2 == 0 and number == self.stop_at:
                 raise OSError("events.csv could not be read")
-            if self.reads % 2 == 0 and self.on_write is not None:
-                self.on_write(number)
             first = sum(self.sizes[:number])
-            rows = [SOURCE, TOWN, *(event(n) for n in range(first, first + size))]
+            town: dict[str, Any] = TOWN
+            if self.renamed_at is not None and number >= self.renamed_at:
+                town = {**TOWN, "name": "T, as later rows name it"}
+            rows = [SOURCE, town, *(event(n) for n in range(first, first + size))]
             chunk = Chunk(rows=size)
             for line, row in enumerate(rows, start=first + 2):
                 data = dict(row)
@@ -342,11 +342,13 @@ def event_ids(driver: Driver) -> set[str]:
 
 
 class Neo4jKiller(threading.Thread):
-    """Kills the Neo4j server (SIGKILL) as soon as a transaction is seen running a MERGE."""
+    """Kills the Neo4j server (SIGKILL) as soon as a transaction is seen running a MERGE once
+    the graph holds AFTER_EVENTS events (the chunks before the one to kill are committed)."""
 
-    def __init__(self, runtime: LocalNeo4j) -> None:
+    def __init__(self, runtime: LocalNeo4j, after_events: int) -> None:
         super().__init__(daemon=True)
         self.runtime = runtime
+        self.after_events = after_events
         self.in_transaction = False
 
     def run(self) -> None:
@@ -356,6 +358,8 @@ class Neo4jKiller(threading.Thread):
             return
         deadline = time.monotonic() + 120
         with store.connect(settings) as watcher:
+            while len(event_ids(watcher)) < self.after_events and time.monotonic() < deadline:
+                time.sleep(0.01)
             while not self.in_transaction and time.monotonic() < deadline:
                 self.in_transaction = bool(
                     watcher.execute_query(
@@ -373,9 +377,9 @@ def test_neo4j_killed_mid_chunk_leaves_whole_chunks_and_running_the_import_again
 ) -> None:
     given = tmp_path / "events.csv"
     given.write_text("the test's events\n", encoding="utf-8")
-    killer = Neo4jKiller(neo4j_runtime)
     fmt = EventsFormat([20, 20, 300, 20])
-    fmt.on_write = lambda number: killer.start() if number == 2 else None
+    killer = Neo4jKiller(neo4j_runtime, after_events=len(fmt.ids(2)))
+    killer.start()
     try:
         with pytest.raises(ImportInterruptedError) as stopped:
             importing.run_import(settings, fmt, [given])
@@ -391,7 +395,6 @@ def test_neo4j_killed_mid_chunk_leaves_whole_chunks_and_running_the_import_again
         assert (found.held.chunks, found.held.uncertain, found.held.lost) == (2, False, False)
 
         said: list[importing.Interrupted] = []
-        fmt.on_write = None
         summary = importing.run_import(settings, fmt, [given], on_interrupted=said.append)
         assert [each.describe() for each in said] == [
             f"Resuming an interrupted import of {given}: 2 of 4 chunks were committed: the "
@@ -404,6 +407,45 @@ def test_neo4j_killed_mid_chunk_leaves_whole_chunks_and_running_the_import_again
         store.delete_all(after_restart, settings)
         importing.run_import(settings, EventsFormat([20, 20, 300, 20]), [given])
         assert graph_state(after_restart) == resumed  # as if it had never stopped
+
+
+@pytest.mark.parametrize(
+    ("renamed_at", "town_written"),
+    [(None, [True, False, False]), (1, [True, True, False])],
+)
+def test_the_source_and_place_every_chunk_names_are_written_once_unless_a_chunk_changes_them(
+    driver: Driver,
+    settings: Settings,
+    journals: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    renamed_at: int | None,
+    town_written: list[bool],
+) -> None:
+    given = tmp_path / "events.csv"
+    given.write_text("the test's events\n", encoding="utf-8")
+    fmt = EventsFormat([5, 5, 5], renamed_at=renamed_at)
+    written: list[set[str]] = []
+    write = pipeline.write
+
+    def noting(
+        driver: Driver, settings: Settings, nodes: list[pipeline.NodeRow], *args: Any, **kw: Any
+    ) -> pipeline.LoadSummary:
+        written.append({str(node.properties["id"]) for node in nodes})
+        return write(driver, settings, nodes, *args, **kw)
+
+    monkeypatch.setattr(pipeline, "write", noting)
+    importing.run_import(settings, fmt, [given])
+
+    assert [TOWN["id"] in ids for ids in written] == town_written
+    assert [SOURCE["id"] in ids for ids in written] == [True, False, False]
+    assert [len([i for i in ids if i.startswith("event:")]) for ids in written] == [5, 5, 5]
+    at_town = driver.execute_query(
+        "MATCH (e:Event)-[:AT_PLACE]->(t:Place {id: $id}) RETURN t.name AS name, count(e) AS n",
+        id=TOWN["id"],
+    ).records
+    name = TOWN["name"] if renamed_at is None else "T, as later rows name it"
+    assert [(r["name"], r["n"]) for r in at_town] == [(name, 15)]
 
 
 def test_a_stopped_import_says_what_the_graph_holds_and_running_it_again_skips_those_chunks(
