@@ -26,19 +26,6 @@ DATA = Path(__file__).parent / "event_data"
 SYRIA = DATA / "acled_syria.csv"
 
 
-@pytest.fixture
-def served(driver: Driver, settings: Settings) -> Settings:
-    """The session's server, emptied: a bulk import stops and starts it, which a worker of the
-    suite can allow while this test is the only one it runs."""
-    return settings
-
-
-@pytest.fixture
-def empty(driver: Driver) -> Driver:
-    """A driver to the session's server, its database emptied (schema kept)."""
-    return driver
-
-
 def graph(driver: Driver) -> dict[str, Any]:
     """Every node (labels, properties with their types) and relationship, and the schema."""
     nodes = driver.execute_query(
@@ -66,7 +53,7 @@ def typed(value: Any) -> tuple[Any, ...]:
 
 
 def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
-    empty: Driver, served: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    driver: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the real sample and synthetic rows, in chunks of 10 rows: actors and places come again
     # in later chunks, some typed differently, as the write pass then rewrites them; an actor
@@ -76,15 +63,15 @@ def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
     generated = tmp_path / "generated.csv"
     write_export(generated, 36)
     paths = [SYRIA, odd, generated]
-    run_import(served, FORMAT, paths)
-    transactional = graph(empty)
-    store.delete_all(empty, served)
+    run_import(settings, FORMAT, paths)
+    transactional = graph(driver)
+    store.delete_all(driver, settings)
 
-    done = silsila("import", "acled", *map(str, paths), "--bulk", env=cli_env(served), check=True)
+    done = silsila("import", "acled", *map(str, paths), "--bulk", env=cli_env(settings), check=True)
 
     assert "Bulk: checked in" in done.stdout
-    with store.connect(served) as driver:  # the server was restarted
-        bulk = graph(driver)
+    with store.connect(settings) as restarted:  # the server was restarted
+        bulk = graph(restarted)
     assert bulk == transactional
     nodes = transactional["nodes"]
     assert len(nodes) > 300
@@ -96,19 +83,19 @@ def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
     assert transactional["schema"]
 
 
-def test_bulk_refuses_a_database_that_is_not_empty(empty: Driver, served: Settings) -> None:
-    run_import(served, FORMAT, [SYRIA])
-    before = graph(empty)
+def test_bulk_refuses_a_database_that_is_not_empty(driver: Driver, settings: Settings) -> None:
+    run_import(settings, FORMAT, [SYRIA])
+    before = graph(driver)
 
     with pytest.raises(BulkRefusedError, match="only loads into an empty one") as refused:
-        run_bulk_import(served, FORMAT, [SYRIA])
+        run_bulk_import(settings, FORMAT, [SYRIA])
 
     assert "without --bulk" in str(refused.value)
-    assert graph(empty) == before  # not stopped, nothing written
+    assert graph(driver) == before  # not stopped, nothing written
 
 
 def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
-    empty: Driver, served: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    driver: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # one event in two chunks: a transactional import merges it, neo4j-admin refuses the id
     monkeypatch.setattr(tabular, "CHUNK_ROWS", 2)
@@ -117,12 +104,12 @@ def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
     twice.write_text("\n".join([*rows[:3], rows[1]]) + "\n", encoding="utf-8")
 
     with pytest.raises(BulkImportFailedError, match="without --bulk") as failed:
-        run_bulk_import(served, FORMAT, [twice])
+        run_bulk_import(settings, FORMAT, [twice])
 
     assert "citation:" not in str(failed.value)  # the id neo4j-admin names is not repeated
     assert "event:" not in str(failed.value)
-    with store.connect(served) as driver:
-        assert store.node_count(driver, served) == 0
-    run_import(served, FORMAT, [SYRIA])  # served again, with its schema
-    with store.connect(served) as driver:
-        assert store.node_count(driver, served) > 0
+    with store.connect(settings) as restarted:
+        assert store.node_count(restarted, settings) == 0
+    run_import(settings, FORMAT, [SYRIA])  # served again, with its schema
+    with store.connect(settings) as restarted:
+        assert store.node_count(restarted, settings) > 0
