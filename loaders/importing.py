@@ -437,7 +437,7 @@ def _write(
             driver, settings, nodes, links, unrestrict=unrestrict, then=with_candidates
         )
         log.commit(number)
-        shared.written(records)
+        shared.written()
         summary.created.update(written.created)
         summary.matched.update(written.matched)
         summary.relationships += written.relationships
@@ -455,12 +455,22 @@ class SharedRecords:
 
     def __init__(self) -> None:
         self.committed: dict[str, int] = {}  # id -> digest of the record written
+        self.pending: dict[str, int] = {}  # the chunk being written's, until it commits
 
     def not_yet_written(self, records: Sequence[Record]) -> list[Record]:
-        return [r for r in records if (d := _digest(r)) is None or self.committed.get(r.id) != d]
+        digests = [_digest(r) for r in records]
+        fresh = [
+            (r, d)
+            for r, d in zip(records, digests, strict=True)
+            if d is None or self.committed.get(r.id) != d
+        ]
+        self.pending = {r.id: d for r, d in fresh if d is not None}
+        return [r for r, _ in fresh]
 
-    def written(self, records: Sequence[Record]) -> None:
-        self.committed |= {r.id: d for r in records if (d := _digest(r)) is not None}
+    def written(self) -> None:
+        """The chunk last asked about is committed."""
+        self.committed |= self.pending
+        self.pending = {}
 
 
 def _digest(record: Record) -> int | None:
