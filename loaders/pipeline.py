@@ -413,6 +413,7 @@ def _write_all(
 ) -> LoadSummary:
     summary = LoadSummary()
     stale_citations = _unlink(tx, nodes)
+    unlinked = {node.properties["id"] for node in nodes}
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[NodeRow]] = defaultdict(list)
     for node in nodes:
         groups[(node.label, node.extra_labels, node.kind_labels)].append(node)
@@ -427,7 +428,7 @@ def _write_all(
             summary.matched[label] += len(batch) - counters.nodes_created
             if on_batch is not None:
                 on_batch(len(batch))
-    summary.relationships = _link_all(tx, links)
+    summary.relationships = _link_all(tx, links, unlinked)
     tx.run(queries.DELETE_UNCITED_CITATIONS, ids=sorted(stale_citations)).consume()
     if then is not None:
         then(tx)
@@ -449,15 +450,19 @@ def _unlink(tx: ManagedTransaction, nodes: Sequence[NodeRow]) -> set[str]:
     return stale
 
 
-def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow]) -> int:
-    groups: dict[tuple[str, str, str], list[LinkRow]] = defaultdict(list)
-    for link in links:
-        groups[(link.rel, link.from_label, link.to_label)].append(link)
+def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow], unlinked: set[str]) -> int:
+    """Write LINKS, each once; those starting at a node of UNLINKED (its outgoing links just
+    dropped) are created outright, the others merged."""
+    groups: dict[tuple[str, str, str, bool], list[LinkRow]] = defaultdict(list)
+    for link in dict.fromkeys(links):
+        key = (link.rel, link.from_label, link.to_label, link.from_id in unlinked)
+        groups[key].append(link)
     total = 0
-    for (rel, from_label, to_label), group in sorted(groups.items()):
+    for (rel, from_label, to_label, fresh), group in sorted(groups.items()):
+        statement = queries.merge_links(rel, from_label, to_label, from_unlinked=fresh)
         for batch in _batches(group):
             rows = [{"from": x.from_id, "to": x.to_id} for x in batch]
-            record = tx.run(queries.merge_links(rel, from_label, to_label), rows=rows).single()
+            record = tx.run(statement, rows=rows).single()
             linked = record["linked"] if record else 0
             if linked != len(batch):
                 raise LoaderError(

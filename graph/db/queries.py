@@ -192,15 +192,18 @@ def delete_outgoing(label: str) -> str:
     )
 
 
-def merge_links(rel: str, from_label: str, to_label: str) -> str:
-    """Upsert a batch of relationships between nodes found by label and id."""
+def merge_links(rel: str, from_label: str, to_label: str, from_unlinked: bool = False) -> str:
+    """Upsert a batch of relationships between nodes found by label and id. FROM_UNLINKED:
+    every start node lost its outgoing links earlier in the transaction and no row repeats,
+    so the links are created without looking for them first (on a hub, MERGE reads its links)."""
     return _cypher(
         "UNWIND $rows AS row MATCH (a:{from_label} {{ID}: row.from}) "
-        "MATCH (b:{to_label} {{ID}: row.to}) MERGE (a)-[:{rel}]->(b) "
+        "MATCH (b:{to_label} {{ID}: row.to}) {write} (a)-[:{rel}]->(b) "
         "RETURN count(*) AS linked",
         from_label=ident(from_label),
         to_label=ident(to_label),
         rel=ident(rel),
+        write="CREATE" if from_unlinked else "MERGE",
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from graph.db import queries
+from graph.db.kept import kept
 from graph.db.reader import Reader
-from graph.reads.kept import kept
 
 
 async def dataset_version(reader: Reader) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 
 from graph.asof import PartialDate, Precision
 from graph.db import queries
+from graph.db.kept import kept
 from graph.db.reader import Reader
 from graph.errors import NotFoundError
 from graph.reads import models
 from graph.reads.command import chains_with_sanctions
-from graph.reads.kept import kept
 from graph.reads.rows import MAX_ROWS, attribution, entity, event_row
 from graph.reads.sanctions import sanction
 from ontology.terms import Label

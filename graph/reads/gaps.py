@@ -17,11 +17,11 @@ from typing import Any
 
 from graph.asof import Certainty, PartialDate
 from graph.db import queries
+from graph.db.kept import kept
 from graph.db.reader import Reader
 from graph.reads import models
 from graph.reads.command import chains_at
 from graph.reads.events import EventFilter, event_span, events
-from graph.reads.kept import kept
 from graph.reads.rows import MAX_ROWS, entity
 from ontology.terms import Label
 from ontology.words import relation_words

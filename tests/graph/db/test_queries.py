@@ -100,9 +100,10 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
         terms.Label.EVENT, [terms.Label.CLAIM], [terms.Label.MASSACRE]
     ),
     "delete_outgoing": lambda: queries.delete_outgoing(terms.Label.EVENT),
-    "merge_links": lambda: queries.merge_links(
-        terms.Rel.AT_PLACE, terms.Label.EVENT, terms.Label.PLACE
-    ),
+    "merge_links": lambda: [
+        queries.merge_links(terms.Rel.AT_PLACE, terms.Label.EVENT, terms.Label.PLACE, fresh)
+        for fresh in (False, True)
+    ],
     "labels_of_ids": lambda: queries.labels_of_ids(ROOTS),
     "node_properties": lambda: queries.node_properties(terms.Label.EVENT),
     "nodes_page": lambda: queries.nodes_page(terms.Label.ACTOR),

@@ -10,9 +10,9 @@ import pytest
 from neo4j import Driver
 
 from graph.asof import PartialDate
-from graph.db import queries
+from graph.db import kept, queries
 from graph.db.settings import Settings
-from graph.reads import command, events, exposure, kept, sanctions
+from graph.reads import command, events, exposure, sanctions
 from graph.reads.events import EventFilter
 from tests.graph.reads.counting import CountingReader, run
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from neo4j import Driver
 
+from graph.db import kept as kept_answers
 from graph.db import queries
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 from graph.reads import gaps, models
-from graph.reads import kept as kept_answers
 from graph.reads.events import EventFilter, event_accountability, events
 from graph.reads.rows import MAX_ROWS
 from loaders import pipeline

@@ -1,14 +1,16 @@
 """Answers kept until the graph changes: whole-graph tables and hashes that cost a scan are
 computed once per graph state and viewer, then served for one round trip (the graph's version,
-`Reader.graph_version`) until any write makes them new."""
+`Reader.graph_version`) until any write makes them new. The public role's restricted names
+are kept the same way, so a request does not read them all again."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.db.reader import Reader
+if TYPE_CHECKING:  # the reader keeps its restricted names here: no import at run time
+    from graph.db.reader import Reader
 
 T = TypeVar("T")
 

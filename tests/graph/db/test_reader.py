@@ -1,0 +1,55 @@
+"""The public role's reads withhold any quote naming a restricted person, with the names read
+once per graph version: a person restricted after a read is withheld from the next one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver
+
+from graph.db import queries
+from graph.db.reader import Reader
+from graph.db.settings import Settings
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
+from tests.graph.reads.counting import run
+
+SOURCE = "source:reader-report"
+QUOTE = "Hassan Nadir was questioned by Karim Zahed at the checkpoint"
+
+
+def load(settings: Settings, folder: Path, name: str, records: list[dict[str, Any]]) -> None:
+    path = folder / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pipeline.load(settings, load_ontology(), read_paths([path]))
+
+
+def person(person_id: str, name: str, quote: str, **extra: Any) -> dict[str, Any]:
+    cite = [{"source": SOURCE, "locator": "p. 2", "quote": quote}]
+    return {"type": "Person", "id": person_id, "name": name, "citations": cite, **extra}
+
+
+def public_quotes(settings: Settings) -> dict[str, str]:
+    """What a new public reader (one request's) is told each record citing SOURCE quotes."""
+
+    async def read(reader: Reader) -> dict[str, str]:
+        rows = await reader.rows(queries.SOURCE_CLAIMS, source=SOURCE, offset=0, limit=10)
+        return {row["record"]["id"]: row["quote"] for row in rows}
+
+    return run(settings, read)
+
+
+def test_a_person_restricted_after_a_public_read_is_withheld_from_the_next(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    source = {"type": "Source", "id": SOURCE, "name": "Reader report", "kind": "report"}
+    load(settings, tmp_path, "first", [source, person("person:nadir", "Hassan Nadir", QUOTE)])
+    assert public_quotes(settings) == {"person:nadir": QUOTE}
+
+    witness = person("person:zahed", "Karim Zahed", "Karim Zahed spoke", restricted=True)
+    load(settings, tmp_path, "second", [witness])
+
+    assert public_quotes(settings) == {"person:nadir": queries.WITHHELD}
