@@ -10,8 +10,8 @@ file) about realistic ids of that graph (the hub force, a typical brigade and ba
 officer, an event, a governorate, the hub source…) over real HTTP, one request at a time:
 `--warmup` requests first, not counted, then `--requests` (fewer when an endpoint has taken
 `--budget` seconds). It prints the load time and the loader's peak memory, a table of p50/p95
-per endpoint and size with the growth of p95 from the smallest size to the largest, and last
-`worst_growth=X worst_endpoint=NAME`.
+and answer size per endpoint and size with the growth of p95 from the smallest size to the
+largest, and last `worst_growth=X worst_endpoint=NAME`.
 """
 
 from __future__ import annotations
@@ -204,6 +204,7 @@ class Timing:
     p95: float
     n: int
     statuses: str
+    kib: float  # the answer's size, to tell a graph that grew from an answer that did
 
 
 def time_endpoint(
@@ -212,18 +213,21 @@ def time_endpoint(
     latencies: list[float] = []
     statuses: set[int] = set()
     spent = 0.0
+    size = 0
     for n in range(args.warmup + args.requests):
         start = time.perf_counter()
         answer = http.get(path, params=query)
         took = time.perf_counter() - start
         statuses.add(answer.status_code)
+        size = len(answer.content)
         if n >= args.warmup:
             latencies.append(took * 1000)
             spent += took
             if spent > args.budget and len(latencies) >= 3:
                 break
     shown = ",".join(str(s) for s in sorted(statuses))
-    return Timing(percentile(latencies, 50), percentile(latencies, 95), len(latencies), shown)
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    return Timing(p50, p95, len(latencies), shown, size / 1024)
 
 
 @contextmanager
@@ -283,7 +287,7 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Timing]:
             timings[name] = timing = time_endpoint(http, path, query, args)
             print(
                 f"[{size:,}] {name}: p50 {timing.p50:.0f} ms, p95 {timing.p95:.0f} ms "
-                f"(n={timing.n}, status {timing.statuses})",
+                f"(n={timing.n}, status {timing.statuses}, {timing.kib:.1f} KiB)",
                 flush=True,
             )
     return timings
@@ -292,7 +296,8 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Timing]:
 def report(sizes: list[int], results: dict[int, dict[str, Timing]]) -> None:
     first, last = sizes[0], sizes[-1]
     heads = "".join(f" {f'p50@{s:,}':>12} {f'p95@{s:,}':>12}" for s in sizes)
-    print(f"\n{'endpoint':<48}{heads} {'growth':>7}  status")
+    sizes_head = f"{f'KiB@{first:,}':>12} {f'KiB@{last:,}':>12}"
+    print(f"\n{'endpoint':<48}{heads} {'growth':>7} {sizes_head}  status")
     worst, worst_name = 0.0, ""
     for name in results[first]:
         cells = "".join(
@@ -302,8 +307,10 @@ def report(sizes: list[int], results: dict[int, dict[str, Timing]]) -> None:
         if growth > worst:
             worst, worst_name = growth, name
         statuses = "/".join(results[s][name].statuses for s in sizes)
-        print(f"{name:<48}{cells} {growth:>6.2f}x  {statuses}")
-    print("latencies in ms over real HTTP; growth = p95 at the largest size / at the smallest")
+        kib = f"{results[first][name].kib:>12.1f} {results[last][name].kib:>12.1f}"
+        print(f"{name:<48}{cells} {growth:>6.2f}x {kib}  {statuses}")
+    print("latencies in ms over real HTTP; growth = p95 at the largest size / at the smallest;")
+    print("KiB: the answer's size, which grows where the subject itself has more to say")
     # Routes that read no records (/health only pings Neo4j): their growth is the machine's.
     idle = [n for n in ("/health", "/docs", "/openapi.json") if n in results[first]]
     noise = ", ".join(
