@@ -408,9 +408,12 @@ SOURCES_CITED = _cypher(
     "s.{FILE} AS file, s.{AUTHOR} AS author, s.{RETRIEVED} AS retrieved"
 )
 
+# The restricted persons' names and aliases, a page of $limit after the id $after: read page
+# after page until a short one, so no witness past a limit is left unredacted.
 HIDDEN_NAMES = _cypher(
-    "MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true "
-    "RETURN p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases LIMIT $limit"
+    "MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true AND p.{ID} > $after "
+    "RETURN p.{ID} AS id, p.{NAME} AS name, coalesce(p.{ALIASES}, []) AS aliases "
+    "ORDER BY id LIMIT $limit"
 )
 
 # Per label, how many records the public role may not see: restricted persons and the claims

@@ -59,15 +59,22 @@ class Reader:
         return self._hidden
 
     async def _read_hidden_names(self) -> list[str]:
-        with translated_errors(self.settings):
-            result = await self.driver.execute_query(
-                queries.HIDDEN_NAMES,
-                {"limit": MAX_HIDDEN_NAMES},
-                database_=self.settings.neo4j_database,
-                routing_=RoutingControl.READ,
-            )
-        names = {r["name"] for r in result.records}
-        names |= {a for r in result.records for a in r["aliases"]}
+        """Every restricted person's names, MAX_HIDDEN_NAMES a round trip: none left out."""
+        names: set[str] = set()
+        after = ""
+        while True:
+            with translated_errors(self.settings):
+                result = await self.driver.execute_query(
+                    queries.HIDDEN_NAMES,
+                    {"after": after, "limit": MAX_HIDDEN_NAMES},
+                    database_=self.settings.neo4j_database,
+                    routing_=RoutingControl.READ,
+                )
+            names |= {r["name"] for r in result.records}
+            names |= {a for r in result.records for a in r["aliases"]}
+            if len(result.records) < MAX_HIDDEN_NAMES:
+                break
+            after = result.records[-1]["id"]
         # Generic descriptions ("Unnamed resident") are not identities; names are.
         return sorted(n for n in names if n and "unnamed" not in n.lower())
 

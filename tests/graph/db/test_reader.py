@@ -1,5 +1,6 @@
 """The public role's reads withhold any quote naming a restricted person, with the names read
-once per graph version: a person restricted after a read is withheld from the next one."""
+once per graph version (a person restricted after a read is withheld from the next one) and
+page after page (none is left out past a page's limit)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neo4j import Driver
 
-from graph.db import queries
+from graph.db import queries, reader
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 from loaders import pipeline
@@ -53,3 +55,26 @@ def test_a_person_restricted_after_a_public_read_is_withheld_from_the_next(
     load(settings, tmp_path, "second", [witness])
 
     assert public_quotes(settings) == {"person:nadir": queries.WITHHELD}
+
+
+def test_every_restricted_name_is_withheld_however_many_pages_they_take(
+    driver: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader, "MAX_HIDDEN_NAMES", 1)  # one witness a round trip
+    witnesses = [("person:zahed", "Karim Zahed"), ("person:sabbagh", "Lina Sabbagh")]
+    quotes = {
+        f"person:named-{n}": f"Nadir spoke to {name} at the checkpoint"
+        for n, (_, name) in enumerate(witnesses)
+    }
+    load(
+        settings,
+        tmp_path,
+        "witnesses",
+        [
+            {"type": "Source", "id": SOURCE, "name": "Reader report", "kind": "report"},
+            *(person(i, name, f"{name} spoke", restricted=True) for i, name in witnesses),
+            *(person(i, f"Hassan Nadir {i[-1]}", quote) for i, quote in quotes.items()),
+        ],
+    )
+
+    assert public_quotes(settings) == dict.fromkeys(quotes, queries.WITHHELD)

@@ -79,7 +79,9 @@ def load(settings: Settings, folder: Path, records: list[dict[str, Any]]) -> Non
 
 def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> int:
     """The db hits of QUERY run by the public role, every operator of its plan added up."""
-    hidden = [r["name"] for r in driver.execute_query(queries.HIDDEN_NAMES, limit=100).records]
+    hidden = [
+        r["name"] for r in driver.execute_query(queries.HIDDEN_NAMES, after="", limit=100).records
+    ]
     found = driver.execute_query(
         f"PROFILE {query}",
         {**params, "public": True, "hidden": hidden},
