@@ -417,16 +417,22 @@ HIDDEN_NAMES = _cypher(
 )
 
 # Per label, how many records the public role may not see: restricted persons and the claims
-# about or by them (through the index on `restricted`, bounded like HIDDEN_NAMES).
+# about or by them, for a page of $limit restricted persons after the id $after (through the
+# index on `restricted`), with the page's last id. A claim naming several restricted persons is
+# counted with the first of them by id only, so the pages' counts add up.
 HIDDEN_COUNTS = _cypher(
     """
-MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true
-WITH p LIMIT $limit
+MATCH (p:{PERSON}) WHERE p.{RESTRICTED} = true AND p.{ID} > $after
+WITH p ORDER BY p.{ID} LIMIT $limit
+WITH collect(p) AS page
+UNWIND page AS p
 OPTIONAL MATCH (p)--(c:{CLAIM})
-WITH collect(DISTINCT p) + collect(DISTINCT c) AS hidden
+WHERE NOT EXISTS { (c)--(first:{PERSON}) WHERE first.{RESTRICTED} = true AND first.{ID} < p.{ID} }
+WITH page, collect(DISTINCT p) + collect(DISTINCT c) AS hidden
 UNWIND hidden AS n
 UNWIND labels(n) AS label
-RETURN label, count(DISTINCT n) AS hidden
+WITH page, label, count(DISTINCT n) AS hidden
+RETURN last(page).{ID} AS last, size(page) AS persons, collect({label: label, hidden: hidden}) AS counts
 """
 )
 
