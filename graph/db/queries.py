@@ -43,7 +43,7 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 # The write path's statements start from an id index whatever the graph holds, so the plan they
 # got on an empty database stays right: a load that grows the graph would otherwise have Neo4j
-# plan each of them again as its statistics change (a third of a first import's server time).
+# plan each of them again as its statistics change.
 KEEP_PLAN = "CYPHER replan=skip "
 
 
