@@ -61,7 +61,7 @@ def test_search_tells_namesakes_apart_in_either_script(visit: Visit) -> None:
 
 def test_the_event_network_view_draws_its_nodes(visit: Visit) -> None:
     page = visit.open(f"/views/events/{DARAYYA}")
-    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.wait_for_function(NETWORK_DRAWN)
     assert page.locator("#mynetwork canvas").count() == 1
     ids = page.evaluate("nodes.getIds()")
     assert {DARAYYA, "org:shabiha", "person:qahtan-khalil", "place:darayya"} <= set(ids)
@@ -71,6 +71,10 @@ def test_the_event_network_view_draws_its_nodes(visit: Visit) -> None:
     visit.shot("darayya-network")
 
 
+# Predicates are functions: Playwright evaluates the text once (as DevTools, past the
+# page's CSP) and keeps a function, but evaluates a bare expression again on every poll,
+# which the CSP refuses as eval.
+NETWORK_DRAWN = "() => typeof network !== 'undefined' && nodes.length > 0"
 SETTLED = """() => new Promise((done) => {
   if (!network.physics.options.enabled) { done(true); return; }
   network.once("stabilized", () => done(true));
@@ -99,18 +103,18 @@ def test_network_views_keep_labels_apart_and_a_click_opens_the_page(visit: Visit
         f"/views/persons/{khalil}/exposure",
     ):
         page = visit.open(path)
-        page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+        page.wait_for_function(NETWORK_DRAWN)
         page.evaluate(SETTLED)
         assert page.evaluate(OVERLAPS) == [], path
     # Chains are drawn top-down: the unit above sits higher than the unit below.
     page = visit.open("/views/units/org:abu-ali-al-lahham-group/chain?at=2023-11-10")
-    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.wait_for_function(NETWORK_DRAWN)
     y = page.evaluate("network.getPositions()")
     assert y[AFID]["y"] < y["org:abu-ali-al-lahham-group"]["y"]
     visit.shot("lahham-chain-hierarchy")
     # A click on a node opens its page.
     page = visit.open(f"/views/persons/{khalil}/exposure")
-    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.wait_for_function(NETWORK_DRAWN)
     page.evaluate(SETTLED)
     spot = page.evaluate(f"network.canvasToDOM(network.getPositions(['{AFID}'])['{AFID}'])")
     box = page.locator("#mynetwork canvas").bounding_box()
@@ -448,7 +452,7 @@ def test_type_a_name_in_the_event_filters_pick_it_and_get_the_filtered_list(
 
 
 def _settled(page: Page) -> None:
-    page.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    page.wait_for_function(NETWORK_DRAWN)
     page.evaluate(SETTLED)
 
 
@@ -478,7 +482,7 @@ def test_a_click_in_the_neighbourhood_view_adds_that_nodes_neighbours_in_place(
     with page.expect_response(lambda r: r.url.endswith("/data") and r.status == 200) as answer:
         page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
     assert unquote(answer.value.url).endswith(f"/views/neighbourhood/{DARAYYA}/data")
-    page.wait_for_function(f"nodes.length > {len(before)}")
+    page.wait_for_function(f"() => nodes.length > {len(before)}")
     after = set(page.evaluate("nodes.getIds()"))
     assert before < after
     assert {"org:shabiha", "person:qahtan-khalil"} & after
@@ -505,7 +509,7 @@ def test_a_tooltip_near_the_right_edge_stays_inside_the_framed_view(visit: Visit
     iframe.scroll_into_view_if_needed()
     frame = page.frame_locator("iframe.view")
     view = next(f for f in page.frames if "/views/neighbourhood/" in f.url)
-    view.wait_for_function("typeof network !== 'undefined' && nodes.length > 0")
+    view.wait_for_function(NETWORK_DRAWN)
     view.evaluate(SETTLED)
     # The longest tooltip's node, put 10 pixels from the view's right edge.
     node = view.evaluate(
