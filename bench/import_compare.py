@@ -757,9 +757,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def measure(rows: int, folder: Path, naive_rows: int) -> Measured:
+def measure(rows: int, folder: Path, naive_rows: int, heap: str = HEAP) -> Measured:
     """The three sides, then both bulk imports, of ROWS generated rows, on a Neo4j of its own
-    under FOLDER."""
+    under FOLDER with HEAP."""
     export = folder / f"acled-{rows}.csv"
     write_export(export, rows)
     settings = Settings(
@@ -767,7 +767,7 @@ def measure(rows: int, folder: Path, naive_rows: int) -> Measured:
         state_dir=folder / "state",
         dist_dir=Settings().neo4j_dist_dir.resolve(),
         neo4j_bolt_port=free_port(),
-        neo4j_heap=HEAP,
+        neo4j_heap=heap,
         neo4j_pagecache=PAGECACHE,
     )
     runtime = LocalNeo4j(settings)
@@ -819,6 +819,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="use the running, empty Neo4j of the SILSILA_* settings; no bulk path",
     )
+    parser.add_argument(
+        "--heap",
+        default=HEAP,
+        help="the Neo4j heap it starts (a quarter caps a transaction's memory: the tuned "
+        "LOAD CSV reads the whole file's actors in one, so 40,000 rows need 2g)",
+    )
     parser.add_argument("--side", choices=SIDES[1:], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
@@ -830,8 +836,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = []
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="silsila-import-compare-") as folder:
-            run = measure_running if args.running else measure
-            results.append(run(rows, Path(folder), args.naive_rows))
+            results.append(
+                measure_running(rows, Path(folder), args.naive_rows)
+                if args.running
+                else measure(rows, Path(folder), args.naive_rows, args.heap)
+            )
         print("\n".join(results[-1].report()), flush=True)
     last = results[-1]
     if any(not r.comparison.identical for r in results):

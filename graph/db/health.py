@@ -12,7 +12,7 @@ from neo4j import AsyncDriver, RoutingControl
 
 from graph.db import queries
 from graph.db.kept import kept
-from graph.db.reader import MAX_HIDDEN_NAMES, Reader
+from graph.db.reader import Reader, restricted_pages
 from graph.db.settings import Settings
 from graph.db.store import translated_errors
 from ontology.model import load
@@ -56,19 +56,19 @@ async def check(driver: AsyncDriver, settings: Settings, public: bool = True) ->
 
 async def _hidden(driver: AsyncDriver, settings: Settings) -> Counter[str]:
     """Per label, the records the public role may not see: every restricted person and the
-    claims about or by them, MAX_HIDDEN_NAMES persons a round trip, none left out."""
-    hidden: Counter[str] = Counter()
-    after = ""
-    while True:
-        rows = await _read(
-            driver, settings, queries.HIDDEN_COUNTS, after=after, limit=MAX_HIDDEN_NAMES
-        )
+    claims about or by them."""
+
+    async def page(after: str, limit: int) -> tuple[Counter[str], int, str]:
+        rows = await _read(driver, settings, queries.HIDDEN_COUNTS, after=after, limit=limit)
         if not rows:
-            return hidden
-        hidden.update({c["label"]: c["hidden"] for c in rows[0]["counts"]})
-        if rows[0]["persons"] < MAX_HIDDEN_NAMES:
-            return hidden
-        after = rows[0]["last"]
+            return Counter(), 0, ""
+        counts = Counter({c["label"]: c["hidden"] for c in rows[0]["counts"]})
+        return counts, rows[0]["persons"], rows[0]["last"]
+
+    hidden: Counter[str] = Counter()
+    for counts in await restricted_pages(page):
+        hidden.update(counts)
+    return hidden
 
 
 async def _read(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, RoutingControl
 
@@ -15,6 +16,24 @@ from graph.errors import NotFoundError
 from ontology.model import load
 
 MAX_HIDDEN_NAMES = 10_000
+
+Page = TypeVar("Page")
+
+
+async def restricted_pages(
+    read_page: Callable[[str, int], Awaitable[tuple[Page, int, str]]],
+) -> list[Page]:
+    """What READ_PAGE(after, limit) reads of the restricted persons, MAX_HIDDEN_NAMES persons
+    a round trip in id order, until a page holds fewer: none is left out, however many. It
+    returns the page, how many persons it held and the last one's id."""
+    pages: list[Page] = []
+    after = ""
+    while True:
+        page, persons, last = await read_page(after, MAX_HIDDEN_NAMES)
+        pages.append(page)
+        if persons < MAX_HIDDEN_NAMES:
+            return pages
+        after = last
 
 
 @dataclass
@@ -59,24 +78,22 @@ class Reader:
         return self._hidden
 
     async def _read_hidden_names(self) -> list[str]:
-        """Every restricted person's names, MAX_HIDDEN_NAMES a round trip: none left out."""
-        names: set[str] = set()
-        after = ""
-        while True:
-            with translated_errors(self.settings):
-                result = await self.driver.execute_query(
-                    queries.HIDDEN_NAMES,
-                    {"after": after, "limit": MAX_HIDDEN_NAMES},
-                    database_=self.settings.neo4j_database,
-                    routing_=RoutingControl.READ,
-                )
-            names |= {r["name"] for r in result.records}
-            names |= {a for r in result.records for a in r["aliases"]}
-            if len(result.records) < MAX_HIDDEN_NAMES:
-                break
-            after = result.records[-1]["id"]
+        """Every restricted person's names and aliases."""
+        names = {n for page in await restricted_pages(self._hidden_names_page) for n in page}
         # Generic descriptions ("Unnamed resident") are not identities; names are.
         return sorted(n for n in names if n and "unnamed" not in n.lower())
+
+    async def _hidden_names_page(self, after: str, limit: int) -> tuple[set[str], int, str]:
+        with translated_errors(self.settings):
+            result = await self.driver.execute_query(
+                queries.HIDDEN_NAMES,
+                {"after": after, "limit": limit},
+                database_=self.settings.neo4j_database,
+                routing_=RoutingControl.READ,
+            )
+        found = result.records
+        names = {r["name"] for r in found} | {a for r in found for a in r["aliases"]}
+        return names, len(found), found[-1]["id"] if found else ""
 
     async def node(self, node_id: str) -> dict[str, Any]:
         """A node by id (through the root labels' indexes); NotFoundError if absent or hidden."""

@@ -118,6 +118,15 @@ class BibliographyEntry(BaseModel):
     retrieved: str | None = Field(None, description="When the document was retrieved.")
 
 
+class CaseChain(models.Chain):
+    """A unit's chain of command drawn once for every date of the case at which it stood
+    exactly so: a unit posted to through many events' dates is not drawn again for each."""
+
+    also_at: list[models.DateValue] = Field(
+        [], description="The case's other dates at which the chain stood exactly as drawn."
+    )
+
+
 class CaseFile(BaseModel):
     made: str = Field("", description="When the case file was made (UTC, ISO 8601).")
     dataset_version: str = Field("", description="A hash of the loaded data it was made from.")
@@ -135,12 +144,24 @@ class CaseFile(BaseModel):
     notice: str = NOTICE
     identity: list[Statement]
     timeline: list[Statement]
-    chains: list[models.Chain]
+    chains: list[CaseChain]
     events: list[CaseEvent]
     sanctions: list[Statement]
     article_28a: list[EvidenceElement]
     bibliography: list[BibliographyEntry]
     footnotes: list[models.Citation]
+
+
+def _drawn_once(chains: list[models.Chain]) -> list[CaseChain]:
+    """CHAINS, each that stood the same at several dates drawn once with all of them."""
+    drawn: dict[str, CaseChain] = {}
+    for chain in chains:
+        same = chain.model_dump_json(exclude={"at"})
+        if same not in drawn:
+            drawn[same] = CaseChain.model_validate(chain, from_attributes=True)
+        elif chain.at != drawn[same].at and chain.at not in drawn[same].also_at:
+            drawn[same].also_at.append(chain.at)
+    return list(drawn.values())
 
 
 class Notes:
@@ -672,7 +693,7 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         kind="person",
         identity=_identity(notes, detail),
         timeline=timeline,
-        chains=chains,
+        chains=_drawn_once(chains),
         events=case_events,
         sanctions=sanctions,
         article_28a=_article_28a(
@@ -737,7 +758,7 @@ async def _event_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         kind="event",
         identity=identity,
         timeline=timeline,
-        chains=account.chains,
+        chains=_drawn_once(account.chains),
         events=await _case_events(reader, notes, [event.id]),
         sanctions=sanctions,
         article_28a=_article_28a(
@@ -799,7 +820,7 @@ async def _unit_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
         notice=NOTICE + UNIT_NOTICE,
         identity=_identity(notes, detail),
         timeline=timeline,
-        chains=[chain for _, chain, path in under if chain and path],
+        chains=_drawn_once([chain for _, chain, path in under if chain and path]),
         events=case_events,
         sanctions=[
             notes.statement(_sanction_text(s), s.citations, s.listing_date)

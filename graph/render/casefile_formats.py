@@ -9,7 +9,7 @@ import hashlib
 import io
 import zipfile
 
-from graph.reads.casefile import BibliographyEntry, CaseEvent, CaseFile
+from graph.reads.casefile import BibliographyEntry, CaseChain, CaseEvent, CaseFile
 from graph.render import TEMPLATES
 
 FORMATS = ("json", "md", "html", "zip")
@@ -51,6 +51,15 @@ def _killed_range(event: CaseEvent) -> str:
     return f"{event.low} to {event.high}"
 
 
+def _also_at(chain: CaseChain) -> str:
+    """The case's other dates at which CHAIN stood as drawn, as a heading's tail."""
+    if not chain.also_at:
+        return ""
+    n = len(chain.also_at)
+    dates = ", ".join(str(d) for d in chain.also_at)
+    return f" (standing the same on {n} other date{'s' if n > 1 else ''} of the case: {dates})"
+
+
 def citation(entry: BibliographyEntry) -> str:
     """One source in one legal citation style (OSCOLA-like): author, publisher, “title” (kind,
     date) <URL> or file, retrieved date, each part only where the record gives it; undated and
@@ -80,6 +89,7 @@ def _render(template: str, case: CaseFile, **context: object) -> str:
         case=case,
         gap=GAP,
         killed=_killed_range,
+        also_at=_also_at,
         formats=FORMATS,
         citation=citation,
         source_name=lambda source: names.get(source, "an unnamed source"),

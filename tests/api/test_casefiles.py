@@ -115,6 +115,22 @@ def test_a_persons_case_file_draws_the_chain_in_markdown_and_html(client: TestCl
     assert "<script" not in html
 
 
+def test_a_chain_standing_the_same_at_several_dates_is_drawn_once_saying_when(
+    client: TestClient,
+) -> None:
+    unit = "org:syrian-government-forces"
+    chains = json.loads(casefile(client, unit))["chains"]
+    markdown = casefile(client, unit, "md").decode()
+    drawn = [
+        line for line in markdown.splitlines() if line.startswith("### ") and ", as of " in line
+    ]
+    assert len(drawn) == len(chains)
+    shared = next(c for c in chains if c["also_at"])
+    dates = ", ".join(shared["also_at"])
+    heading = f", as of {shared['at']} (standing the same on {len(shared['also_at'])} other "
+    assert any(heading in line and line.endswith(f" of the case: {dates})") for line in drawn)
+
+
 def test_the_zip_holds_json_html_and_a_true_manifest(client: TestClient) -> None:
     archive = zipfile.ZipFile(io.BytesIO(casefile(client, DARAYYA, "zip")))
     assert sorted(archive.namelist()) == ["casefile.html", "casefile.json", "manifest.sha256"]

@@ -44,8 +44,7 @@ def test_the_public_counts_are_the_same_however_the_witnesses_are_paged(
     )
     assert in_one_page["Claim"] < whole["Claim"]
 
-    monkeypatch.setattr(reader, "MAX_HIDDEN_NAMES", 1)
-    monkeypatch.setattr(health, "MAX_HIDDEN_NAMES", 1)  # one witness a round trip
+    monkeypatch.setattr(reader, "MAX_HIDDEN_NAMES", 1)  # one witness a round trip
     assert counts(settings, public=True) == in_one_page
 
 
@@ -75,7 +74,6 @@ def test_a_claim_naming_two_witnesses_on_different_pages_is_left_out_once(
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     pipeline.load(settings, load_ontology(), read_paths([path]))
     monkeypatch.setattr(reader, "MAX_HIDDEN_NAMES", 1)
-    monkeypatch.setattr(health, "MAX_HIDDEN_NAMES", 1)
 
     whole, public = counts(settings, public=False), counts(settings, public=True)
 

@@ -14,11 +14,22 @@ KHALIL = "person:qahtan-khalil"
 
 
 def statements_for(settings: Settings, subject: str) -> tuple[int, int, int]:
-    """(events in the case file, chains in it, statements it took to build)."""
+    """(events in the case file, dates its chains are drawn at, statements it took to build)."""
 
     async def build(reader: CountingReader) -> tuple[int, int, int]:
         case = await casefile.build(reader, subject)
-        return len(case.events), len(case.chains), reader.statements
+        return len(case.events), _dates(case), reader.statements
+
+    return run(settings, build)
+
+
+def _dates(case: casefile.CaseFile) -> int:
+    return sum(1 + len(chain.also_at) for chain in case.chains)
+
+
+def case_file(settings: Settings, subject: str) -> casefile.CaseFile:
+    async def build(reader: CountingReader) -> casefile.CaseFile:
+        return await casefile.build(reader, subject)
 
     return run(settings, build)
 
@@ -56,3 +67,15 @@ def test_a_units_case_file_takes_as_many_statements_for_many_events_as_for_one(
     assert (one_event, one_chain) == (1, 1)
     assert many_chains >= 20, "the acting unit's chain at each dated event's dates"
     assert many == one, (many, one)
+
+
+def test_a_chain_that_stood_the_same_at_several_dates_is_drawn_once_with_them_all(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    case = case_file(settings, "org:syrian-government-forces")
+    drawn = [chain.model_dump_json(exclude={"at", "also_at"}) for chain in case.chains]
+    assert len(set(drawn)) == len(drawn), "no chain is drawn twice"
+    assert len(drawn) < _dates(case), "the acts under the unit share chains"
+    shared = next(chain for chain in case.chains if chain.also_at)
+    dates = [shared.at, *shared.also_at]
+    assert len(set(dates)) == len(dates)
