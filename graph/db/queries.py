@@ -1174,24 +1174,25 @@ def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Ite
 
 
 # The records citing $source that the caller may see, each with the citation q.
-_SOURCE_CITERS = _cypher(
+# A page of the records citing a source: cut in the order Neo4j keeps the source's links, read
+# lazily, so a hub source cited a hundred thousand times costs what the page holds (an ORDER BY
+# or a count before the LIMIT would read every citer); only the page is then sorted.
+SOURCE_CLAIMS = _cypher(
     """
 MATCH (s:{SOURCE} {{ID}: $source})<-[:{FROM_SOURCE}]-(q:{CITATION})<-[:{CITED_IN}]-(n)
-WHERE {visible}""",
-    visible=_visible("n"),
-)
-
-SOURCE_CLAIMS = _SOURCE_CITERS + _cypher(
-    """
-RETURN {record} AS record, {locator} AS locator, {quote} AS quote
-ORDER BY n.{ID}, q.{LOCATOR} SKIP $offset LIMIT $limit
+WHERE {visible}
+WITH n, q SKIP $offset LIMIT $limit + 1
+WITH collect([n, q]) AS page
+UNWIND page[..$limit] AS cited
+WITH cited[0] AS n, cited[1] AS q, size(page) > $limit AS more
+RETURN more, {record} AS record, {locator} AS locator, {quote} AS quote
+ORDER BY n.{ID}, q.{LOCATOR}
 """,
+    visible=_visible("n"),
     record=entity("n"),
     locator=redacted("q", Prop.LOCATOR),
     quote=redacted("q", Prop.QUOTE),
 )
-
-SOURCE_CLAIMS_COUNT = _SOURCE_CITERS + " RETURN count(*) AS total"
 
 
 def entity_links(root_label: str) -> str:

@@ -51,10 +51,9 @@ async def source_claims(
 ) -> models.SourceClaims:
     """Every record citing the source, with the locator and quote, a page at a time."""
     source = node_entity(await reader.node(source_id))
-    total = (await reader.rows(queries.SOURCE_CLAIMS_COUNT, source=source_id))[0]["total"]
-    rows = await reader.rows(
-        queries.SOURCE_CLAIMS, source=source_id, limit=min(limit, MAX_ROWS), offset=offset
-    )
+    page = min(limit, MAX_ROWS)
+    rows = await reader.rows(queries.SOURCE_CLAIMS, source=source_id, limit=page, offset=offset)
+    more = any(r["more"] for r in rows)
     claims = []
     for row in rows:
         record = entity(row["record"])
@@ -62,6 +61,14 @@ async def source_claims(
             claims.append(
                 models.SourceClaim(record=record, locator=row["locator"], quote=row["quote"])
             )
+    # Counted only where the answer ends, on this page: a hub's count would read every citer.
+    total = offset + len(rows) if not more and (rows or offset == 0) else None
     return models.SourceClaims(
-        source=source, claims=claims, total=total, limit=limit, offset=offset
+        source=source,
+        claims=claims,
+        total=total,
+        limit=limit,
+        offset=offset,
+        more=more,
+        next_offset=offset + page if more else None,
     )

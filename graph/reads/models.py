@@ -290,11 +290,21 @@ class SourceClaim(BaseModel):
 
 
 class SourceClaims(BaseModel):
+    """One page of the records citing a source, sorted by record within the page."""
+
     source: Entity
     claims: list[SourceClaim]
-    total: int
+    total: int | None = Field(
+        None,
+        description="How many records cite the source, given on the last page; null while "
+        "more follow (counting a source cited a hundred thousand times would read them all).",
+    )
     limit: int
     offset: int
+    more: bool = Field(False, description="Whether more records come after this page.")
+    next_offset: int | None = Field(
+        None, description="The `offset` that asks for the next page; null on the last page."
+    )
 
 
 class GapReason(BaseModel):

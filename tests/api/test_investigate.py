@@ -130,13 +130,30 @@ def test_paths_sources_sanctions_and_gaps(client: TestClient) -> None:
         assert [s["node"]["type"] for s in path["steps"]] == ["Person", "Posting", "Organization"]
         assert path["steps"][1]["citations"]
     claims = get(client, "/sources/source:000_a4a2605803ffedf8/claims", limit=5)
-    assert claims["total"] > 50
+    assert (claims["more"], claims["next_offset"], claims["total"]) == (True, 5, None)
     assert len(claims["claims"]) == 5
     assert get(client, "/sanctions", authority="United States")["sanctions"]
     assert get(client, "/sanctions", program="no such program")["sanctions"] == []
     gap_ids = {g["entity"]["id"] for g in get(client, "/gaps/unsanctioned")["gaps"]}
     assert "org:syrian-government-forces" in gap_ids
     assert "person:qahtan-khalil" not in gap_ids
+
+
+def test_a_sources_pages_hold_every_record_citing_it_once_and_the_last_counts_them(
+    client: TestClient,
+) -> None:
+    path = "/sources/source:000_a4a2605803ffedf8/claims"
+    whole = get(client, path, limit=1000)
+    assert (whole["more"], whole["next_offset"]) == (False, None)
+    paged: list[tuple[str, str | None]] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = get(client, path, limit=7, offset=offset)
+        paged += [(c["record"]["id"], c["locator"]) for c in page["claims"]]
+        offset = page["next_offset"]
+    assert page["total"] == len(paged) == whole["total"] > 50
+    assert sorted(paged) == sorted((c["record"]["id"], c["locator"]) for c in whole["claims"])
+    assert get(client, path, limit=7, offset=10_000)["total"] is None
 
 
 def test_paths_never_cross_a_claimant(client: TestClient) -> None:
