@@ -118,10 +118,20 @@ class BibliographyEntry(BaseModel):
     retrieved: str | None = Field(None, description="When the document was retrieved.")
 
 
+class CaseLevel(models.ChainLevel):
+    """A level of a case file's chain: the unit and who commanded it. Everyone else posted to
+    it then is left out (`GET /units/{id}/chain` lists them): a case file never draws them,
+    and an officer's file would repeat them, with their evidence, at every event's dates."""
+
+    posted: list[models.Commander] = Field([], exclude=True)
+
+
 class CaseChain(models.Chain):
     """A unit's chain of command drawn once for every date of the case at which it stood
     exactly so: a unit posted to through many events' dates is not drawn again for each."""
 
+    # Narrowed on purpose: pydantic validates the levels into CaseLevel.
+    levels: list[CaseLevel]  # type: ignore[assignment]
     also_at: list[models.DateValue] = Field(
         [], description="The case's other dates at which the chain stood exactly as drawn."
     )
@@ -156,9 +166,10 @@ def _drawn_once(chains: list[models.Chain]) -> list[CaseChain]:
     """CHAINS, each that stood the same at several dates drawn once with all of them."""
     drawn: dict[str, CaseChain] = {}
     for chain in chains:
-        same = chain.model_dump_json(exclude={"at"})
+        case_chain = CaseChain.model_validate(chain, from_attributes=True)
+        same = case_chain.model_dump_json(exclude={"at", "also_at"})
         if same not in drawn:
-            drawn[same] = CaseChain.model_validate(chain, from_attributes=True)
+            drawn[same] = case_chain
         elif chain.at != drawn[same].at and chain.at not in drawn[same].also_at:
             drawn[same].also_at.append(chain.at)
     return list(drawn.values())

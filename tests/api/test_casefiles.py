@@ -125,6 +125,10 @@ def test_a_chain_standing_the_same_at_several_dates_is_drawn_once_saying_when(
         line for line in markdown.splitlines() if line.startswith("### ") and ", as of " in line
     ]
     assert len(drawn) == len(chains)
+    # Commanders only: the others posted there, at every date, are for /units/{id}/chain.
+    assert all(
+        "posted" not in level and "commanders" in level for c in chains for level in c["levels"]
+    )
     shared = next(c for c in chains if c["also_at"])
     dates = ", ".join(shared["also_at"])
     heading = f", as of {shared['at']} (standing the same on {len(shared['also_at'])} other "
