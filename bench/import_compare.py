@@ -823,7 +823,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--heap",
         default=HEAP,
         help="the Neo4j heap it starts (a quarter caps a transaction's memory: the tuned "
-        "LOAD CSV reads the whole file's actors in one, so 40,000 rows need 2g)",
+        "LOAD CSV reads the whole file's places and actors in one, so 20,000 rows need 4g)",
     )
     parser.add_argument("--side", choices=SIDES[1:], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)

@@ -679,7 +679,9 @@ async def _person_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     posts = _held_posts(held)
     blamed = await _blamed_units(reader, exposed.direct_links, posts)
     # The chains of the units posted to and of the units blamed, in one read.
-    every_chain = await chains_at(reader, posted_at + [(who.id, span) for _, who, span in blamed])
+    every_chain = await chains_at(
+        reader, posted_at + [(who.id, span) for _, who, span in blamed], commanders_only=True
+    )
     chains = every_chain[: len(posted_at)]
     control = [
         notes.statement(_exposure_text(x), x.attribution.citations)
@@ -799,7 +801,9 @@ async def _unit_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     rows = await reader.rows(queries.COMMAND_POSTINGS, unit=unit.id, roles=None, limit=MAX_ROWS)
     posted = [row["posting"] for row in rows]
     acts = await _acts_of_unit_and_below(reader, unit.id)
-    chains = await chains_at(reader, [(a.actor.id, span) for a, span in acts if span])
+    chains = await chains_at(
+        reader, [(a.actor.id, span) for a, span in acts if span], commanders_only=True
+    )
     under, not_under = _acts_under(unit, acts, iter(chains))
     attributed = [a for a, _, _ in under]
     timeline = [_posted_statement(notes, unit, p) for p in posted]

@@ -68,10 +68,13 @@ async def chains_at(
     reader: Reader,
     asked: Sequence[tuple[str, PartialDate]],
     max_depth: int = queries.MAX_DEPTH,
+    commanders_only: bool = False,
 ) -> list[models.Chain]:
     """The chains of many units, each at its own date (an event's), in the order asked: the
-    units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date."""
-    chains, _ = await _chains_at(reader, asked, max_depth, with_sanctions=False)
+    units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date.
+    COMMANDERS_ONLY: each level's `posted` holds its commanders only (a case file's chains
+    are drawn at every event's dates, and judging everyone else posted is most of the work)."""
+    chains, _ = await _chains_at(reader, asked, max_depth, False, commanders_only)
     return chains
 
 
@@ -90,6 +93,7 @@ async def _chains_at(
     asked: Sequence[tuple[str, PartialDate]],
     max_depth: int,
     with_sanctions: bool,
+    commanders_only: bool = False,
 ) -> tuple[list[models.Chain], dict[str, UnitAbove]]:
     if not 0 <= max_depth <= queries.MAX_DEPTH:
         raise InvalidRequestError(f"max_depth must be 0..{queries.MAX_DEPTH}, not {max_depth}")
@@ -101,6 +105,8 @@ async def _chains_at(
             queries.UNITS_ABOVE, units=chunk, with_sanctions=with_sanctions, limit=MAX_ROWS
         )
         units |= {row["id"]: row for row in rows}
+    if commanders_only:
+        units = {i: {**u, "postings": _commanding(u["postings"])} for i, u in units.items()}
     chains = [
         _chain(units, unit_id, at, max_depth)
         if unit_id in units
@@ -181,6 +187,10 @@ def _level(
         gap=not commanders,
         ambiguity=_commanders_overlap(unit, commanders),
     )
+
+
+def _commanding(postings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in postings if p["role"] in COMMAND_ROLES]
 
 
 def _posted(postings: list[dict[str, Any]], at: PartialDate) -> list[models.Commander]:

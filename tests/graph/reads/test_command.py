@@ -15,7 +15,7 @@ from api.app import create_app
 from graph.asof import PartialDate
 from graph.db.settings import Settings
 from graph.reads import models
-from graph.reads.command import chain_of_command, unit_profile
+from graph.reads.command import chain_of_command, chains_at, unit_profile
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
@@ -150,3 +150,28 @@ def test_a_unit_over_time_in_one_round_trip(default_dataset: Driver, settings: S
     assert all(r.citations for r in found.subordinates)
     # The head of 2024-01 is its latest evidence; the 2023 killing by the group is earlier.
     assert found.latest == "2024-01"
+
+
+def test_chains_of_commanders_only_name_the_same_commanders_at_every_level(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    asked = [
+        ("org:air-force-intelligence-directorate", PartialDate.parse("2012-08-20")),
+        ("org:united-nations", PartialDate.parse("2013")),
+        ("org:syria-civil-defence", PartialDate.parse("2016")),
+        ("org:post-2024-government-forces", PartialDate.parse("2025-03")),
+    ]
+
+    async def both(reader: Any) -> tuple[list[models.Chain], list[models.Chain]]:
+        return await chains_at(reader, asked), await chains_at(reader, asked, commanders_only=True)
+
+    every, commanding = run(settings, both)
+    levels = [
+        (a, b)
+        for x, y in zip(every, commanding, strict=True)
+        for a, b in zip(x.levels, y.levels, strict=True)
+    ]
+    assert any(len(a.posted) > len(a.commanders) for a, _ in levels), "someone not commanding"
+    for a, b in levels:
+        assert (a.unit, a.commanders, a.gap) == (b.unit, b.commanders, b.gap)
+        assert b.posted == b.commanders
