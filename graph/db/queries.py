@@ -340,10 +340,13 @@ RESTRICTED_NAME = "[restricted identity]"
 def redacted(var: str, key: Prop) -> str:
     """VAR's property KEY, unless the public role asks and it names a restricted person
     ($hidden)."""
+    # The property is read once into `shown`: written inside any(), Neo4j reads it from the
+    # store again for each name, and a public answer's cost then followed the number of
+    # witnesses (1,000 quotes against 1,000 names: 341 ms, and 30 ms read once).
     value = f"{var}.{ident(key)}"
     return (
-        f"CASE WHEN $public AND any(h IN $hidden WHERE {value} CONTAINS h) "
-        f"THEN '{WITHHELD}' ELSE {value} END"
+        f"[shown IN [{value}] | CASE WHEN $public AND any(h IN $hidden WHERE shown CONTAINS h) "
+        f"THEN '{WITHHELD}' ELSE shown END][0]"
     )
 
 
