@@ -1176,7 +1176,6 @@ def shortest_paths(max_hops: int, from_label: str, to_label: str, rel_types: Ite
     )
 
 
-# The records citing $source that the caller may see, each with the citation q.
 # A page of the records citing a source: cut in the order Neo4j keeps the source's links, read
 # lazily, so a hub source cited a hundred thousand times costs what the page holds (an ORDER BY
 # or a count before the LIMIT would read every citer); only the page is then sorted.
