@@ -430,7 +430,8 @@ def _write(
         existing = pipeline.existing_targets(driver, settings, records, ontology)
         labels = pipeline.known_labels(records, ontology, existing)
         nodes, links = pipeline.normalise(records, ontology, labels)
-        creates = _new_entities(driver, settings, records)
+        creates = [r.id for r in records if r.label in RESOLVED_TYPES]
+        creates = [i for i in creates if i not in resolution.present]
         log.begin(number, journal.witness(driver, settings, links), creates)
         with_candidates = partial(review.merge_candidates, candidates=resolution.candidates)
         written = pipeline.write(
@@ -478,13 +479,6 @@ def _digest(record: Record) -> int | None:
     if record.label not in journal.REEMITTED:
         return None
     return hash((record.label, json.dumps(record.properties, sort_keys=True, default=str)))
-
-
-def _new_entities(driver: Driver, settings: Settings, records: Sequence[Record]) -> list[str]:
-    """The ids of the persons, organizations and places among RECORDS not yet in the graph."""
-    ids = [r.id for r in records if r.label in RESOLVED_TYPES]
-    present = store.labels_of_ids(driver, settings, ids) if ids else {}
-    return [i for i in ids if i not in present]
 
 
 def _accepted(records: list[Record], rejected: set[tuple[str, int]]) -> list[Record]:

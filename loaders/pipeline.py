@@ -6,6 +6,7 @@ import hashlib
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import fastjsonschema
@@ -58,8 +59,8 @@ class Record:
     file: str
     line: int
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # remembered: a loader asks for it many times per record
         return str(self.properties.get("id", ""))
 
 
@@ -322,13 +323,7 @@ def normalise(
 
 def node_labels(label: str, values: dict[str, Any], ontology: Ontology) -> tuple[str, ...]:
     """The record type, its ancestors, and the subclass its kind field selects."""
-    labels = list(ontology.ancestors(label))
-    for prop in ontology.properties_of(label):
-        value = values.get(prop.name)
-        if prop.selects_kind_of is not None and isinstance(value, str):
-            sub = ontology.subclass_for(prop.selects_kind_of, value)
-            labels += [a for a in ontology.ancestors(sub or label) if a not in labels]
-    return tuple(labels)
+    return ontology.labels_of_node(label, values)
 
 
 def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
@@ -344,7 +339,7 @@ def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
             properties[earliest] = min(d.earliest for d in days)
             properties[latest] = max(d.latest for d in days)
     properties.pop(Prop.SEARCH_KEYS.value, None)  # derived, never taken from a record
-    if any(p.name == Prop.SEARCH_KEYS for p in ontology.properties_of(label)):
+    if ontology.has_property(label, Prop.SEARCH_KEYS):
         names = [values.get(Prop.NAME) or "", *(values.get(Prop.ALIASES) or [])]
         if keys := spelling.search_keys(names):
             properties[Prop.SEARCH_KEYS.value] = keys
@@ -369,15 +364,21 @@ class _Linker:
         self.ontology = ontology
         self.labels = labels
         self.indexed = {label for label, key in ontology.indexed("unique") if key == "id"}
+        self.candidates: dict[str, list[str]] = {}  # by the relationship's IRI
 
     def __call__(self, rel: RelationshipDef, from_label: str, from_id: str, to_id: str) -> LinkRow:
         return LinkRow(rel.name, from_label, from_id, self._label_of(rel, to_id), to_id)
 
     def _label_of(self, rel: RelationshipDef, to_id: str) -> str:
         """The first indexed label, among the link's target classes, that the target has."""
-        found = self.labels.get(to_id, {rel.targets[0]})
-        candidates = [a for t in rel.targets for a in self.ontology.ancestors(t)]
-        return next(a for a in candidates if a in self.indexed and a in found)
+        found = self.labels.get(to_id)
+        candidates = self.candidates.get(rel.iri)
+        if candidates is None:
+            lineages = [a for t in rel.targets for a in self.ontology.ancestors(t)]
+            candidates = self.candidates[rel.iri] = [a for a in lineages if a in self.indexed]
+        if found is None:
+            return next(a for a in candidates if a == rel.targets[0])
+        return next(a for a in candidates if a in found)
 
 
 # ----- writing ----------------------------------------------------------------------
@@ -412,7 +413,7 @@ def _write_all(
     then: Callable[[ManagedTransaction], None] | None = None,
 ) -> LoadSummary:
     summary = LoadSummary()
-    stale_citations = _unlink(tx, nodes)
+    stale_citations: set[str] = set()
     unlinked = {node.properties["id"] for node in nodes}
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[NodeRow]] = defaultdict(list)
     for node in nodes:
@@ -422,7 +423,9 @@ def _write_all(
         for batch in _batches(group):
             rows = [{"id": n.properties["id"], "properties": n.properties} for n in batch]
             result = tx.run(statement, rows=rows, unrestrict=unrestrict)
-            summary.kept_restricted += result.single(strict=True)["kept_restricted"]
+            merged = result.single(strict=True)
+            summary.kept_restricted += merged["kept_restricted"]
+            stale_citations.update(*merged["stale"])
             counters = result.consume().counters
             summary.created[label] += counters.nodes_created
             summary.matched[label] += len(batch) - counters.nodes_created
@@ -433,21 +436,6 @@ def _write_all(
     if then is not None:
         then(tx)
     return summary
-
-
-def _unlink(tx: ManagedTransaction, nodes: Sequence[NodeRow]) -> set[str]:
-    """Drop the outgoing relationships of the nodes about to be written, so reloads converge.
-
-    Returns the citations they pointed to, to delete those no longer cited by anyone.
-    """
-    stale: set[str] = set()
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for node in nodes:
-        by_label[node.label].append(node.properties["id"])
-    for label, ids in by_label.items():
-        record = tx.run(queries.delete_outgoing(label), ids=ids).single()
-        stale |= set(record["cited"] if record else [])
-    return stale
 
 
 def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow], unlinked: set[str]) -> int:

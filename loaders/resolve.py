@@ -17,6 +17,7 @@ on every later import, a rejected one is not asked again.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -88,6 +89,8 @@ class Resolution:
     reused: dict[str, str]
     candidates: list[Candidate]
     protected: list[str]
+    # The ids of the records asked about that the graph holds under their record type.
+    present: frozenset[str] = frozenset()
 
 
 class Resolver:
@@ -115,7 +118,10 @@ class Resolver:
         when the graph's node cites a source this record does not: an import never
         overwrites a statement someone else's source makes.
         """
-        cited = store.cited_sources_of_ids(self.driver, self.settings, [r.id for r in records])
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for record in records:
+            by_label[record.label].append(record.id)
+        cited = store.cited_sources_by_label(self.driver, self.settings, by_label)
         protected = {r.id for r in records if r.id in cited and not cited[r.id] <= _sources(r)}
         entities = [r for r in records if r.label in RESOLVED_TYPES and r.id not in cited]
         self._look_up([r for r in entities if r.id not in self._outcomes])
@@ -124,7 +130,7 @@ class Resolver:
         dropped = protected | set(reused)
         kept = [_rewrite(r, reused, self.ontology) for r in records if r.id not in dropped]
         found = [c for o in outcomes.values() for c in o.candidates]
-        return Resolution(kept, reused, found, sorted(protected))
+        return Resolution(kept, reused, found, sorted(protected), frozenset(cited))
 
     def _look_up(self, records: Sequence[Record]) -> None:
         """Outcomes for RECORDS, enclosing places before the places within them."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
@@ -131,6 +132,44 @@ class Ontology:
         return {
             label: tuple(sorted(c.label for c in kinds if set(lineage) & set(c.parents)))
             for label, lineage in self._ancestors.items()
+        }
+
+    def labels_of_node(self, label: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """A node's labels: its record type, the ancestors, and the subclass (with its
+        ancestors) that each kind field's value in VALUES selects. Remembered per kind values:
+        loaders ask for every node."""
+        fields = self._kind_fields[label]
+        kinds = tuple(v if isinstance(v := values.get(p.name), str) else None for p in fields)
+        known = self._labels_of_node.get((label, kinds))
+        if known is None:
+            labels = list(self.ancestors(label))
+            for prop, kind in zip(fields, kinds, strict=True):
+                if kind is not None and prop.selects_kind_of is not None:
+                    sub = self.subclass_for(prop.selects_kind_of, kind)
+                    labels += [a for a in self.ancestors(sub or label) if a not in labels]
+            known = self._labels_of_node[(label, kinds)] = tuple(labels)
+        return known
+
+    @cached_property
+    def _kind_fields(self) -> dict[str, tuple[PropertyDef, ...]]:
+        return {
+            label: tuple(p for p in props if p.selects_kind_of is not None)
+            for label, props in self._properties_by_label.items()
+        }
+
+    @cached_property
+    def _labels_of_node(self) -> dict[tuple[str, tuple[str | None, ...]], tuple[str, ...]]:
+        return {}
+
+    def has_property(self, label: str, name: str) -> bool:
+        """Whether a node with this label may carry the property NAME."""
+        return name in self._property_names[label]
+
+    @cached_property
+    def _property_names(self) -> dict[str, frozenset[str]]:
+        return {
+            label: frozenset(p.name for p in props)
+            for label, props in self._properties_by_label.items()
         }
 
     def kind_values(self, label: str) -> tuple[str, ...]:

@@ -155,10 +155,12 @@ def merge_nodes(
 ) -> str:
     """Upsert a batch of nodes of one record type on their deterministic id.
 
-    `SET n = ...` replaces every property and the kind labels are reset first, so a
-    reloaded record converges to its file; except that a restricted record stays restricted
-    unless its id is in $unrestrict (protection is lifted only on purpose). Returns how many
-    records were kept restricted although their rows do not say so.
+    `SET n = ...` replaces every property, the kind labels are reset first and the node's
+    outgoing relationships are dropped (the load writes them again), so a reloaded record
+    converges to its file; except that a restricted record stays restricted unless its id is
+    in $unrestrict (protection is lifted only on purpose). Returns how many records were kept
+    restricted although their rows do not say so, and the citations the dropped
+    relationships pointed to (`stale`, one list per node that had any).
     """
     remove = "".join(f":{ident(x)}" for x in kind_labels)
     extra = "".join(f", n:{ident(x)}" for x in extra_labels)
@@ -166,15 +168,19 @@ def merge_nodes(
         KEEP_PLAN
         + _cypher(
             "UNWIND $rows AS row MERGE (n:{label} {{ID}: row.id}) "
-            "WITH n, row, coalesce(n.{RESTRICTED}, false) AND NOT row.id IN $unrestrict AS kept ",
+            "WITH n, row, coalesce(n.{RESTRICTED}, false) AND NOT row.id IN $unrestrict AS kept "
+            "CALL (n) { MATCH (n)-[r]->(m) "
+            "  WITH r, CASE WHEN type(r) = '{cited_in}' THEN m.{ID} END AS cited "
+            "  DELETE r RETURN collect(DISTINCT cited) AS stale } ",
             label=ident(label),
+            cited_in=Rel.CITED_IN.value,
         )
         + (f"REMOVE n{remove} " if remove else "")
         + f"SET n = row.properties{extra} "
         + _cypher(
             "SET n.{RESTRICTED} = CASE WHEN kept THEN true ELSE n.{RESTRICTED} END "
             "RETURN count(CASE WHEN kept AND NOT coalesce(row.properties.{RESTRICTED}, false) "
-            "THEN 1 END) AS kept_restricted"
+            "THEN 1 END) AS kept_restricted, [s IN collect(stale) WHERE size(s) > 0] AS stale"
         )
     )
 
@@ -185,17 +191,6 @@ def set_properties(label: str) -> str:
     return KEEP_PLAN + _cypher(
         "UNWIND $rows AS row MATCH (n:{label} {{ID}: row.id}) SET n += row.properties",
         label=ident(label),
-    )
-
-
-def delete_outgoing(label: str) -> str:
-    """Drop the outgoing relationships of nodes about to be rewritten; list their citations."""
-    return KEEP_PLAN + _cypher(
-        "UNWIND $ids AS id MATCH (n:{label} {{ID}: id})-[r]->(m) "
-        "WITH r, CASE WHEN type(r) = '{cited_in}' THEN m.{ID} END AS cited "
-        "DELETE r RETURN collect(DISTINCT cited) AS cited",
-        label=ident(label),
-        cited_in=Rel.CITED_IN.value,
     )
 
 
@@ -1445,13 +1440,12 @@ def fold_duplicate(label: str) -> str:
     )
 
 
-def cited_sources_of_ids(root_labels: Iterable[str]) -> str:
-    """For the ids already in the graph, the sources their node cites (to protect statements)."""
-    return (
-        KEEP_PLAN
-        + _nodes_by_id(root_labels)
-        + _cypher(
-            "RETURN n.{ID} AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
-            "| s.{ID}] AS sources LIMIT $limit"
-        )
+def cited_sources_of(label: str) -> str:
+    """For those of $ids that are nodes of LABEL, the sources each one cites (to protect
+    statements). One index per label: an import MERGEs a record on its own label."""
+    return KEEP_PLAN + _cypher(
+        "UNWIND $ids AS id MATCH (n:{label} {{ID}: id}) "
+        "RETURN n.{ID} AS id, [(n)-[:{CITED_IN}]->(:{CITATION})-[:{FROM_SOURCE}]->(s:{SOURCE}) "
+        "| s.{ID}] AS sources",
+        label=ident(label),
     )

@@ -240,10 +240,20 @@ def labels_of_ids(driver: Driver, settings: Settings, ids: Sequence[str]) -> dic
     return {r["id"]: set(r["labels"]) for r in records}
 
 
-def cited_sources_of_ids(
-    driver: Driver, settings: Settings, ids: Sequence[str]
+def cited_sources_by_label(
+    driver: Driver, settings: Settings, ids_by_label: Mapping[str, Sequence[str]]
 ) -> dict[str, set[str]]:
-    """For those of IDS already in the graph, the ids of the sources each one cites."""
-    query = queries.cited_sources_of_ids(load().root_labels)
-    records = read(driver, settings, query, ids=list(ids), limit=len(ids))
-    return {r["id"]: set(r["sources"]) for r in records}
+    """For those ids already in the graph under the label they are listed with, the ids of the
+    sources each one cites: one read transaction, one index lookup per label."""
+
+    def cited(tx: neo4j.ManagedTransaction) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for label, ids in sorted(ids_by_label.items()):
+            for record in tx.run(queries.cited_sources_of(label), ids=list(ids)):
+                found[record["id"]] = set(record["sources"])
+        return found
+
+    if not any(ids_by_label.values()):
+        return {}
+    with translated_errors(settings), session(driver, settings) as reading:
+        return reading.execute_read(cited)

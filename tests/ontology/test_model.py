@@ -81,3 +81,23 @@ def test_every_term_carries_its_rdfs_label_for_readers() -> None:
     assert [t.iri for t in terms if not t.display] == []
     [killing] = [c for c in ontology.classes if c.label == "KillingByGunfire"]
     assert killing.display == "Killing by gunfire"
+
+
+def test_a_nodes_labels_follow_its_kind_each_time_it_is_asked() -> None:
+    """The labels are remembered per record type and kind: a second kind gets its own."""
+    ontology = load()
+    unit = ontology.labels_of_node(Label.ORGANIZATION, {"org_kind": "military_unit"})
+    militia = ontology.labels_of_node(Label.ORGANIZATION, {"org_kind": "militia"})
+    assert unit == ontology.labels_of_node(Label.ORGANIZATION, {"org_kind": "military_unit"})
+    assert Label.MILITARY_UNIT in unit
+    assert Label.MILITARY_UNIT not in militia
+    assert Label.MILITIA in militia
+    assert Label.MILITIA not in unit
+    for labels in (unit, militia):
+        assert labels[: len(ontology.ancestors(Label.ORGANIZATION))] == ontology.ancestors(
+            Label.ORGANIZATION
+        )
+    # An unknown kind, or none, or one that is not text, adds no subclass.
+    plain = ontology.ancestors(Label.ORGANIZATION)
+    for values in ({"org_kind": "other"}, {}, {"org_kind": 3}):
+        assert ontology.labels_of_node(Label.ORGANIZATION, values) == plain

@@ -99,7 +99,6 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "merge_nodes": lambda: queries.merge_nodes(
         terms.Label.EVENT, [terms.Label.CLAIM], [terms.Label.MASSACRE]
     ),
-    "delete_outgoing": lambda: queries.delete_outgoing(terms.Label.EVENT),
     "merge_links": lambda: [
         queries.merge_links(terms.Rel.AT_PLACE, terms.Label.EVENT, terms.Label.PLACE, fresh)
         for fresh in (False, True)
@@ -138,7 +137,7 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
         for outgoing in (True, False)
     ],
     "fold_duplicate": lambda: queries.fold_duplicate(terms.Label.ACTOR),
-    "cited_sources_of_ids": lambda: queries.cited_sources_of_ids(ROOTS),
+    "cited_sources_of": lambda: queries.cited_sources_of(terms.Label.EVENT),
 }
 NOT_STATEMENTS = {"ident"}
 
