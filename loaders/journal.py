@@ -291,5 +291,5 @@ def witness(driver: Driver, settings: Settings, links: Sequence[LinkRow]) -> str
     tried = [x.to_id for x in links if x.rel == Rel.CITED_IN and x.from_label not in REEMITTED][
         :WITNESS_TRIES
     ]
-    present = store.labels_of_ids(driver, settings, tried) if tried else {}
+    present = store.cited_sources_by_label(driver, settings, {Label.CITATION: tried})
     return next((t for t in tried if t not in present), None)

@@ -215,17 +215,14 @@ DELETE_UNCITED_CITATIONS = KEEP_PLAN + _cypher(
 )
 
 
-def _any_of(labels: Iterable[str], var: str, id_expr: str, only_roots: bool = False) -> str:
-    """Index lookups, one per label, UNIONed: the node VAR whose id is ID_EXPR (with ONLY_ROOTS,
-    a label is looked in only when the variable `root` names it)."""
-    guard = "WHERE root = '{name}' " if only_roots else ""
+def _any_of(labels: Iterable[str], var: str, id_expr: str) -> str:
+    """Index lookups, one per label, UNIONed: the node VAR whose id is ID_EXPR."""
     return " UNION ".join(
         _cypher(
-            "MATCH ({var}:{label} {{ID}: {id_expr}}) " + guard + "RETURN {var}",
+            "MATCH ({var}:{label} {{ID}: {id_expr}}) RETURN {var}",
             var=var,
             label=ident(label),
             id_expr=id_expr,
-            name=label,
         )
         for label in labels
     )
@@ -436,8 +433,7 @@ RETURN last(page).{ID} AS last, size(page) AS persons, collect({label: label, hi
 
 NODE_BY_ID = _cypher(
     """
-UNWIND $roots AS root
-CALL (root) {
+CALL () {
   {lookups}
 }
 WITH n WHERE {visible}
@@ -448,7 +444,6 @@ RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
         (Label.ACTOR, Label.EVENT, Label.PLACE, Label.SOURCE, Label.CLAIM),
         "n",
         "$id",
-        only_roots=True,
     ),
     # A claim about or by a restricted person is withheld by id too, not only where it is listed.
     visible=_visible("n"),

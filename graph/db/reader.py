@@ -97,8 +97,7 @@ class Reader:
 
     async def node(self, node_id: str) -> dict[str, Any]:
         """A node by id (through the root labels' indexes); NotFoundError if absent or hidden."""
-        roots = [t for t in load().record_types if len(load().ancestors(t)) == 1]
-        found = await self.rows(queries.NODE_BY_ID, id=node_id, roots=roots)
+        found = await self.rows(queries.NODE_BY_ID, id=node_id)
         if not found:
             raise NotFoundError(f"No record with id {node_id!r}.")
         return found[0]
