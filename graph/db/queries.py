@@ -1073,29 +1073,58 @@ def events_filtered(
         if name in given and name != anchor
     ]
     where = ("WITH e WHERE " + "\n  AND ".join(checks) + "\n") if checks else ""
-    body = _cypher(
-        head
-        + where
-        + """
-WITH e, {killed} AS killed
-WITH e, CASE WHEN size(killed) = 0 THEN null
-        ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
-"""
-        + ("WHERE max_killed >= $min_killed\n" if "min_killed" in given else ""),
-        visible_a=_visible("a"),
-        killed=_WHOLE_KILLED,
-    )
+    # The toll and the place are worked out for every event found only where the filter or
+    # the order needs them; otherwise for the page alone, so a page costs what it shows.
+    toll_first = "min_killed" in given or "killed" in sort
+    place_first = "place" in sort
+    body = _cypher(head + where, visible_a=_visible("a")) + (_event_toll() if toll_first else "")
+    if "min_killed" in given:
+        body += "WITH e, max_killed WHERE max_killed >= $min_killed\n"
     if count_only:
         return body + "RETURN count(e) AS total"
-    return body + _cypher(
-        "CALL (e) { OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
-        "RETURN place ORDER BY place.{ID} LIMIT 1 } "
-        "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
-        "e.{END} AS end, {place} AS place, max_killed "
-        "ORDER BY {order} SKIP $offset LIMIT $limit",
-        place=entity("place"),
-        order=EVENT_SORTS[sort],
+    order = EVENT_SORTS[sort]
+    page = (_EVENT_PLACE if place_first else "") + _cypher(
+        "WITH e{toll}{place} ORDER BY {order} SKIP $offset LIMIT $limit\n",
+        toll=", max_killed" if toll_first else "",
+        place=", place" if place_first else "",
+        order=order,
     )
+    rest = ("" if toll_first else _event_toll(", place" if place_first else "")) + (
+        "" if place_first else _EVENT_PLACE
+    )
+    # Clauses after the page need not keep its order: it is sorted again, a page's rows only.
+    return (
+        body
+        + page
+        + rest
+        + _cypher(
+            "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
+            "e.{END} AS end, {place} AS place, max_killed ORDER BY {order}",
+            place=entity("place"),
+            order=order,
+        )
+    )
+
+
+def _event_toll(carried: str = "") -> str:
+    """The largest whole death toll the visible casualty counts give the event e (null if
+    none), as max_killed; CARRIED names what else the rows keep (", place")."""
+    return _cypher(
+        """
+WITH e{carried}, {killed} AS killed
+WITH e{carried}, CASE WHEN size(killed) = 0 THEN null
+        ELSE reduce(m = 0, k IN killed | CASE WHEN k > m THEN k ELSE m END) END AS max_killed
+""",
+        carried=carried,
+        killed=_WHOLE_KILLED,
+    )
+
+
+# The event's place (the first by id where the sources give several), kept with what it has.
+_EVENT_PLACE = _cypher(
+    "CALL (e) { OPTIONAL MATCH (e)-[:{AT_PLACE}]->(place:{PLACE}) "
+    "RETURN place ORDER BY place.{ID} LIMIT 1 }\n"
+)
 
 
 EVENT_STATS_BY_PARTY = _cypher(

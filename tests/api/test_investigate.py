@@ -484,6 +484,24 @@ def test_events_sort_in_the_statement(client: TestClient, sort: str) -> None:
     assert len(set(values)) > 5
 
 
+@pytest.mark.parametrize("sort", ["date", "-name", "place", "-killed"])
+def test_events_walked_page_by_page_are_the_one_long_page_with_the_same_tolls(
+    client: TestClient, sort: str
+) -> None:
+    """A page is cut before its tolls and places are read (where the order does not need
+    them): small pages still join up into the long one, each event with its toll and place."""
+    whole = get(client, "/events", limit=1000, sort=sort, min_killed=1)["items"]
+    walked: list[dict[str, object]] = []
+    while len(walked) < len(whole):
+        page = get(client, "/events", limit=7, offset=len(walked), sort=sort, min_killed=1)
+        assert page["items"], len(walked)
+        walked += page["items"]
+    assert walked == whole
+    assert len(whole) > 20
+    assert all(isinstance(e["max_killed"], int) and e["max_killed"] >= 1 for e in whole)
+    assert sum(1 for e in whole if e["place"]) > 10
+
+
 def test_an_unknown_sort_is_422(client: TestClient) -> None:
     response = client.get("/events", params={"sort": "e.name; DETACH DELETE e"})
     assert response.status_code == 422
