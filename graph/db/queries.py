@@ -557,7 +557,7 @@ CALL (u) {
                   tenure: {tenure}, citations: {citations}}) AS superiors
 }
 CALL (u) {
-  {postings}
+  {postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
   WITH p, person ORDER BY {order} LIMIT $limit
   RETURN collect({posting}) AS postings
 }

@@ -102,11 +102,13 @@ async def _chains_at(
     for start in range(0, len(ids), UNITS_AT_ONCE):
         chunk = ids[start : start + UNITS_AT_ONCE]
         rows = await reader.rows(
-            queries.UNITS_ABOVE, units=chunk, with_sanctions=with_sanctions, limit=MAX_ROWS
+            queries.UNITS_ABOVE,
+            units=chunk,
+            with_sanctions=with_sanctions,
+            roles=list(COMMAND_ROLES) if commanders_only else None,
+            limit=MAX_ROWS,
         )
         units |= {row["id"]: row for row in rows}
-    if commanders_only:
-        units = {i: {**u, "postings": _commanding(u["postings"])} for i, u in units.items()}
     chains = [
         _chain(units, unit_id, at, max_depth)
         if unit_id in units
@@ -187,10 +189,6 @@ def _level(
         gap=not commanders,
         ambiguity=_commanders_overlap(unit, commanders),
     )
-
-
-def _commanding(postings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [p for p in postings if p["role"] in COMMAND_ROLES]
 
 
 def _posted(postings: list[dict[str, Any]], at: PartialDate) -> list[models.Commander]:
