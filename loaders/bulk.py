@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -139,7 +139,9 @@ class _EmptyGraph(Resolver):
     put on the review list or to protect, so the graph is not asked (the transactional
     import's write pass protects what an earlier chunk wrote: `_Converter` does)."""
 
-    def resolve(self, records: Sequence[Record]) -> Resolution:
+    def resolve(
+        self, records: Sequence[Record], written: Mapping[str, set[str]] | None = None
+    ) -> Resolution:
         return Resolution(list(records), {}, [], [])
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -41,9 +42,9 @@ from loaders.errors import (
 )
 from loaders.formats import Chunk, ImportFormat
 from loaders.journal import Held, IdDigests, ImportInterruptedError, Journal
-from loaders.pipeline import OnRejected, Record
+from loaders.pipeline import LinkRow, NodeRow, OnRejected, Record
 from loaders.read_ahead import read_ahead
-from loaders.resolve import RESOLVED_TYPES, Candidate, Resolver
+from loaders.resolve import RESOLVED_TYPES, Candidate, Resolution, Resolver, cited_sources
 from ontology.errors import SilsilaError
 from ontology.model import Ontology
 from ontology.model import load as load_ontology
@@ -416,62 +417,138 @@ def _write(
     log: Journal,
 ) -> None:
     """Write chunk by chunk after those the graph holds, each with its review candidates in
-    one transaction, recording each in the journal before it begins and after it commits."""
+    one transaction, recording each in the journal before it begins and after it commits.
+
+    While one chunk is written (on a thread of its own), the next is resolved and normalised,
+    taking what the one being written puts in the graph as already there. A chunk's write
+    begins only once the one before it has committed."""
     candidates: dict[str, Candidate] = {}
     shared = SharedRecords()
-    for number, chunk in enumerate(read_ahead(fmt.read(paths))):
-        if number >= log.chunks or chunk.rows != log.chunk_rows[number]:
-            raise InputChangedError("the files changed while they were imported")
-        if number < summary.resumed:
-            _progress(on_rows, "Writing", chunk, summary.rows)
-            continue
-        resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows))
-        records = shared.not_yet_written(resolution.records)
-        existing = pipeline.existing_targets(driver, settings, records, ontology)
-        labels = pipeline.known_labels(records, ontology, existing)
-        nodes, links = pipeline.normalise(records, ontology, labels)
-        creates = [r.id for r in records if r.label in RESOLVED_TYPES]
-        creates = [i for i in creates if i not in resolution.present]
-        log.begin(number, journal.witness(driver, settings, links), creates)
-        with_candidates = partial(review.merge_candidates, candidates=resolution.candidates)
-        written = pipeline.write(
-            driver, settings, nodes, links, unrestrict=unrestrict, then=with_candidates
-        )
-        log.commit(number)
-        shared.written()
-        summary.created.update(written.created)
-        summary.matched.update(written.matched)
-        summary.relationships += written.relationships
-        summary.kept_restricted += written.kept_restricted
-        candidates |= {c.id: c for c in resolution.candidates}
-        _progress(on_rows, "Writing", chunk, summary.rows)
+    writing: _Writing | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="silsila-write") as writer:
+        try:
+            for number, chunk in enumerate(read_ahead(fmt.read(paths))):
+                if number >= log.chunks or chunk.rows != log.chunk_rows[number]:
+                    raise InputChangedError("the files changed while they were imported")
+                if number < summary.resumed:
+                    _progress(on_rows, "Writing", chunk, summary.rows)
+                    continue
+                ready = _prepare(
+                    driver, settings, ontology, resolver, shared, chunk, summary, writing
+                )
+                if writing is not None:
+                    before, writing = writing, None
+                    _committed(before, log, summary, candidates, on_rows)
+                log.begin(number, ready.witness, ready.creates)
+                with_candidates = partial(
+                    review.merge_candidates, candidates=ready.resolution.candidates
+                )
+                write = partial(pipeline.write, unrestrict=unrestrict, then=with_candidates)
+                done = writer.submit(write, driver, settings, ready.nodes, ready.links)
+                writing = _Writing(number, chunk, ready, done)
+            if writing is not None:
+                last, writing = writing, None
+                _committed(last, log, summary, candidates, on_rows)
+        except BaseException:
+            if writing is not None:  # the journal must say whether the chunk under way committed
+                _committed(writing, log, summary, candidates, on_rows)
+            raise
     summary.candidates = list(candidates.values())
     summary.written = True
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A chunk resolved and normalised, ready to write."""
+
+    resolution: Resolution
+    nodes: list[NodeRow]
+    links: list[LinkRow]
+    creates: list[str]  # the entities it creates, for the journal
+    witness: str | None
+    # What its write puts in the graph: each record's cited sources, each node's labels.
+    sources: dict[str, set[str]]
+    labels: dict[str, set[str]]
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """A chunk whose write is under way."""
+
+    number: int
+    chunk: Chunk
+    ready: _Ready
+    done: Future[pipeline.LoadSummary]
+
+
+def _prepare(
+    driver: Driver,
+    settings: Settings,
+    ontology: Ontology,
+    resolver: Resolver,
+    shared: SharedRecords,
+    chunk: Chunk,
+    summary: ImportSummary,
+    writing: _Writing | None,
+) -> _Ready:
+    """CHUNK resolved against the graph as the chunk being WRITTEN leaves it, and normalised."""
+    sources = writing.ready.sources if writing is not None else {}
+    labels = writing.ready.labels if writing is not None else {}
+    resolution = resolver.resolve(_accepted(chunk.records, summary.rejected_rows), sources)
+    records = shared.not_yet_written(resolution.records)
+    existing = pipeline.existing_targets(driver, settings, records, ontology, labels)
+    nodes, links = pipeline.normalise(
+        records, ontology, pipeline.known_labels(records, ontology, existing)
+    )
+    creates = [r.id for r in records if r.label in RESOLVED_TYPES]
+    return _Ready(
+        resolution,
+        nodes,
+        links,
+        [i for i in creates if i not in resolution.present],
+        journal.witness(driver, settings, links),
+        {r.id: cited_sources(r) for r in records},
+        {n.properties["id"]: {n.label, *n.extra_labels} for n in nodes},
+    )
+
+
+def _committed(
+    writing: _Writing,
+    log: Journal,
+    summary: ImportSummary,
+    candidates: dict[str, Candidate],
+    on_rows: Progress | None,
+) -> None:
+    """Wait for the chunk under way to commit (its error is raised here), then record it."""
+    written = writing.done.result()
+    log.commit(writing.number)
+    summary.created.update(written.created)
+    summary.matched.update(written.matched)
+    summary.relationships += written.relationships
+    summary.kept_restricted += written.kept_restricted
+    candidates |= {c.id: c for c in writing.ready.resolution.candidates}
+    _progress(on_rows, "Writing", writing.chunk, summary.rows)
+
+
 class SharedRecords:
     """The records every chunk emits again (its source, actors and places) that this import
-    has committed, each as it was written: a later chunk leaves out one it emits unchanged, so
-    a place named in every chunk is written once, and writes one it emits changed."""
+    has written, or is writing, each as written: a later chunk leaves out one it emits
+    unchanged, so a place named in every chunk is written once, and writes one it emits
+    changed. A chunk counts as written once asked about: if its write fails, the import
+    stops, and no later chunk is written."""
 
     def __init__(self) -> None:
-        self.committed: dict[str, int] = {}  # id -> digest of the record written
-        self.pending: dict[str, int] = {}  # the chunk being written's, until it commits
+        self.written: dict[str, int] = {}  # id -> digest of the record written
 
     def not_yet_written(self, records: Sequence[Record]) -> list[Record]:
         digests = [_digest(r) for r in records]
         fresh = [
             (r, d)
             for r, d in zip(records, digests, strict=True)
-            if d is None or self.committed.get(r.id) != d
+            if d is None or self.written.get(r.id) != d
         ]
-        self.pending = {r.id: d for r, d in fresh if d is not None}
+        self.written |= {r.id: d for r, d in fresh if d is not None}
         return [r for r, _ in fresh]
-
-    def written(self) -> None:
-        """The chunk last asked about is committed."""
-        self.committed |= self.pending
-        self.pending = {}
 
 
 def _digest(record: Record) -> int | None:

@@ -622,9 +622,14 @@ def _digest(nodes: Sequence[NodeRow], links: Sequence[LinkRow]) -> str:
 
 
 def existing_targets(
-    driver: Driver, settings: Settings, records: Sequence[Record], ontology: Ontology
+    driver: Driver,
+    settings: Settings,
+    records: Sequence[Record],
+    ontology: Ontology,
+    known: Mapping[str, set[str]] | None = None,
 ) -> dict[str, set[str]]:
-    """Labels of the graph nodes that records link to but do not define themselves."""
+    """Labels of the graph nodes that records link to but do not define themselves; those in
+    KNOWN (nodes a write still under way puts in the graph) are taken from it."""
     defined = {r.id for r in records}
     wanted: set[str] = set()
     for record in records:
@@ -638,7 +643,7 @@ def existing_targets(
                         wanted |= {t for _, t in embedded_links(ontology, rel, item)}
             else:
                 wanted |= set(ids_in(record.properties.get(rel.field)))
-    missing = sorted(wanted - defined)
-    if not missing:
-        return {}
-    return store.labels_of_ids(driver, settings, missing)
+    known = known or {}
+    found = {i: known[i] for i in wanted - defined if i in known}
+    missing = sorted(wanted - defined - set(found))
+    return found | (store.labels_of_ids(driver, settings, missing) if missing else {})

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -111,18 +111,23 @@ class Resolver:
         self.unmatched = unmatched
         self._outcomes: dict[str, _Outcome] = {}
 
-    def resolve(self, records: Sequence[Record]) -> Resolution:
+    def resolve(
+        self, records: Sequence[Record], written: Mapping[str, set[str]] | None = None
+    ) -> Resolution:
         """RECORDS with reused entities dropped and every reference to them rewritten.
 
         A record whose id is already in the graph is left out (kept as it is in the graph)
         when the graph's node cites a source this record does not: an import never
-        overwrites a statement someone else's source makes.
+        overwrites a statement someone else's source makes. WRITTEN: the records a write
+        still under way puts in the graph, with the sources each cites, taken as the graph's.
         """
         by_label: dict[str, list[str]] = defaultdict(list)
         for record in records:
             by_label[record.label].append(record.id)
         cited = store.cited_sources_by_label(self.driver, self.settings, by_label)
-        protected = {r.id for r in records if r.id in cited and not cited[r.id] <= _sources(r)}
+        if written:
+            cited |= {r.id: written[r.id] for r in records if r.id in written}
+        protected = {r.id for r in records if r.id in cited and not cited[r.id] <= cited_sources(r)}
         entities = [r for r in records if r.label in RESOLVED_TYPES and r.id not in cited]
         self._look_up([r for r in entities if r.id not in self._outcomes])
         outcomes = {r.id: self._outcomes[r.id] for r in entities}
@@ -231,7 +236,8 @@ def _outermost_first(records: Sequence[Record]) -> list[Record]:
     return sorted(records, key=depth)
 
 
-def _sources(record: Record) -> set[str]:
+def cited_sources(record: Record) -> set[str]:
+    """The ids of the sources a record's citations name."""
     citations = record.properties.get("citations")
     items = citations if isinstance(citations, list) else []
     return {str(c.get("source")) for c in items if isinstance(c, dict)}

@@ -28,6 +28,7 @@ from loaders.formats import Chunk, ImportFormat
 from loaders.journal import ImportInterruptedError
 from loaders.pipeline import Record
 from loaders.records import read_paths
+from loaders.resolve import Resolver
 from loaders.snhr import FORMAT as SNHR
 from ontology.model import load as load_ontology
 from ontology.rdf import GraphLink, GraphNode
@@ -190,6 +191,42 @@ def test_an_import_never_overwrites_a_statement_cited_to_other_sources(
         "MATCH (p:Person {id: 'person:qahtan-khalil'}) RETURN p.name AS name"
     ).records[0]["name"]
     assert name == "Qahtan Khalil"
+
+
+def test_a_chunk_written_while_the_one_before_commits_protects_what_that_one_wrote(
+    driver: Driver, settings: Settings
+) -> None:
+    """Chunk 2 is resolved while chunk 1 is still being written: a statement chunk 1 cites to
+    one source is not overwritten by chunk 2's, which cites another only."""
+    other = {"type": "Source", "id": "source:test-other", "name": "Another export"}
+    first = {"type": "Person", "id": "person:test-witnessed", "name": "First Name"}
+    again = {**first, "name": "Second Name", "citations": [{**cite(2)[0], "source": other["id"]}]}
+    chunks = [[SOURCE, {**first, "citations": cite(1)}], [SOURCE, other, again]]
+    summary = importing.run_import(settings, RowsFormat(chunks), [])
+    assert summary.created["Person"] == 1
+    name = driver.execute_query(
+        "MATCH (p:Person {id: 'person:test-witnessed'})-[:CITED_IN]->(:Citation)"
+        "-[:FROM_SOURCE]->(s:Source) RETURN p.name AS name, collect(s.id) AS sources"
+    ).records
+    assert [(r["name"], r["sources"]) for r in name] == [("First Name", [SOURCE["id"]])]
+
+
+def test_what_a_write_under_way_puts_in_the_graph_counts_as_there(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    ontology = load_ontology()
+    resolver = Resolver(default_dataset, settings, ontology)
+    record = Record(
+        "Person", {"id": "person:test-unwritten", "name": "N", "citations": cite(1)}, "f", 2
+    )
+    assert resolver.resolve([record]).present == frozenset()
+    written = {"person:test-unwritten": {"source:elsewhere"}}
+    resolution = resolver.resolve([record], written)
+    assert resolution.present == {"person:test-unwritten"}
+    assert resolution.protected == ["person:test-unwritten"]
+    assert resolution.records == []
+    same = {"person:test-unwritten": {"source:test-import"}}
+    assert resolver.resolve([record], same).records == [record]
 
 
 def test_an_organization_named_by_an_alias_is_the_existing_one(
