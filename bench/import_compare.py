@@ -361,12 +361,10 @@ MERGE (c)-[:FROM_SOURCE]->(s)
 def labels_by(name: str, field: str, values: Sequence[str], var: str) -> str:
     """FOREACH clauses giving VAR the kind labels its FIELD's value selects (Cypher cannot
     set a label from a value)."""
-    from loaders.pipeline import node_labels
-
     ontology = load_ontology()
     clauses = []
     for value in values:
-        labels = node_labels(name, {field: value}, ontology)[1:]
+        labels = ontology.labels_of_node(name, {field: value})[1:]
         if labels:
             spelled = "".join(f":{x}" for x in labels)
             clauses.append(
@@ -378,13 +376,11 @@ def labels_by(name: str, field: str, values: Sequence[str], var: str) -> str:
 
 def statements() -> dict[str, str]:
     """The bench's Cypher, kind labels filled from the ontology."""
-    from loaders.pipeline import node_labels
-
     ontology = load_ontology()
     orgs = sorted({*ACTOR_KINDS.values(), "state", "other"})
     places = [kind for _, kind in PLACE_LEVELS]
     events = sorted({*EVENT_KINDS.values(), "other"})
-    publisher = node_labels("Organization", DATASET.publisher(), ontology)
+    publisher = ontology.labels_of_node("Organization", DATASET.publisher())
     fill = {
         "place_labels": labels_by("Place", "place_kind", places, "n"),
         "org_labels": labels_by("Organization", "org_kind", orgs, "o"),

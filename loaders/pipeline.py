@@ -166,7 +166,7 @@ def known_labels(
 ) -> dict[str, set[str]]:
     """Every id the records may link to, with its labels: the records' own, then the graph's."""
     labels = {
-        r.id: set(node_labels(r.label, r.properties, ontology))
+        r.id: set(ontology.labels_of_node(r.label, r.properties))
         for r in records
         if r.label in ontology.record_types
     }
@@ -321,11 +321,6 @@ def normalise(
     return nodes, links
 
 
-def node_labels(label: str, values: dict[str, Any], ontology: Ontology) -> tuple[str, ...]:
-    """The record type, its ancestors, and the subclass its kind field selects."""
-    return ontology.labels_of_node(label, values)
-
-
 def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
     properties: dict[str, Any] = {}
     for prop in ontology.properties_of(label):
@@ -343,7 +338,7 @@ def _node(label: str, values: dict[str, Any], ontology: Ontology) -> NodeRow:
         names = [values.get(Prop.NAME) or "", *(values.get(Prop.ALIASES) or [])]
         if keys := spelling.search_keys(names):
             properties[Prop.SEARCH_KEYS.value] = keys
-    extra = node_labels(label, values, ontology)[1:]
+    extra = ontology.labels_of_node(label, values)[1:]
     return NodeRow(label, extra, properties, ontology.kind_labels(label))
 
 
