@@ -19,6 +19,8 @@ PARTIAL_DATE = str(SIL.PartialDate)
 OTHER_KIND = "other"
 # What a partial date X is stored as besides its text: the range of days it may mean.
 DATE_BOUNDS = ("earliest", "latest")
+# Kind combinations whose labels an ontology remembers: the known ones are a few dozen.
+MAX_REMEMBERED_KINDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ class Ontology:
 
     def labels_of_node(self, label: str, values: Mapping[str, Any]) -> tuple[str, ...]:
         """A node's labels: its record type, the ancestors, and the subclass (with its
-        ancestors) that each kind field's value in VALUES selects. Remembered per kind values:
-        loaders ask for every node."""
+        ancestors) that each kind field's value in VALUES selects. Remembered per kind values
+        (up to MAX_REMEMBERED_KINDS of them): loaders ask for every node."""
         fields = self._kind_fields[label]
         kinds = tuple(v if isinstance(v := values.get(p.name), str) else None for p in fields)
         known = self._labels_of_node.get((label, kinds))
@@ -147,7 +149,9 @@ class Ontology:
                 if kind is not None and prop.selects_kind_of is not None:
                     sub = self.subclass_for(prop.selects_kind_of, kind)
                     labels += [a for a in self.ancestors(sub or label) if a not in labels]
-            known = self._labels_of_node[(label, kinds)] = tuple(labels)
+            known = tuple(labels)
+            if len(self._labels_of_node) < MAX_REMEMBERED_KINDS:  # a file's junk kinds are many
+                self._labels_of_node[(label, kinds)] = known
         return known
 
     @cached_property

@@ -8,7 +8,7 @@ import pytest
 
 from ontology import generate
 from ontology.errors import InvalidOntologyError, StaleDerivedFileError
-from ontology.model import TURTLE, load
+from ontology.model import MAX_REMEMBERED_KINDS, TURTLE, load
 from ontology.terms import Label, Prop, Rel
 
 
@@ -101,3 +101,15 @@ def test_a_nodes_labels_follow_its_kind_each_time_it_is_asked() -> None:
     plain = ontology.ancestors(Label.ORGANIZATION)
     for values in ({"org_kind": "other"}, {}, {"org_kind": 3}):
         assert ontology.labels_of_node(Label.ORGANIZATION, values) == plain
+
+
+def test_junk_kinds_get_no_subclass_and_are_not_all_remembered() -> None:
+    """A file may carry any number of kinds that select nothing: each is answered, and what
+    the ontology remembers stays bounded."""
+    fresh = load.__wrapped__(TURTLE)  # its own memory, not the shared ontology's
+    plain = fresh.ancestors(Label.ORGANIZATION)
+    for n in range(MAX_REMEMBERED_KINDS + 50):
+        assert fresh.labels_of_node(Label.ORGANIZATION, {"org_kind": f"junk-{n}"}) == plain
+    assert len(fresh._labels_of_node) == MAX_REMEMBERED_KINDS
+    unit = fresh.labels_of_node(Label.ORGANIZATION, {"org_kind": "military_unit"})
+    assert Label.MILITARY_UNIT in unit
