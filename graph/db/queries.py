@@ -1089,9 +1089,11 @@ def events_filtered(
         place=", place" if place_first else "",
         order=order,
     )
-    rest = ("" if toll_first else _event_toll(", place" if place_first else "")) + (
-        "" if place_first else _EVENT_PLACE
-    )
+    rest = ""  # what the order did not need, for the page's events only
+    if not toll_first:
+        rest += _event_toll(", place" if place_first else "")
+    if not place_first:
+        rest += _EVENT_PLACE
     # Clauses after the page need not keep its order: it is sorted again, a page's rows only.
     return (
         body
