@@ -75,8 +75,12 @@ def test_the_event_network_view_draws_its_nodes(visit: Visit) -> None:
 # page's CSP) and keeps a function, but evaluates a bare expression again on every poll,
 # which the CSP refuses as eval.
 NETWORK_DRAWN = "() => typeof network !== 'undefined' && nodes.length > 0"
+# Settled: physics off, or stabilised with the simulation stopped (vis-network says
+# "stabilized" once, so a view that settled before we listen must not be waited for).
 SETTLED = """() => new Promise((done) => {
-  if (!network.physics.options.enabled) { done(true); return; }
+  const physics = network.physics;
+  const still = physics.ready && physics.stabilized && physics.viewFunction === undefined;
+  if (!physics.options.enabled || still) { done(true); return; }
   network.once("stabilized", () => done(true));
   setTimeout(() => done(true), 15000);
 })"""

@@ -85,8 +85,19 @@ def test_a_witness_needs_an_explicit_sensitivity_flag() -> None:
         cited("participation:w"),
         rdf.GraphLink("participation:w", "OF_PERSON", "person:w"),
     ]
-    assert results(person, seen, links=links) == [("person:w", "", "Violation")]
+    assert results(person, seen, links=links) == [("person:w", "restricted", "Violation")]
     flagged = rdf.GraphNode(
         ("Person", "Actor"), {"id": "person:w", "name": "Observer X", "restricted": True}
     )
     assert results(flagged, seen, links=links) == []
+
+
+def test_the_check_leaves_the_data_as_it_was() -> None:
+    """The data is checked in place, not copied first: the shapes must add nothing to it."""
+    person = rdf.GraphNode(("Person", "Actor"), {"id": "person:w", "name": "Observer X"})
+    seen = rdf.GraphNode(("Participation", "Claim"), {"id": "participation:w", "role": "witness"})
+    links = [*BASE_LINKS, rdf.GraphLink("participation:w", "OF_PERSON", "person:w")]
+    graph = rdf.to_rdf(load(), [SOURCE, CITATION, person, seen], links, with_day_bounds=True)
+    before = set(graph)
+    assert shapes.check(graph)  # uncited, and a witness without a flag
+    assert set(graph) == before
