@@ -36,12 +36,18 @@ SHARED_DIST = REPO / ".silsila" / "dist"
 DEFAULT_DATA = REPO / "data" / "default"
 # Fixtures that read the shared default dataset; a module using one and never `driver` only reads.
 SHARED_READERS = {"default_dataset", "dataset_client", "silsila", "run", "live_server"}
+RESTARTS = "restarts_neo4j"  # the marker of tests that stop or kill the session's Neo4j
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the user's own SILSILA_* settings (and so their database) out of the tests. The
     command's consoles read their width once, when imported: make it wide, so that a long error
     line is one line."""
+    config.addinivalue_line(
+        "markers",
+        f"{RESTARTS}: the test stops or kills the session's Neo4j; it runs after the others, "
+        "since a restarted server plans every statement again",
+    )
     for name in [n for n in os.environ if n.startswith("SILSILA_")]:
         del os.environ[name]
     columns = os.environ.get("COLUMNS")
@@ -227,12 +233,20 @@ def _writes(item: pytest.Item) -> bool:
     return "driver" in getattr(item, "fixturenames", ())
 
 
+def _restarts(item: pytest.Item) -> bool:
+    return item.get_closest_marker(RESTARTS) is not None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules that only read the shared dataset first (in their usual order), then the rest,
-    each with its reading tests before its writing ones, so the dataset is seldom reloaded."""
+    each with its reading tests before its writing ones, so the dataset is seldom reloaded; the
+    tests that restart Neo4j come last, so no other test waits while it plans its statements
+    again (a first load on a fresh server takes 15 s, the next ones 1.5 s)."""
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
-        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+        if not _restarts(item):
+            modules.setdefault(item.nodeid.split("::")[0], []).append(item)
     readers = [m for m in modules.values() if _only_reads(m)]
     writers = [sorted(m, key=_writes) for m in modules.values() if not _only_reads(m)]
-    items[:] = [item for module in readers + writers for item in module]
+    restarting = [item for item in items if _restarts(item)]
+    items[:] = [item for module in readers + writers for item in module] + restarting

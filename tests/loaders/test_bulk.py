@@ -52,6 +52,7 @@ def typed(value: Any) -> tuple[Any, ...]:
     return (value, type(value).__name__)
 
 
+@pytest.mark.restarts_neo4j
 def test_a_bulk_import_makes_the_graph_a_transactional_import_makes(
     driver: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,6 +95,7 @@ def test_bulk_refuses_a_database_that_is_not_empty(driver: Driver, settings: Set
     assert graph(driver) == before  # not stopped, nothing written
 
 
+@pytest.mark.restarts_neo4j
 def test_a_failed_neo4j_admin_leaves_the_database_empty_and_served(
     driver: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -409,6 +409,7 @@ class Neo4jKiller(threading.Thread):
         server.wait(timeout=60)
 
 
+@pytest.mark.restarts_neo4j
 def test_neo4j_killed_mid_chunk_leaves_whole_chunks_and_running_the_import_again_completes_it(
     driver: Driver, settings: Settings, neo4j_runtime: LocalNeo4j, journals: Path, tmp_path: Path
 ) -> None:

@@ -90,6 +90,8 @@ def test_a_witness_needs_an_explicit_sensitivity_flag() -> None:
         ("Person", "Actor"), {"id": "person:w", "name": "Observer X", "restricted": True}
     )
     assert results(flagged, seen, links=links) == []
+    # a witness already in the graph (not among the records checked) has its flag there
+    assert results(seen, links=links[1:]) == []
 
 
 def test_the_check_leaves_the_data_as_it_was() -> None:
