@@ -1218,55 +1218,47 @@ ORDER BY n.{ID}, q.{LOCATOR}
 )
 
 
-def entity_links(root_label: str) -> str:
-    """What a record links to (its place, event, actor…), found through its root label."""
+def entity_page(root_label: str) -> str:
+    """A record's page in one round trip, found through its root label: its citations, what it
+    links to (its place, event, actor…; at most $links), and a page of the claims that name it:
+    $limit claims after $offset, each saying whether there are more. The claims page is cut in
+    the order Neo4j keeps the record's links, read lazily, so it costs what it answers whatever
+    the record's degree (no index orders one node's links, and any ORDER BY before the LIMIT
+    would read them all); only the page is then sorted, oldest first."""
     return _cypher(
-        "MATCH (n:{label} {{ID}: $id})-[r]->(m) "
-        "WHERE type(r) <> '{cited_in}' AND {visible} "
-        "RETURN type(r) AS relationship, {target} AS target "
-        "ORDER BY relationship, m.{ID} LIMIT $limit",
+        """
+MATCH (n:{label} {{ID}: $id})
+RETURN {citations} AS citations,
+  COLLECT {
+    MATCH (n)-[r]->(m) WHERE type(r) <> '{cited_in}' AND {visible}
+    RETURN {relationship: type(r), target: {target}} AS link
+    ORDER BY type(r), m.{ID} LIMIT $links
+  } AS links,
+  COLLECT {
+    MATCH (n)<-[]-(c:{CLAIM}) WHERE {visible_claim}
+    WITH DISTINCT c SKIP $offset LIMIT $limit + 1
+    WITH collect(c) AS page
+    UNWIND page[..$limit] AS c
+    OPTIONAL MATCH (c)-[:{OF_EVENT}]->(e:{EVENT})
+    WITH DISTINCT c, e, size(page) > $limit AS more
+    RETURN {
+      more: more, claim: {claim},
+      date: coalesce(c.{FIRST_CITED}, c.{DATE}, c.{LISTING_DATE}, c.{AS_OF}, c.{PERIOD}, e.{START}),
+      what: coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}, c.{CONDUCT_KIND}),
+      event_name: e.{NAME}, citations: {claim_citations}
+    } AS claim
+    ORDER BY coalesce(c.{FIRST_CITED_EARLIEST}, c.{DATE_EARLIEST}, c.{LISTING_DATE_EARLIEST},
+                      c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), c.{ID}
+  } AS claims
+""",
         label=ident(root_label),
+        citations=citations("n"),
         cited_in=Rel.CITED_IN.value,
         visible=_visible("m"),
         target=entity("m"),
-    )
-
-
-def entity_claims(root_label: str) -> str:
-    """A page of the claims that name a record, found through its root label: $limit claims
-    after $offset, and whether there are more. The page is cut in the order Neo4j keeps the
-    record's links, read lazily, so it costs what it answers whatever the record's degree (no
-    index orders one node's links, and any ORDER BY before the LIMIT would read them all); only
-    the page is then sorted, oldest first."""
-    return _cypher(
-        "MATCH (n:{label} {{ID}: $id})<-[]-(c:{CLAIM}) "
-        "WHERE {visible_claim} "
-        "WITH DISTINCT c SKIP $offset LIMIT $limit + 1 "
-        "WITH collect(c) AS page "
-        "UNWIND page[..$limit] AS c "
-        "OPTIONAL MATCH (c)-[:{OF_EVENT}]->(e:{EVENT}) "
-        "WITH DISTINCT c, e, size(page) > $limit AS more "
-        "RETURN more, {claim} AS claim, "
-        "coalesce(c.{FIRST_CITED}, c.{DATE}, c.{LISTING_DATE}, c.{AS_OF}, c.{PERIOD}, e.{START})"
-        " AS date, "
-        "coalesce(c.{ROLE}, c.{RELATION}, c.{TABLE}, c.{COUNT_KIND}, c.{CONDUCT_KIND}) AS what, "
-        "e.{NAME} AS event_name, {citations} AS citations "
-        "ORDER BY coalesce(c.{FIRST_CITED_EARLIEST}, c.{DATE_EARLIEST}, "
-        "c.{LISTING_DATE_EARLIEST}, c.{AS_OF_EARLIEST}, c.{PERIOD_EARLIEST}, e.{START_EARLIEST}), "
-        "c.{ID}",
-        label=ident(root_label),
         visible_claim=_visible("c"),
         claim=entity("c"),
-        citations=citations("c"),
-    )
-
-
-def entity_citations(root_label: str) -> str:
-    """The citations of a record, found through its root label."""
-    return _cypher(
-        "MATCH (n:{label} {{ID}: $id}) RETURN {citations} AS citations",
-        label=ident(root_label),
-        citations=citations("n"),
+        claim_citations=citations("c"),
     )
 
 
@@ -1361,7 +1353,7 @@ RETURN n.{ID} AS source, {target} AS target, from_rel, to_rel,
 
 def events_at(root_label: str) -> str:
     """A page of the events located at a place (or anything inside it, up to 6 levels down),
-    cut like entity_claims' pages (in the order the links are read) and sorted within."""
+    cut like entity_page's claims (in the order the links are read) and sorted within."""
     return _cypher(
         "MATCH (n:{label} {{ID}: $id})<-[:{WITHIN}*0..6]-(:{PLACE})"
         "<-[:{AT_PLACE}]-(e:{EVENT}) WITH DISTINCT e SKIP $offset LIMIT $limit + 1 "

@@ -45,10 +45,9 @@ async def entity_detail(
         )
     node = await reader.node(node_id)
     root = _root(node["labels"])
-    cites = (await reader.rows(queries.entity_citations(root), id=node_id))[0]["citations"]
-    links = await reader.rows(queries.entity_links(root), id=node_id, limit=MAX_ROWS)
     page = {"id": node_id, "limit": limit, "offset": offset}
-    claims = await reader.rows(queries.entity_claims(root), **page)
+    (found,) = await reader.rows(queries.entity_page(root), links=MAX_ROWS, **page)
+    cites, links, claims = found["citations"], found["links"], found["claims"]
     dated = list(claims)
     if root == Label.PLACE:
         dated += await reader.rows(queries.events_at(root), **page)

@@ -128,9 +128,7 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "shortest_paths": lambda: queries.shortest_paths(
         queries.MAX_DEPTH, terms.Label.ACTOR, terms.Label.PLACE, list(terms.Rel)
     ),
-    "entity_links": lambda: queries.entity_links(terms.Label.ACTOR),
-    "entity_claims": lambda: queries.entity_claims(terms.Label.ACTOR),
-    "entity_citations": lambda: queries.entity_citations(terms.Label.EVENT),
+    "entity_page": lambda: queries.entity_page(terms.Label.ACTOR),
     "events_at": lambda: queries.events_at(terms.Label.PLACE),
     "move_relationships": lambda: [
         queries.move_relationships(terms.Label.ACTOR, terms.Rel.OF_ACTOR, outgoing)

@@ -13,6 +13,7 @@ from neo4j import Driver
 from graph.db import queries
 from graph.db.settings import Settings
 from graph.reads import entities, models
+from graph.reads.rows import MAX_ROWS
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
@@ -100,8 +101,8 @@ def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> in
 def test_a_hubs_first_page_of_claims_costs_the_same_at_500_and_2000_claims(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    statement = queries.entity_claims(Label.ACTOR)
-    first_page = {"id": HUB, "offset": 0, "limit": entities.CLAIMS_PAGE}
+    statement = queries.entity_page(Label.ACTOR)
+    first_page = {"id": HUB, "offset": 0, "limit": entities.CLAIMS_PAGE, "links": MAX_ROWS}
     load(settings, tmp_path, hub_records(0, 500))
     small = db_hits(driver, settings, statement, **first_page)
     load(settings, tmp_path, hub_records(500, 2000))
