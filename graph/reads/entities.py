@@ -46,8 +46,10 @@ async def entity_detail(
     node = await reader.node(node_id)
     root = _root(node["labels"])
     page = {"id": node_id, "limit": limit, "offset": offset}
-    (found,) = await reader.rows(queries.entity_page(root), links=MAX_ROWS, **page)
-    cites, links, claims = found["citations"], found["links"], found["claims"]
+    read = await reader.rows(queries.entity_page(root), links=MAX_ROWS, **page)
+    if not read:  # deleted since its lookup
+        raise NotFoundError(f"No record with id {node_id!r}.")
+    cites, links, claims = read[0]["citations"], read[0]["links"], read[0]["claims"]
     dated = list(claims)
     if root == Label.PLACE:
         dated += await reader.rows(queries.events_at(root), **page)
