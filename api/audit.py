@@ -130,7 +130,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
         raise AuditLogError(f"The audit log {path} has a damaged line: {e}.") from e
 
 
-def get_audit(request: Request) -> AuditLog:
+async def get_audit(request: Request) -> AuditLog:
     """The app's audit log (made in the lifespan)."""
     audit: AuditLog = request.app.state.audit
     return audit

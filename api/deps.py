@@ -4,7 +4,7 @@ and the date parameters (`at`, `from`, `to`, ...) parsed once into `PartialDate`
 # No `from __future__ import annotations` here: the date parameters' dependencies are built by
 # factories, and FastAPI reads their annotations, which name the factories' arguments.
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -16,12 +16,12 @@ from graph.db.reader import Reader
 from graph.db.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_driver(request: Request) -> AsyncDriver:
+async def get_driver(request: Request) -> AsyncDriver:
     driver: AsyncDriver = request.app.state.driver
     return driver
 
@@ -30,9 +30,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DriverDep = Annotated[AsyncDriver, Depends(get_driver)]
 
 
-def get_reader(driver: DriverDep, settings: SettingsDep, role: RoleDep) -> Reader:
-    """The caller's reads: the public role's queries redact restricted identities."""
-    return Reader(driver, settings, public=role == Role.public)
+async def get_reader(
+    driver: DriverDep, settings: SettingsDep, role: RoleDep
+) -> AsyncIterator[Reader]:
+    """The caller's reads: the public role's queries redact restricted identities. A request's
+    statements share one read transaction, kept open until its answer is sent (a CSV streams
+    its rows after the route returns)."""
+    async with Reader(driver, settings, public=role == Role.public).one_transaction() as reader:
+        yield reader
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader)]
@@ -60,19 +65,19 @@ def _date_query(name: str, about: str) -> Any:
     )
 
 
-def required_date(name: str, about: str) -> Callable[[str], PartialDate]:
+def required_date(name: str, about: str) -> Callable[[str], Awaitable[PartialDate]]:
     """A dependency: the required date parameter NAME, parsed."""
 
-    def dependency(text: Annotated[str, _date_query(name, about)]) -> PartialDate:
+    async def dependency(text: Annotated[str, _date_query(name, about)]) -> PartialDate:
         return parse_date(name, text)
 
     return dependency
 
 
-def optional_date(name: str, about: str) -> Callable[[str | None], PartialDate | None]:
+def optional_date(name: str, about: str) -> Callable[[str | None], Awaitable[PartialDate | None]]:
     """A dependency: the optional date parameter NAME, parsed (None when not given)."""
 
-    def dependency(
+    async def dependency(
         text: Annotated[str | None, _date_query(name, about)] = None,
     ) -> PartialDate | None:
         return None if text is None else parse_date(name, text)
@@ -80,11 +85,11 @@ def optional_date(name: str, about: str) -> Callable[[str | None], PartialDate |
     return dependency
 
 
-def form_date(name: str, about: str) -> Callable[[str | None], PartialDate | None]:
+def form_date(name: str, about: str) -> Callable[[str | None], Awaitable[PartialDate | None]]:
     """A dependency for a page's GET form: the date field NAME, parsed; a field left blank
     (which a form sends as `name=`) counts as not given."""
 
-    def dependency(
+    async def dependency(
         text: Annotated[str | None, _date_query(name, about)] = None,
     ) -> PartialDate | None:
         return None if text is None or text == "" else parse_date(name, text)

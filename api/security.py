@@ -261,7 +261,13 @@ def session_caller(request: Request) -> Caller | None:
     return None if info is None else Caller(role=info.role, token_id=info.id, session=True)
 
 
-def get_role(request: Request) -> Role:
+async def current_caller(request: Request) -> Caller:
+    """`get_caller` as a dependency, run on the event loop as the gate runs it: a sync one would
+    take a worker thread for every request."""
+    return get_caller(request)
+
+
+async def get_role(request: Request) -> Role:
     """The caller's role (public when no token is sent)."""
     return get_caller(request).role
 
@@ -275,7 +281,7 @@ def require_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     names = " or ".join(sorted(allowed))
 
     async def dependency(
-        caller: Annotated[Caller, Depends(get_caller)],
+        caller: Annotated[Caller, Depends(current_caller)],
         _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     ) -> Caller:
         if caller.role in allowed:
@@ -290,7 +296,7 @@ def require_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     return dependency
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+CallerDep = Annotated[Caller, Depends(current_caller)]
 RoleDep = Annotated[Role, Depends(get_role)]
 InvestigatorDep = Annotated[Caller, Depends(require_role(Role.investigator, Role.admin))]
 AdminDep = Annotated[Caller, Depends(require_role(Role.admin))]

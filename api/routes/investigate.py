@@ -108,7 +108,7 @@ CSV_ANSWER: dict[int | str, dict[str, Any]] = {
 }
 
 
-def event_filter(
+async def event_filter(
     date_from: FromDep,
     date_to: ToDep,
     place: str | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from graph.errors import GraphError, InvalidRequestError
 from ontology.model import Ontology
@@ -68,6 +69,13 @@ def _cypher(template: str, **fragments: str) -> str:
     A lower-case placeholder, `{name}`, is the fragment passed as `name=...`, as it is.
     A term missing from `ontology.terms` raises UnknownTermError, naming it.
     """
+    return _filled(template, tuple(sorted(fragments.items())))
+
+
+# Statements built per request (an entity's page, a filtered event list) are filled once.
+@lru_cache(maxsize=4096)
+def _filled(template: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    fragments = dict(pairs)
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)

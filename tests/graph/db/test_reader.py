@@ -1,6 +1,7 @@
 """The public role's reads withhold any quote naming a restricted person, with the names read
 once per graph version (a person restricted after a read is withheld from the next one) and
-page after page (none is left out past a page's limit)."""
+page after page (none is left out past a page's limit). A request's statements share one read
+transaction, which a dropped connection or a failed statement does not leave broken."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from neo4j import Driver
 from graph.db import queries, reader
 from graph.db.reader import Reader
 from graph.db.settings import Settings
+from graph.db.store import connect
+from graph.errors import QueryError
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
@@ -78,3 +81,59 @@ def test_every_restricted_name_is_withheld_however_many_pages_they_take(
     )
 
     assert public_quotes(settings) == dict.fromkeys(quotes, queries.WITHHELD)
+
+
+# The transaction and the Bolt connection a statement runs in, as Neo4j lists them.
+OWN_TRANSACTION = (
+    "SHOW TRANSACTIONS YIELD transactionId, connectionId, currentQuery "
+    "WHERE currentQuery STARTS WITH 'SHOW TRANSACTIONS' "
+    "RETURN transactionId AS transaction, connectionId AS connection"
+)
+
+
+async def own_transaction(reader: Reader) -> dict[str, str]:
+    (row,) = await reader.rows(OWN_TRANSACTION)
+    return row
+
+
+def test_a_requests_statements_share_one_read_transaction(settings: Settings) -> None:
+    async def read(reader: Reader) -> tuple[list[str], list[str]]:
+        apart = [(await own_transaction(reader))["transaction"] for _ in range(2)]
+        async with reader.one_transaction():
+            together = [(await own_transaction(reader))["transaction"] for _ in range(2)]
+        return apart, together
+
+    apart, together = run(settings, read)
+    assert apart[0] != apart[1]
+    assert together[0] == together[1]
+    assert together[0] not in apart
+
+
+def test_a_failed_statement_leaves_the_next_one_a_new_transaction(settings: Settings) -> None:
+    async def read(reader: Reader) -> tuple[str, str]:
+        async with reader.one_transaction():
+            before = (await own_transaction(reader))["transaction"]
+            with pytest.raises(QueryError, match="ArithmeticError"):
+                await reader.rows("RETURN 1 / 0 AS never")
+            return before, (await own_transaction(reader))["transaction"]
+
+    before, after = run(settings, read)
+    assert before != after
+
+
+def test_a_statement_whose_connection_dropped_is_tried_again_on_another(
+    settings: Settings,
+) -> None:
+    """As a managed transaction would be: the request's transaction is lost with its
+    connection, and the statement runs again in a new one."""
+
+    async def read(reader: Reader) -> tuple[dict[str, str], dict[str, str]]:
+        async with reader.one_transaction():
+            before = await own_transaction(reader)
+            with connect(settings) as other:
+                other.execute_query("CALL dbms.killConnection($id)", {"id": before["connection"]})
+            return before, await own_transaction(reader)
+
+    before, after = run(settings, read)
+    assert after["connection"] != before["connection"]
+    assert after["transaction"] != before["transaction"]
