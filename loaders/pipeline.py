@@ -410,13 +410,16 @@ def _write_all(
     summary = LoadSummary()
     stale_citations: set[str] = set()
     unlinked = {node.properties["id"] for node in nodes}
-    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[NodeRow]] = defaultdict(list)
+    groups: dict[tuple[str, tuple[str, ...]], list[NodeRow]] = defaultdict(list)
     for node in nodes:
-        groups[(node.label, node.extra_labels, node.kind_labels)].append(node)
-    for (label, extra, kinds), group in sorted(groups.items()):
-        statement = queries.merge_nodes(label, extra, kinds)
+        groups[(node.label, node.kind_labels)].append(node)
+    for (label, kinds), group in sorted(groups.items()):
+        statement = queries.merge_nodes(label, kinds)
         for batch in _batches(group):
-            rows = [{"id": n.properties["id"], "properties": n.properties} for n in batch]
+            rows = [
+                {"id": n.properties["id"], "properties": n.properties, "labels": n.extra_labels}
+                for n in batch
+            ]
             result = tx.run(statement, rows=rows, unrestrict=unrestrict)
             merged = result.single(strict=True)
             summary.kept_restricted += merged["kept_restricted"]

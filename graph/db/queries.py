@@ -158,9 +158,7 @@ def count_by_label(labels: Iterable[str]) -> str:
     return f"RETURN {{{entries}}} AS counts"
 
 
-def merge_nodes(
-    label: str, extra_labels: Iterable[str] = (), kind_labels: Iterable[str] = ()
-) -> str:
+def merge_nodes(label: str, kind_labels: Iterable[str] = ()) -> str:
     """Upsert a batch of nodes of one record type on their deterministic id.
 
     `SET n = ...` replaces every property, the kind labels are reset first and the node's
@@ -169,9 +167,12 @@ def merge_nodes(
     in $unrestrict (protection is lifted only on purpose). Returns how many records were kept
     restricted although their rows do not say so, and the citations the dropped
     relationships pointed to (`stale`, one list per node that had any).
+
+    A row's other labels (its ancestors' and its kind's: `row.labels`, taken from the
+    ontology by the loader) are set from the row, so one statement serves every kind of a
+    record type: a fresh server plans it once, not once per kind (about 0.2-0.5 s each).
     """
     remove = "".join(f":{ident(x)}" for x in kind_labels)
-    extra = "".join(f", n:{ident(x)}" for x in extra_labels)
     return (
         KEEP_PLAN
         + _cypher(
@@ -184,7 +185,7 @@ def merge_nodes(
             cited_in=Rel.CITED_IN.value,
         )
         + (f"REMOVE n{remove} " if remove else "")
-        + f"SET n = row.properties{extra} "
+        + "SET n = row.properties, n:$(row.labels) "
         + _cypher(
             "SET n.{RESTRICTED} = CASE WHEN kept THEN true ELSE n.{RESTRICTED} END "
             "RETURN count(CASE WHEN kept AND NOT coalesce(row.properties.{RESTRICTED}, false) "

@@ -96,9 +96,7 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "schema_statements": lambda: queries.schema_statements(load()),
     "named_schema": lambda: list(queries.named_schema(load()).values()),
     "count_by_label": lambda: queries.count_by_label(load().labels),
-    "merge_nodes": lambda: queries.merge_nodes(
-        terms.Label.EVENT, [terms.Label.CLAIM], [terms.Label.MASSACRE]
-    ),
+    "merge_nodes": lambda: queries.merge_nodes(terms.Label.EVENT, [terms.Label.MASSACRE]),
     "merge_links": lambda: [
         queries.merge_links(terms.Rel.AT_PLACE, terms.Label.EVENT, terms.Label.PLACE, fresh)
         for fresh in (False, True)
