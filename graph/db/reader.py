@@ -12,10 +12,8 @@ from typing import Any, TypeVar
 from neo4j import (
     READ_ACCESS,
     AsyncDriver,
-    AsyncManagedTransaction,
     AsyncSession,
     AsyncTransaction,
-    Bookmarks,
     RoutingControl,
 )
 from neo4j.exceptions import DriverError, Neo4jError
@@ -136,18 +134,19 @@ class Reader:
         new after every write, whoever wrote (a load, an import, a review, a shell). None if
         Neo4j gave no bookmark: then nothing may be kept. In `one_transaction`, read once."""
         if self._session is None:
-            with translated_errors(self.settings):
-                async with self.driver.session(
-                    database=self.settings.neo4j_database, default_access_mode=READ_ACCESS
-                ) as session:
-                    return await _version_after_read(session)
+            async with self.driver.session(
+                database=self.settings.neo4j_database, default_access_mode=READ_ACCESS
+            ) as session:
+                return await self._read_version(session)
         if self._version is None:
             await self._end_transaction()  # a session runs one transaction at a time
-            session = self._session
-            with translated_errors(self.settings):
-                # Auto-commit costs half a managed read; `_retried` stands in for its retries.
-                self._version = await self._retried(lambda: _version_after_run(session))
+            self._version = await self._read_version(self._session)
         return self._version
+
+    async def _read_version(self, session: AsyncSession) -> str | None:
+        with translated_errors(self.settings):
+            # Auto-commit costs half a managed read; `_retried` stands in for its retries.
+            return await self._retried(lambda: _version_after_run(session))
 
     async def _hidden_names(self) -> list[str]:
         """The names and aliases of restricted persons, read once per graph state: reading
@@ -182,22 +181,10 @@ class Reader:
         return found[0]
 
 
-async def _version_after_read(session: AsyncSession) -> str | None:
-    await session.execute_read(_consume, queries.GRAPH_STATE)
-    return _version(await session.last_bookmarks())
-
-
-def _version(bookmarks: Bookmarks) -> str | None:
-    return ",".join(sorted(bookmarks.raw_values)) or None
-
-
 async def _version_after_run(session: AsyncSession) -> str | None:
     await (await session.run(queries.GRAPH_STATE)).consume()
-    return _version(await session.last_bookmarks())
-
-
-async def _consume(tx: AsyncManagedTransaction, query: str) -> None:
-    await (await tx.run(query)).consume()
+    bookmarks = await session.last_bookmarks()
+    return ",".join(sorted(bookmarks.raw_values)) or None
 
 
 def entity_type(labels: list[str]) -> str:

@@ -20,6 +20,7 @@ from httpx import Response
 from api.app import create_app
 from api.security import Role, TokenStore, tokens_path
 from graph.asof import DATE_PATTERN
+from tests.api.conftest import app_routes
 from tests.conftest import DefaultDataset
 
 pytestmark = pytest.mark.usefixtures("default_dataset")  # reads only, with the other readers
@@ -330,7 +331,8 @@ def test_no_route_or_dependency_waits_for_a_worker_thread(api: Api) -> None:
     """FastAPI runs a plain `def` route or dependency in a thread pool: a hop per request that
     cost a public page a quarter of its time. Everything a request calls is a coroutine."""
     found: list[str] = []
-    routes = list(_routes(api.client.app.routes))  # type: ignore[attr-defined]
+    every = app_routes(api.client.app.routes)  # type: ignore[attr-defined]
+    routes = [route for route in every if isinstance(route, APIRoute)]
     for route in routes:
         stack = [route.dependant]
         while stack:
@@ -341,16 +343,6 @@ def test_no_route_or_dependency_waits_for_a_worker_thread(api: Api) -> None:
             stack.extend(dependant.dependencies)
     assert len(routes) > 30
     assert not found, found
-
-
-def _routes(routes: list[Any]) -> Iterator[APIRoute]:
-    """The app's own routes, through the routers it includes."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _routes(inner.routes)
-        elif isinstance(route, APIRoute):
-            yield route
 
 
 def _runs_on_the_event_loop(call: Any) -> bool:

@@ -25,12 +25,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from api.app import create_app
 from api.security import Role, TokenStore, tokens_path
 from graph.db.settings import Settings
 from graph.db.store import connect
+from tests.api.conftest import app_routes
 from tests.conftest import default_records
 
 # What each id-carrying parameter takes: record labels, or ANY for every record.
@@ -121,14 +122,8 @@ def secrets(dataset_client: TestClient, settings: Settings) -> Secrets:
 
 def get_routes(app: FastAPI) -> list[Route]:
     """Every GET route of the app, through the routers it includes."""
-
-    def walk(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
-        for route in routes:
-            inner = getattr(route, "original_router", None)
-            yield from walk(inner.routes) if inner is not None else [route]
-
-    found = [r for r in walk(app.routes) if isinstance(r, Route) and "GET" in (r.methods or ())]
-    return found
+    routes = app_routes(app.routes)
+    return [r for r in routes if isinstance(r, Route) and "GET" in (r.methods or ())]
 
 
 @dataclass(frozen=True)
