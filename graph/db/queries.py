@@ -65,7 +65,8 @@ def _cypher(template: str, **fragments: str) -> str:
     stands next to it, and becomes the back-ticked identifier:
       `:{EVENT}`, `|{EVENT}`   a label or relationship type (Label, Rel): `(e:{EVENT})`;
       `.{START}`               a property key (Prop): `e.{START}`;
-      `{ID}:`                  a property key as a map key: `(e:{EVENT} {{ID}: $event})`.
+      `{ID}:`                  a property key as a map key: `(e:{EVENT} {{ID}: $event})`;
+      `({KILLED})`             a property key in an index hint: `USING INDEX c:{X}({KILLED})`.
     A lower-case placeholder, `{name}`, is the fragment passed as `name=...`, as it is.
     A term missing from `ontology.terms` raises UnknownTermError, naming it.
     """
@@ -87,7 +88,7 @@ def _filled(template: str, pairs: tuple[tuple[str, str], ...]) -> str:
         after = template[match.end() : match.end() + 1]
         if before in (":", "|"):
             return ident(_label_or_type(name))
-        if before == "." or after == ":":
+        if before == "." or after == ":" or (before, after) == ("(", ")"):
             return ident(_property_key(name))
         raise UnknownTermError(
             f"statement template: cannot tell what {{{name}}} is; write :{{{name}}} for a "
@@ -655,9 +656,11 @@ RETURN DISTINCT below.{ID} AS id ORDER BY id LIMIT $limit
 
 # The event e's whole-event death tolls: a count with a `scope` covers only part of it, so
 # every answer's figure follows the one rule the casualty range (`low`/`high`) follows.
+# Nulls are dropped after the pattern: a test of `killed` inside it would let the planner
+# start from the index on tolls, scanning every toll once per event.
 _WHOLE_KILLED = _cypher(
-    "[(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) "
-    "WHERE c.{KILLED} IS NOT NULL AND c.{SCOPE} IS NULL AND {visible} | c.{KILLED}]",
+    "[k IN [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT}) "
+    "WHERE c.{SCOPE} IS NULL AND {visible} | c.{KILLED}] WHERE k IS NOT NULL]",
     visible=_visible("c"),
 )
 
@@ -1000,8 +1003,8 @@ CITED_BY_SOURCE = _cypher("""($source IS NULL OR EXISTS {
 
 # An event's first whole-event death toll (counts with a `scope` cover only part of it).
 WHOLE_TOLL = _cypher(
-    """head([(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
-            WHERE c.{SCOPE} IS NULL AND c.{KILLED} IS NOT NULL AND {visible} | c.{KILLED}])""",
+    """head([k IN [(e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+            WHERE c.{SCOPE} IS NULL AND {visible} | c.{KILLED}] WHERE k IS NOT NULL])""",
     visible=_visible("c"),
 )
 
@@ -1024,6 +1027,12 @@ WITH DISTINCT e
 """,
     "source": """
 MATCH (:{SOURCE} {{ID}: $source})<-[:{FROM_SOURCE}]-(:{CITATION})<-[:{CITED_IN}]-(e:{EVENT})
+WITH DISTINCT e
+""",
+    "min_killed": """
+MATCH (c:{CASUALTY_COUNT})-[:{OF_EVENT}]->(e:{EVENT})
+USING INDEX c:{CASUALTY_COUNT}({KILLED})
+WHERE c.{KILLED} >= $min_killed AND c.{SCOPE} IS NULL AND {visible_c}
 WITH DISTINCT e
 """,
     "to": """
@@ -1086,7 +1095,8 @@ def events_filtered(
     # the order needs them; otherwise for the page alone, so a page costs what it shows.
     toll_first = "min_killed" in given or "killed" in sort
     place_first = "place" in sort
-    body = _cypher(head + where, visible_a=_visible("a")) + (_event_toll() if toll_first else "")
+    body = _cypher(head + where, visible_a=_visible("a"), visible_c=_visible("c"))
+    body += _event_toll() if toll_first else ""
     if "min_killed" in given:
         body += "WITH e, max_killed WHERE max_killed >= $min_killed\n"
     if count_only:

@@ -1,15 +1,23 @@
 """A real reader that counts the statements it runs, for tests of how many round trips a
-question takes."""
+question takes; and the db hits of a statement, for tests of what a statement costs."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from neo4j import Driver
+
+from graph.db import queries
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
+from loaders import pipeline
+from loaders.records import read_paths
+from ontology.model import load as load_ontology
 
 T = TypeVar("T")
 
@@ -35,3 +43,31 @@ def run(settings: Settings, work: Callable[[Any], Awaitable[T]], public: bool = 
             await driver.close()
 
     return asyncio.run(go())
+
+
+def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> int:
+    """The db hits of QUERY run by the public role, every operator of its plan added up, as
+    Neo4j plans it for the graph now (a plan cached from a smaller graph can differ)."""
+    hidden = [
+        r["name"] for r in driver.execute_query(queries.HIDDEN_NAMES, after="", limit=100).records
+    ]
+    found = driver.execute_query(
+        f"PROFILE CYPHER replan=force {query}",
+        {**params, "public": True, "hidden": hidden},
+        database_=settings.neo4j_database,
+    )
+    assert found.records, "the profiled statement answers something"
+
+    def total(plan: dict[str, Any]) -> int:
+        return int(plan.get("dbHits", 0)) + sum(total(c) for c in plan.get("children", []))
+
+    profile = found.summary.profile
+    assert profile is not None
+    return total(profile)
+
+
+def load_records(settings: Settings, folder: Path, records: list[dict[str, Any]]) -> None:
+    """RECORDS loaded into the graph by the loading pipeline, as a JSON Lines file would be."""
+    path = folder / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pipeline.load(settings, load_ontology(), read_paths([path]))

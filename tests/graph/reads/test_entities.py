@@ -14,11 +14,8 @@ from graph.db import queries
 from graph.db.settings import Settings
 from graph.reads import entities, models
 from graph.reads.rows import MAX_ROWS
-from loaders import pipeline
-from loaders.records import read_paths
-from ontology.model import load as load_ontology
 from ontology.terms import Label
-from tests.graph.reads.counting import CountingReader, run
+from tests.graph.reads.counting import CountingReader, db_hits, load_records, run
 
 HUB = "org:hub-force"
 WITNESS = "person:hub-witness"
@@ -72,40 +69,14 @@ def hub_records(first: int, last: int) -> list[dict[str, Any]]:
     return records
 
 
-def load(settings: Settings, folder: Path, records: list[dict[str, Any]]) -> None:
-    path = folder / "hub.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    pipeline.load(settings, load_ontology(), read_paths([path]))
-
-
-def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> int:
-    """The db hits of QUERY run by the public role, every operator of its plan added up."""
-    hidden = [
-        r["name"] for r in driver.execute_query(queries.HIDDEN_NAMES, after="", limit=100).records
-    ]
-    found = driver.execute_query(
-        f"PROFILE {query}",
-        {**params, "public": True, "hidden": hidden},
-        database_=settings.neo4j_database,
-    )
-    assert found.records, "the profiled statement answers something"
-
-    def total(plan: dict[str, Any]) -> int:
-        return int(plan.get("dbHits", 0)) + sum(total(c) for c in plan.get("children", []))
-
-    profile = found.summary.profile
-    assert profile is not None
-    return total(profile)
-
-
 def test_a_hubs_first_page_of_claims_costs_the_same_at_500_and_2000_claims(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     statement = queries.entity_page(Label.ACTOR)
     first_page = {"id": HUB, "offset": 0, "limit": entities.CLAIMS_PAGE, "links": MAX_ROWS}
-    load(settings, tmp_path, hub_records(0, 500))
+    load_records(settings, tmp_path, hub_records(0, 500))
     small = db_hits(driver, settings, statement, **first_page)
-    load(settings, tmp_path, hub_records(500, 2000))
+    load_records(settings, tmp_path, hub_records(500, 2000))
     large = db_hits(driver, settings, statement, **first_page)
     deep = db_hits(driver, settings, statement, **{**first_page, "offset": 1500})
     print(f"db hits of page 1: {small} at 500 claims, {large} at 2000; at offset 1500: {deep}")
@@ -117,7 +88,7 @@ def test_a_hubs_first_page_of_claims_costs_the_same_at_500_and_2000_claims(
 def test_pages_of_a_hub_give_each_visible_claim_once_and_hide_the_witness_claims(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    load(settings, tmp_path, hub_records(0, 250))
+    load_records(settings, tmp_path, hub_records(0, 250))
     everyone = {f"attribution:hub-{i:05d}" for i in range(250)}
     withheld = {f"attribution:hub-{i:05d}" for i in range(0, 250, 7)}
 

@@ -4,6 +4,7 @@ plain scan of every event would."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from graph.db import kept, queries
 from graph.db.settings import Settings
 from graph.reads import command, events, exposure, sanctions
 from graph.reads.events import EventFilter
-from tests.graph.reads.counting import CountingReader, run
+from tests.graph.reads.counting import CountingReader, db_hits, load_records, run
 
 IDLIB = "place:idlib-governorate"
 REGIME = "org:syrian-government-forces"
@@ -93,12 +94,66 @@ def test_the_filters_finds_something_to_compare(default_dataset: Driver) -> None
         assert scanned(default_dataset, EventFilter(**{name: value})), name
 
 
+TOLL_REPORT = {
+    "type": "Source",
+    "id": "source:toll-report",
+    "name": "Toll report",
+    "kind": "report",
+}
+
+
+def tolled_events(first: int, last: int, killed: int) -> list[dict[str, Any]]:
+    """Events FIRST..LAST-1, each with one whole death toll of KILLED from TOLL_REPORT."""
+    cite = [{"source": TOLL_REPORT["id"], "locator": "p. 1", "quote": "they were killed"}]
+    records: list[dict[str, Any]] = []
+    for k in range(first, last):
+        event = f"event:toll-{k:04d}"
+        records += [
+            {
+                "type": "Event",
+                "id": event,
+                "name": f"Shelling number {k}",
+                "event_kind": "shelling",
+                "start": "2013-05-01",
+                "citations": cite,
+            },
+            {
+                "type": "CasualtyCount",
+                "id": f"casualty:toll-{k:04d}",
+                "event": event,
+                "killed": killed,
+                "count_kind": "reported",
+                "citations": cite,
+            },
+        ]
+    return records
+
+
+def test_a_toll_filter_costs_what_it_finds_not_what_the_graph_holds(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """`min_killed` alone starts from the index of tolls: 1,000 more events with small tolls
+    leave the cost of finding the 10 large ones as it was."""
+    statement = queries.events_filtered(frozenset({"min_killed"}), count_only=True)
+    first = [TOLL_REPORT, *tolled_events(0, 10, 300), *tolled_events(10, 60, 2)]
+    load_records(settings, tmp_path, first)
+    small = db_hits(driver, settings, statement, min_killed=100)
+    load_records(settings, tmp_path, tolled_events(60, 1060, 2))
+    large = db_hits(driver, settings, statement, min_killed=100)
+    print(f"db hits of the toll filter: {small} among 60 events, {large} among 1,060")
+    assert large < 1.5 * small, (small, large)
+    page = run(settings, lambda reader: events.events(reader, EventFilter(min_killed=100)))
+    assert (page.total, [e.max_killed for e in page.items]) == (10, [300] * 10)
+
+
 def test_the_statement_starts_from_the_first_anchor_given() -> None:
     both = queries.events_filtered(frozenset({"place", "perpetrators", "to"}))
     assert both.lstrip().startswith("UNWIND $perpetrators")
     assert (
         queries.events_filtered(frozenset({"place", "to"})).lstrip().startswith("MATCH (:`Place`")
     )
+    toll = queries.events_filtered(frozenset({"min_killed", "to"})).lstrip()
+    assert toll.startswith("MATCH (c:`CasualtyCount`)")
     assert "$place IS NULL" not in both, "only the filters given are in the statement"
     with pytest.raises(Exception, match="no event filter named colour"):
         queries.events_filtered(frozenset({"colour"}))
