@@ -17,6 +17,7 @@ from neo4j import Driver
 from graph.db.settings import Settings
 from loaders import importing, journal, registry
 from tests.conftest import REPO, cli_env
+from tests.conftest import silsila as run_silsila
 from tests.loaders.csv_rows import rows_from
 
 SFM = REPO.parent / "shared" / "peers" / "sfm-importer"
@@ -37,14 +38,9 @@ main()
 
 
 def silsila(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**cli_env(settings), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """`silsila ARGS` against the session's Neo4j, run in this process (no interpreter
+    start-up per call); the tests of a killed importer start a process of their own."""
+    return run_silsila(*args, env={**cli_env(settings), "COLUMNS": "200"})
 
 
 def nodes(driver: Driver) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from neo4j import Driver
@@ -16,7 +15,7 @@ from graph.db.settings import Settings
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
-from tests.conftest import DEFAULT_DATA, cli_env, default_records
+from tests.conftest import DEFAULT_DATA, cli_env, default_records, silsila
 
 WITNESS = "person:observer-abu-amin-80"
 
@@ -63,10 +62,7 @@ def test_the_cli_lifts_protection_only_when_told_and_audits_it_without_the_id(
     path = unflagged_witness(tmp_path)
 
     def load(*extra: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "cli", "load", str(path), *extra]
-        return subprocess.run(
-            command, env=cli_env(settings), capture_output=True, text=True, timeout=300
-        )
+        return silsila("load", str(path), *extra, env=cli_env(settings))
 
     kept = load()
     assert kept.returncode == 0, kept.stderr

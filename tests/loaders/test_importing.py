@@ -320,11 +320,22 @@ def export_round_trip(
     export: Callable[[list[GraphNode], list[GraphLink], Path], T],
     out: Path,
 ) -> T:
-    """Import PATHS, EXPORT the graph to OUT, import OUT into an emptied graph: the same graph.
+    """Import PATHS, then `export_and_import_again`."""
+    importing.run_import(settings, fmt, paths)
+    return export_and_import_again(driver, settings, fmt, export, out)
+
+
+def export_and_import_again(
+    driver: Driver,
+    settings: Settings,
+    fmt: ImportFormat,
+    export: Callable[[list[GraphNode], list[GraphLink], Path], T],
+    out: Path,
+) -> T:
+    """EXPORT the graph to OUT, import OUT into an emptied graph: the same graph.
 
     Returns what EXPORT returned (its row counts).
     """
-    importing.run_import(settings, fmt, paths)
     before = graph_state(driver)
     nodes, links = read_graph(driver, settings, load_ontology())
     written = export(nodes, links, out)

@@ -39,7 +39,7 @@ from tests.loaders.sfm_fixtures import (
     iso_date,
     write_wwic,
 )
-from tests.loaders.test_importing import export_round_trip
+from tests.loaders.test_importing import export_and_import_again
 
 pytestmark = pytest.mark.skipif(
     not SFM_FIXTURES.is_dir(), reason=f"SFM's platform fixtures not found: {SFM_FIXTURES}"
@@ -76,8 +76,8 @@ def open_code(values: dict[str, Any]) -> str:
     return "" if found is None else "Y" if found else "N"
 
 
-def test_sfm_data_imports_whole_with_every_open_ended_flag(
-    driver: Driver, settings: Settings, sfm: SfmData, converted: Path
+def test_sfm_data_imports_whole_with_every_open_ended_flag_and_exports_back_as_given(
+    driver: Driver, settings: Settings, sfm: SfmData, converted: Path, tmp_path: Path
 ) -> None:
     started = time.perf_counter()
     summary = run_import(settings, FORMAT, [converted])
@@ -108,6 +108,7 @@ def test_sfm_data_imports_whole_with_every_open_ended_flag(
     assert_partial_dates_keep_their_precision(driver, sfm)
     assert_commanders_are_commanders(driver, sfm)
     assert_chains_and_commanders_follow_the_fixtures(settings, sfm)
+    assert_export_gives_back_the_rows_sfm_gave(driver, settings, converted, tmp_path / "out")
 
 
 def assert_every_open_ended_flag_is_kept(driver: Driver, sfm: SfmData) -> None:
@@ -307,11 +308,12 @@ def as_read(rows: Iterable[Row], name: str) -> Counter[tuple[str, ...]]:
     return Counter(tuple((row.get(column) or "").strip() for column in read) for row in rows)
 
 
-def test_export_gives_back_the_rows_sfm_gave(
-    driver: Driver, settings: Settings, converted: Path, tmp_path: Path
+def assert_export_gives_back_the_rows_sfm_gave(
+    driver: Driver, settings: Settings, converted: Path, out: Path
 ) -> None:
-    out = tmp_path / "exported"
-    export_round_trip(driver, settings, FORMAT, [converted], export_wwic, out)
+    """The imported graph exported to OUT gives back SFM's rows, and imported again from OUT
+    the same graph."""
+    export_and_import_again(driver, settings, FORMAT, export_wwic, out)
     for name in ("units.csv", "persons.csv", "persons_extra.csv", "incidents.csv"):
         given, back = read_rows(converted / name), read_rows(out / name)
         assert as_read(back, name) == as_read(given, name), name
