@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from graph.errors import InvalidRequestError
 
@@ -63,6 +64,10 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """`2012` -> all of 2012; `2012-08` -> August 2012; `2012-08-20` -> that day."""
+        return _parsed(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> PartialDate:
         match = _SHAPE.fullmatch(text.strip())
         if match is None:
             raise InvalidDateError(f"{text!r} is not a date of the form {DATE_FORMS}")
@@ -92,6 +97,13 @@ class PartialDate:
         if self.precision is Precision.DAY and self.latest != self.earliest:
             return f"{self.earliest.isoformat()} to {self.latest.isoformat()}"
         return str(self)
+
+
+# A long answer (the gap, a case file) judges the same few thousand dates hundreds of
+# thousands of times; a PartialDate is immutable, so each text is parsed once.
+@lru_cache(maxsize=65536)
+def _parsed(text: str) -> PartialDate:
+    return PartialDate._parse(text)
 
 
 # How far from any date `days_away` puts a relation with no cited date.

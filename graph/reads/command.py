@@ -7,6 +7,7 @@ read in one round trip per question; the decisions are taken here, in Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from graph.asof import Certainty, PartialDate, days_away
@@ -25,6 +26,19 @@ UNITS_AT_ONCE = 100
 # A unit read by queries.UNITS_ABOVE: its entity map, the relations to its superiors (command
 # first) and its postings (oldest first).
 UnitAbove = dict[str, Any]
+
+
+@dataclass
+class UnitsRead:
+    """Units read by queries.UNITS_ABOVE so far, for a caller that asks `chains_at` again and
+    again in one answer (the gap asks about the same units for batch after batch of events):
+    each unit is read once. A unit read as a start is read with every level above it; one
+    read only as a superior of another may lack the levels above it, so it is read again as a
+    start when asked about. One UnitsRead serves calls with the same depth and flags only.
+    """
+
+    units: dict[str, UnitAbove] = field(default_factory=dict)
+    starts: set[str] = field(default_factory=set)
 
 
 async def commanders_at(reader: Reader, unit_id: str, at: PartialDate) -> list[models.Commander]:
@@ -69,12 +83,14 @@ async def chains_at(
     asked: Sequence[tuple[str, PartialDate]],
     max_depth: int = queries.MAX_DEPTH,
     commanders_only: bool = False,
+    read: UnitsRead | None = None,
 ) -> list[models.Chain]:
     """The chains of many units, each at its own date (an event's), in the order asked: the
     units above are read once for all of them, UNITS_AT_ONCE at a time, not once per date.
     COMMANDERS_ONLY: each level's `posted` holds its commanders only (a case file's chains
-    are drawn at every event's dates, and judging everyone else posted is most of the work)."""
-    chains, _ = await _chains_at(reader, asked, max_depth, False, commanders_only)
+    are drawn at every event's dates, and judging everyone else posted is most of the work).
+    READ: the units an earlier call read, kept and added to; they are not read again."""
+    chains, _ = await _chains_at(reader, asked, max_depth, False, commanders_only, read)
     return chains
 
 
@@ -94,11 +110,14 @@ async def _chains_at(
     max_depth: int,
     with_sanctions: bool,
     commanders_only: bool = False,
+    read: UnitsRead | None = None,
 ) -> tuple[list[models.Chain], dict[str, UnitAbove]]:
     if not 0 <= max_depth <= queries.MAX_DEPTH:
         raise InvalidRequestError(f"max_depth must be 0..{queries.MAX_DEPTH}, not {max_depth}")
-    ids = sorted({unit_id for unit_id, _ in asked})
-    units: dict[str, UnitAbove] = {}
+    read = UnitsRead() if read is None else read
+    ids = sorted({unit_id for unit_id, _ in asked} - read.starts)
+    read.starts.update(ids)
+    units = read.units
     for start in range(0, len(ids), UNITS_AT_ONCE):
         chunk = ids[start : start + UNITS_AT_ONCE]
         rows = await reader.rows(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graph.asof import Certainty, PartialDate
@@ -20,7 +21,7 @@ from graph.db import queries
 from graph.db.kept import kept
 from graph.db.reader import Reader
 from graph.reads import models
-from graph.reads.command import chains_at
+from graph.reads.command import UnitsRead, chains_at
 from graph.reads.events import EventFilter, event_span, events
 from graph.reads.rows import MAX_ROWS, entity
 from ontology.terms import Label
@@ -125,7 +126,7 @@ class _Event:
     start: str | None
     end: str | None
 
-    @property
+    @cached_property  # asked once for each person or unit the event exposes
     def entity(self) -> models.Entity:
         return models.Entity(id=self.id, type=Label.EVENT, name=self.name, labels=[Label.EVENT])
 
@@ -161,6 +162,7 @@ class _Exposure:
     events: dict[str, _Event] = field(default_factory=dict)
     read: int = 0
     bounds: list[str] = field(default_factory=list)
+    units: UnitsRead = field(default_factory=UnitsRead)  # each unit's chain read once
 
     def add(self, event: _Event, who: models.Entity, reason: str) -> None:
         self.entities.setdefault(who.id, who)
@@ -190,7 +192,12 @@ class _Exposure:
             units = {c.actor.id: c.actor for c in claims if _chained(c)}
             if span is not None:
                 asked += [(event, units[i], span) for i in sorted(units)]
-        chains = await chains_at(reader, [(unit.id, span) for _, unit, span in asked])
+        chains = await chains_at(  # the gap names each level's commanders, nobody else posted
+            reader,
+            [(unit.id, span) for _, unit, span in asked],
+            commanders_only=True,
+            read=self.units,
+        )
         for (event, unit, _), chain in zip(asked, chains, strict=True):
             self._add_chain(event, unit, chain)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neo4j import Driver
 
 from graph.db import kept as kept_answers
@@ -129,6 +130,34 @@ def test_the_gap_read_in_batches_is_the_gap_event_by_event(
     assert GOVERNMENT in ids(batched)
     assert "person:qahtan-khalil" not in ids(batched)  # sanctioned
     assert not batched.truncated_because
+
+
+class UnitsAsked(CountingReader):
+    """Counts how often each unit's chain is read (queries.UNITS_ABOVE)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units: Counter[str] = Counter()
+
+    async def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        if query == queries.UNITS_ABOVE:
+            self.units.update(params["units"])
+        return await super().rows(query, **params)
+
+
+def test_in_small_batches_each_units_chain_is_read_once_and_the_gap_is_the_same(
+    default_dataset: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def gap_and_units(reader: CountingReader) -> tuple[gaps.Unsanctioned, Counter[str]]:
+        asking = UnitsAsked(reader.driver, settings, public=True)
+        return await gaps.find_unsanctioned(asking, EventFilter()), asking.units
+
+    whole, _ = run(settings, gap_and_units)
+    monkeypatch.setattr(gaps, "EVENTS_AT_ONCE", 2)
+    batched, units = run(settings, gap_and_units)
+    assert batched == whole
+    assert len(units) > 5, "the default dataset's events name several units"
+    assert set(units.values()) == {1}, [u for u, n in units.items() if n > 1]
 
 
 # The three kinds of reason, in words.
@@ -375,10 +404,11 @@ def test_the_gap_covers_every_attributed_event_in_bounded_batches(
             "generated ledger)"
         ]
     }
-    # Each batch: its events with their attributions, then its units' chains; then sanctions.
+    # Each batch: its events with their attributions; the brigade's chain once, with the first
+    # batch that names it (every batch does); then sanctions.
     batches = -(-MANY // gaps.EVENTS_AT_ONCE)
     assert batches > 2
-    assert statements == 2 * batches + 1
+    assert statements == batches + 2
     pages = paged(settings, limit=1)
     assert [page.gaps[0].entity.id for page in pages] == sorted([BRIGADE, LAST])
     assert all(page.total == 2 and page.events == MANY for page in pages)
