@@ -1035,6 +1035,9 @@ USING INDEX c:{CASUALTY_COUNT}({KILLED})
 WHERE c.{KILLED} >= $min_killed AND c.{SCOPE} IS NULL AND {visible_c}
 WITH DISTINCT e
 """,
+    "kind": """
+MATCH (e:{EVENT}) WHERE e.{EVENT_KIND} = $kind
+""",
     "to": """
 MATCH (e:{EVENT}) WHERE e.{START_EARLIEST} <= date($to)
 """,
@@ -1093,11 +1096,13 @@ def events_filtered(
     where = ("WITH e WHERE " + "\n  AND ".join(checks) + "\n") if checks else ""
     # The toll and the place are worked out for every event found only where the filter or
     # the order needs them; otherwise for the page alone, so a page costs what it shows.
-    toll_first = "min_killed" in given or "killed" in sort
+    # Found through the tolls' index, every event already has a visible toll of min_killed.
+    toll_check = "min_killed" in given and anchor != "min_killed"
+    toll_first = toll_check or "killed" in sort
     place_first = "place" in sort
     body = _cypher(head + where, visible_a=_visible("a"), visible_c=_visible("c"))
     body += _event_toll() if toll_first else ""
-    if "min_killed" in given:
+    if toll_check:
         body += "WITH e, max_killed WHERE max_killed >= $min_killed\n"
     if count_only:
         return body + "RETURN count(e) AS total"

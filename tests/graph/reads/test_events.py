@@ -154,6 +154,8 @@ def test_the_statement_starts_from_the_first_anchor_given() -> None:
     )
     toll = queries.events_filtered(frozenset({"min_killed", "to"})).lstrip()
     assert toll.startswith("MATCH (c:`CasualtyCount`)")
+    kind = queries.events_filtered(frozenset({"kind", "to"})).lstrip()
+    assert kind.startswith("MATCH (e:`Event`) WHERE e.`event_kind` = $kind")
     assert "$place IS NULL" not in both, "only the filters given are in the statement"
     with pytest.raises(Exception, match="no event filter named colour"):
         queries.events_filtered(frozenset({"colour"}))
