@@ -1075,12 +1075,17 @@ EVENT_SORTS = {
 
 
 def events_filtered(
-    given: frozenset[str] = frozenset(), count_only: bool = False, sort: str = "date"
+    given: frozenset[str] = frozenset(),
+    count_only: bool = False,
+    sort: str = "date",
+    with_total: bool = False,
 ) -> str:
     """Events by date range, place (a governorate covers all inside it), perpetrator, type,
     toll and source, built from the filters GIVEN (names in EVENT_FILTERS): the first of them
     in _EVENT_ANCHORS is where the statement starts; the others are checked on what it finds.
-    A page comes in the order SORT names (a key of EVENT_SORTS)."""
+    A page comes in the order SORT names (a key of EVENT_SORTS). WITH_TOTAL: each row of the
+    page also carries how many events were found (`total`), so the events are found once for
+    the page and its count (a page past the last has no row to carry it)."""
     unknown = given - EVENT_FILTERS
     if unknown:
         raise InvalidRequestError(f"no event filter named {', '.join(sorted(unknown))}")
@@ -1099,35 +1104,51 @@ def events_filtered(
     # Found through the tolls' index, every event already has a visible toll of min_killed.
     toll_check = "min_killed" in given and anchor != "min_killed"
     toll_first = toll_check or "killed" in sort
-    place_first = "place" in sort
     body = _cypher(head + where, visible_a=_visible("a"), visible_c=_visible("c"))
     body += _event_toll() if toll_first else ""
     if toll_check:
         body += "WITH e, max_killed WHERE max_killed >= $min_killed\n"
     if count_only:
         return body + "RETURN count(e) AS total"
-    order = EVENT_SORTS[sort]
+    if with_total:
+        body += _WITH_TOTAL_TOLL if toll_first else _WITH_TOTAL
+    return body + _event_page(EVENT_SORTS[sort], toll_first, "place" in sort, with_total)
+
+
+# The events found, counted and kept, with their tolls when those were worked out first.
+_WITH_TOTAL = "WITH collect(e) AS found UNWIND found AS e WITH size(found) AS total, e\n"
+_WITH_TOTAL_TOLL = (
+    "WITH collect([e, max_killed]) AS found UNWIND found AS f\n"
+    "WITH size(found) AS total, f[0] AS e, f[1] AS max_killed\n"
+)
+
+
+def _event_page(order: str, toll_first: bool, place_first: bool, with_total: bool) -> str:
+    """The page of the events e found, in ORDER, with their place and toll (worked out for the
+    page alone unless TOLL_FIRST or PLACE_FIRST say the rows have them), and with `total`."""
+    keep = ", total" if with_total else ""
     page = (_EVENT_PLACE if place_first else "") + _cypher(
-        "WITH e{toll}{place} ORDER BY {order} SKIP $offset LIMIT $limit\n",
+        "WITH e{keep}{toll}{place} ORDER BY {order} SKIP $offset LIMIT $limit\n",
+        keep=keep,
         toll=", max_killed" if toll_first else "",
         place=", place" if place_first else "",
         order=order,
     )
     rest = ""  # what the order did not need, for the page's events only
     if not toll_first:
-        rest += _event_toll(", place" if place_first else "")
+        rest += _event_toll(keep + (", place" if place_first else ""))
     if not place_first:
         rest += _EVENT_PLACE
     # Clauses after the page need not keep its order: it is sorted again, a page's rows only.
     return (
-        body
-        + page
+        page
         + rest
         + _cypher(
             "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
-            "e.{END} AS end, {place} AS place, max_killed ORDER BY {order}",
+            "e.{END} AS end, {place} AS place, max_killed{keep} ORDER BY {order}",
             place=entity("place"),
             order=order,
+            keep=keep,
         )
     )
 

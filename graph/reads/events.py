@@ -160,11 +160,20 @@ class ListedEvent:
 async def events(
     reader: Reader, where: EventFilter, limit: int = 100, offset: int = 0, sort: str = "date"
 ) -> models.EventPage:
-    """Events matching the filter, in the order SORT names (oldest first), a page at a time."""
+    """Events matching the filter, in the order SORT names (oldest first), a page at a time.
+    Filtered, the page's rows carry the count, so the events are found once; an empty page
+    (past the last, or nothing found) asks for the count alone. Unfiltered, the count is
+    Neo4j's count of events, which costs nothing."""
     params = await _filter_params(reader, where)
+    if params:
+        statement = queries.events_filtered(frozenset(params), sort=sort, with_total=True)
+        rows = await reader.rows(statement, **params, limit=limit, offset=offset)
+        if rows:
+            items = [event_row(r) for r in rows]
+            return models.EventPage(items=items, total=rows[0]["total"], limit=limit, offset=offset)
     count = queries.events_filtered(frozenset(params), count_only=True)
     total = (await reader.rows(count, **params))[0]["total"]
-    items = await _page(reader, params, sort, limit, offset)
+    items = [] if params else await _page(reader, params, sort, limit, offset)
     return models.EventPage(items=items, total=total, limit=limit, offset=offset)
 
 

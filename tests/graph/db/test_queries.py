@@ -119,8 +119,13 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
             for count_only in (False, True)
         ]
         + [
-            queries.events_filtered(frozenset(("place",)), sort=sort)
+            queries.events_filtered(frozenset(("place",)), sort=sort, with_total=with_total)
             for sort in queries.EVENT_SORTS
+            for with_total in (False, True)
+        ]
+        + [
+            queries.events_filtered(frozenset(given), with_total=True)
+            for given in itertools.combinations(sorted(queries.EVENT_FILTERS), 2)
         ]
     ),
     "shortest_paths": lambda: queries.shortest_paths(

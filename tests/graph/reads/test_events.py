@@ -88,6 +88,27 @@ def test_every_anchor_finds_what_a_scan_finds(default_dataset: Driver, settings:
         assert ids == scanned(default_dataset, EventFilter(**given)), "+".join(given)
 
 
+def test_a_filtered_page_and_its_count_are_one_round_trip(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    """The page's rows carry the count; a page past the last asks for the count alone."""
+
+    async def pages(reader: CountingReader) -> list[tuple[int, int, int]]:
+        found = []
+        for offset in (0, 2, 500):
+            before = reader.statements
+            page = await events.events(reader, EventFilter(place=IDLIB), limit=2, offset=offset)
+            found.append((reader.statements - before, page.total, len(page.items)))
+        return found
+
+    first, second, past = run(settings, pages)
+    total = len(scanned(default_dataset, EventFilter(place=IDLIB)))
+    assert total > 2
+    assert first == (1, total, 2)
+    assert second == (1, total, min(2, total - 2))
+    assert past == (2, total, 0)
+
+
 def test_the_filters_finds_something_to_compare(default_dataset: Driver) -> None:
     """Guards the comparison above against values that match nothing."""
     for name, value in VALUES.items():
