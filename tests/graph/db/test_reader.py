@@ -137,3 +137,20 @@ def test_a_statement_whose_connection_dropped_is_tried_again_on_another(
     before, after = run(settings, read)
     assert after["connection"] != before["connection"]
     assert after["transaction"] != before["transaction"]
+
+
+def test_rows_come_back_as_the_drivers_own_conversion_gives_them(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    """`reader.plain` skips `Record.data()`'s checks, not its answer: nested maps and lists,
+    nodes, relationships, paths, dates and nulls come back the same."""
+    statement = """
+    MATCH path = (a)-[r]->(b) WITH a, r, b, path LIMIT 3
+    RETURN a, r, path, [a, {inner: [b, date('2012-08-01'), null]}] AS nested,
+           {n: 1, f: 0.5, t: true, s: 'x', d: datetime('2012-08-01T10:00:00Z')} AS scalars
+    """
+    records = default_dataset.execute_query(statement, database_=settings.neo4j_database).records
+    assert len(records) == 3
+    for record in records:
+        assert reader.plain(record) == record.data()
+        assert isinstance(reader.plain(record)["a"], dict)  # a node: its properties
