@@ -6,6 +6,7 @@ transaction, which a dropped connection or a failed statement does not leave bro
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from graph.errors import QueryError
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
+from ontology.terms import Prop
 from tests.graph.reads.counting import run
 
 SOURCE = "source:reader-report"
@@ -154,3 +156,43 @@ def test_rows_come_back_as_the_drivers_own_conversion_gives_them(
     for record in records:
         assert reader.plain(record) == record.data()
         assert isinstance(reader.plain(record)["a"], dict)  # a node: its properties
+
+
+def test_a_text_is_withheld_exactly_when_it_contains_a_restricted_name(
+    settings: Settings,
+) -> None:
+    """Texts that `queries.redacted` wraps for the public role come back withheld exactly when
+    looking for every name in them would find one, whatever the names' lengths and scripts and
+    wherever a name stands, and never for a text holding only part of one; other roles get
+    every text as it is."""
+    rng = random.Random(14)
+    letters = "abcdefghij ABCDE -'" + "محمدعليحسن" + "😀\U0001d538"
+    names = {"".join(rng.choices(letters, k=rng.randint(1, 12))) for _ in range(400)}
+    names |= {"Karim Zahed", "Zahed", "Abu Ali", "علي", "K", "😀", "Ali 😀"}
+    listed = sorted(names)
+    texts = []
+    for _ in range(1500):
+        text = "".join(rng.choices(letters, k=rng.randint(0, 40)))
+        name = rng.choice(listed)
+        cut = rng.choice([name, name[:-1], name[1:]])  # whole, or a part that may not do
+        at = rng.randint(0, len(text))
+        texts.append(text[:at] + cut + text[at:])
+    texts += listed + [name[:-1] for name in listed]
+    statement = (
+        "UNWIND $texts AS t WITH {quote: t} AS q RETURN "
+        + queries.redacted("q", Prop.QUOTE)
+        + " AS shown"
+    )
+
+    def shown(public: bool) -> list[str]:
+        with connect(settings) as driver:
+            found = driver.execute_query(
+                statement, texts=texts, public=public, database_=settings.neo4j_database
+            )
+        restricted = reader.RestrictedNames(names)
+        return [reader.plain(record, restricted)["shown"] for record in found.records]
+
+    expected = [queries.WITHHELD if any(n in t for n in names) else t for t in texts]
+    assert shown(public=True) == expected
+    assert 0 < expected.count(queries.WITHHELD) < len(texts)
+    assert shown(public=False) == texts
