@@ -22,7 +22,6 @@ from graph.reads import (
     exposure,
     gaps,
     models,
-    rows,
     sanctions,
 )
 from graph.reads.search import find_by_name
@@ -80,9 +79,7 @@ async def entity(
 )
 async def commanders(reader: ReaderDep, unit_id: str, at: AtDep) -> models.Commanders:
     """Who held a command post in the unit on that date: certain or only possible."""
-    unit = rows.node_entity(await reader.node(unit_id))
-    found = await command.commanders_at(reader, unit_id, at)
-    return models.Commanders(unit=unit, at=at, commanders=found)
+    return await command.unit_commanders(reader, unit_id, at)
 
 
 @router.get(

@@ -443,14 +443,13 @@ RETURN last(page).{ID} AS last, size(page) AS persons, collect({label: label, hi
 """
 )
 
-NODE_BY_ID = _cypher(
+# The node n with id $id, through each root label's index, unless the viewer may not see it.
+_NODE_FOUND = _cypher(
     """
 CALL () {
   {lookups}
 }
 WITH n WHERE {visible}
-RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
-       n {.*, {DESCRIPTION}: {description}} AS properties LIMIT 1
 """,
     lookups=_any_of(
         (Label.ACTOR, Label.EVENT, Label.PLACE, Label.SOURCE, Label.CLAIM),
@@ -459,8 +458,14 @@ RETURN n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels,
     ),
     # A claim about or by a restricted person is withheld by id too, not only where it is listed.
     visible=_visible("n"),
+)
+_NODE_COLUMNS = _cypher(
+    "n.{ID} AS id, n.{NAME} AS name, labels(n) AS labels, "
+    "n {.*, {DESCRIPTION}: {description}} AS properties",
     description=redacted("n", Prop.DESCRIPTION),
 )
+NODE_BY_ID = f"{_NODE_FOUND}RETURN {_NODE_COLUMNS} LIMIT 1"
+
 
 SEARCH = _cypher(
     """
@@ -542,6 +547,25 @@ RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
     postings=_UNIT_POSTINGS.rstrip(),
     posting=_POSTED_PERSON,
     order=_POSTINGS_ORDER,
+)
+
+# NODE_BY_ID's record and, in the same round trip, COMMAND_POSTINGS' postings to it (none when
+# it is not a unit): a unit's commanders at a date in one statement.
+NODE_WITH_POSTINGS = _NODE_FOUND + _cypher(
+    """
+WITH n LIMIT 1
+CALL (n) {
+  WITH n AS u
+  {postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
+  WITH p, person ORDER BY {order} LIMIT $limit
+  RETURN collect({posting}) AS postings
+}
+RETURN {columns}, postings
+""",
+    postings=_UNIT_POSTINGS.strip(),
+    posting=_POSTED_PERSON,
+    order=_POSTINGS_ORDER,
+    columns=_NODE_COLUMNS,
 )
 
 # One level up the hierarchy, and one level down, through a unit relation.

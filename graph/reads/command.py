@@ -46,6 +46,18 @@ async def commanders_at(reader: Reader, unit_id: str, at: PartialDate) -> list[m
     return await posted_at(reader, unit_id, at, COMMAND_ROLES)
 
 
+async def unit_commanders(reader: Reader, unit_id: str, at: PartialDate) -> models.Commanders:
+    """The record with UNIT_ID and who held a command post in it at AT, certain ones first,
+    in one round trip. NotFoundError when no record has the id, or the caller may not see it."""
+    rows = await reader.rows(
+        queries.NODE_WITH_POSTINGS, id=unit_id, roles=list(COMMAND_ROLES), limit=MAX_ROWS
+    )
+    if not rows:
+        raise NotFoundError(f"No record with id {unit_id!r}.")
+    unit = node_entity(rows[0])
+    return models.Commanders(unit=unit, at=at, commanders=_posted(rows[0]["postings"], at))
+
+
 async def posted_at(
     reader: Reader, unit_id: str, at: PartialDate, roles: Sequence[str] | None = None
 ) -> list[models.Commander]:

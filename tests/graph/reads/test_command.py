@@ -8,14 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
 from graph.asof import PartialDate
 from graph.db.settings import Settings
+from graph.errors import NotFoundError
 from graph.reads import models
-from graph.reads.command import chain_of_command, chains_at, unit_profile
+from graph.reads.command import (
+    chain_of_command,
+    chains_at,
+    commanders_at,
+    unit_commanders,
+    unit_profile,
+)
 from loaders import pipeline
 from loaders.records import read_paths
 from ontology.model import load as load_ontology
@@ -150,6 +158,31 @@ def test_a_unit_over_time_in_one_round_trip(default_dataset: Driver, settings: S
     assert all(r.citations for r in found.subordinates)
     # The head of 2024-01 is its latest evidence; the 2023 killing by the group is earlier.
     assert found.latest == "2024-01"
+
+
+def test_a_units_commanders_at_a_date_in_one_round_trip(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    """The unit and its commanders come in one statement, the same commanders as the posting
+    read alone; a record that is no unit has none, and an unknown id is not found."""
+    afid = "org:air-force-intelligence-directorate"
+
+    async def both(reader: Any) -> tuple[models.Commanders, int, list[models.Commander]]:
+        found = await unit_commanders(reader, afid, PartialDate.parse("2024-06-01"))
+        statements = reader.statements
+        alone = await commanders_at(reader, afid, PartialDate.parse("2024-06-01"))
+        return found, statements, alone
+
+    found, statements, alone = run(settings, both)
+    assert statements == 1
+    assert found.unit.id == afid
+    assert [(c.person.name, c.role) for c in found.commanders] == [("Qahtan Khalil", "head")]
+    assert found.commanders == alone
+    event = "event:darayya-massacre-2012"
+    not_unit = run(settings, lambda r: unit_commanders(r, event, PartialDate.parse("2012")))
+    assert (not_unit.unit.id, not_unit.commanders) == (event, [])
+    with pytest.raises(NotFoundError):
+        run(settings, lambda r: unit_commanders(r, "org:no-such-unit", PartialDate.parse("2012")))
 
 
 def test_chains_of_commanders_only_name_the_same_commanders_at_every_level(
