@@ -181,8 +181,13 @@ class Reader:
         """A node by id (through the root labels' indexes); NotFoundError if absent or hidden."""
         found = await self.rows(queries.NODE_BY_ID, id=node_id)
         if not found:
-            raise NotFoundError(f"No record with id {node_id!r}.")
+            raise no_record(node_id)
         return found[0]
+
+
+def no_record(node_id: str) -> NotFoundError:
+    """The error for an id that no record has, or that the viewer may not see (the same)."""
+    return NotFoundError(f"No record with id {node_id!r}.")
 
 
 class RestrictedNames:
@@ -191,12 +196,12 @@ class RestrictedNames:
     that follows the text's length, not the number of witnesses."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self.names = frozenset(names)
         self._automaton: Any = None
-        if self.names:
-            self._automaton = ahocorasick.Automaton()
-            for name in self.names:
-                self._automaton.add_word(name, name)
+        for name in set(names):
+            if self._automaton is None:
+                self._automaton = ahocorasick.Automaton()
+            self._automaton.add_word(name, name)
+        if self._automaton is not None:
             self._automaton.make_automaton()
 
     def named_in(self, text: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from graph.asof import Certainty, PartialDate, days_away
 from graph.db import queries
-from graph.db.reader import Reader
+from graph.db.reader import Reader, no_record
 from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, as_of, entity, interval, node_entity, tenure_model
@@ -53,7 +53,7 @@ async def unit_commanders(reader: Reader, unit_id: str, at: PartialDate) -> mode
         queries.NODE_WITH_POSTINGS, id=unit_id, roles=list(COMMAND_ROLES), limit=MAX_ROWS
     )
     if not rows:
-        raise NotFoundError(f"No record with id {unit_id!r}.")
+        raise no_record(unit_id)
     unit = node_entity(rows[0])
     return models.Commanders(unit=unit, at=at, commanders=_posted(rows[0]["postings"], at))
 

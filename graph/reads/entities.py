@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from graph.db import queries
-from graph.db.reader import Reader
+from graph.db.reader import Reader, no_record
 from graph.errors import InvalidRequestError, NotFoundError
 from graph.reads import models
 from graph.reads.rows import MAX_ROWS, entity, node_entity
@@ -48,7 +48,7 @@ async def entity_detail(
     page = {"id": node_id, "limit": limit, "offset": offset}
     read = await reader.rows(queries.entity_page(root), links=MAX_ROWS, **page)
     if not read:  # deleted since its lookup
-        raise NotFoundError(f"No record with id {node_id!r}.")
+        raise no_record(node_id)
     cites, links, claims = read[0]["citations"], read[0]["links"], read[0]["claims"]
     dated = list(claims)
     if root == Label.PLACE:

@@ -6,8 +6,8 @@ from typing import Any
 
 from graph.asof import Certainty
 from graph.db import queries
-from graph.db.reader import Reader
-from graph.errors import InvalidRequestError, NotFoundError
+from graph.db.reader import Reader, no_record
+from graph.errors import InvalidRequestError
 from graph.reads import models
 from graph.reads.command import COMMAND_ROLES
 from graph.reads.events import event_span
@@ -51,7 +51,7 @@ async def person_exposure(reader: Reader, person_id: str) -> models.Exposure:
     found = rows[0]
     person = entity(found["person"])
     if person is None:  # pragma: no cover - the statement matched the person
-        raise NotFoundError(f"No record with id {person_id!r}.")
+        raise no_record(person_id)
     postings = found["postings"]
     timeline = [posting(p) for p in postings]
     commands = [
