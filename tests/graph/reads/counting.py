@@ -47,6 +47,9 @@ def run(settings: Settings, work: Callable[[Any], Awaitable[T]], public: bool = 
 def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> int:
     """The db hits of QUERY run by the public role, every operator of its plan added up, as
     Neo4j plans it for the graph now (a plan cached from a smaller graph can differ)."""
+    # Index statistics are sampled in the background: a sample taken when an earlier test's
+    # graph was larger can make the planner start from the wrong end. Resample first.
+    driver.execute_query("CALL db.prepareForReplanning()", database_=settings.neo4j_database)
     found = driver.execute_query(
         f"PROFILE CYPHER replan=force {query}",
         {**params, "public": True},
@@ -59,7 +62,30 @@ def db_hits(driver: Driver, settings: Settings, query: str, **params: Any) -> in
 
     profile = found.summary.profile
     assert profile is not None
-    return total(profile)
+    return PlanCost(total(profile), _operators(profile))
+
+
+class PlanCost(int):
+    """Db hits that also say which operators spent them, for a failing test's message."""
+
+    operators: str
+
+    def __new__(cls, hits: int, operators: str) -> PlanCost:
+        cost = super().__new__(cls, hits)
+        cost.operators = operators
+        return cost
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __repr__(self) -> str:
+        return f"{int(self)} db hits:\n{self.operators}"
+
+
+def _operators(plan: dict[str, Any], depth: int = 0) -> str:
+    details = plan.get("args", {}).get("Details", "")
+    line = f"{'  ' * depth}{plan.get('operatorType')} {details} [{plan.get('dbHits', 0)}]"
+    return "\n".join([line, *(_operators(c, depth + 1) for c in plan.get("children", []))])
 
 
 def load_records(settings: Settings, folder: Path, records: list[dict[str, Any]]) -> None:
