@@ -1104,14 +1104,12 @@ def events_filtered(
     given: frozenset[str] = frozenset(),
     count_only: bool = False,
     sort: str = "date",
-    with_total: bool = False,
 ) -> str:
     """Events by date range, place (a governorate covers all inside it), perpetrator, type,
     toll and source, built from the filters GIVEN (names in EVENT_FILTERS): the first of them
     in _EVENT_ANCHORS is where the statement starts; the others are checked on what it finds.
-    A page comes in the order SORT names (a key of EVENT_SORTS). WITH_TOTAL: each row of the
-    page also carries how many events were found (`total`), so the events are found once for
-    the page and its count (a page past the last has no row to carry it)."""
+    A page comes in the order SORT names (a key of EVENT_SORTS); COUNT_ONLY: the counts of
+    _EVENT_COUNTS instead."""
     unknown = given - EVENT_FILTERS
     if unknown:
         raise InvalidRequestError(f"no event filter named {', '.join(sorted(unknown))}")
@@ -1135,34 +1133,56 @@ def events_filtered(
     if toll_check:
         body += "WITH e, max_killed WHERE max_killed >= $min_killed\n"
     if count_only:
-        return body + "RETURN count(e) AS total"
-    if with_total:
-        body += _WITH_TOTAL_TOLL if toll_first else _WITH_TOTAL
-    return body + _event_page(EVENT_SORTS[sort], toll_first, "place" in sort, with_total)
+        return body + _EVENT_COUNTS
+    return body + _event_page(EVENT_SORTS[sort], toll_first, "place" in sort)
 
 
-# The events found, counted and kept, with their tolls when those were worked out first.
-_WITH_TOTAL = "WITH collect(e) AS found UNWIND found AS e WITH size(found) AS total, e\n"
-_WITH_TOTAL_TOLL = (
-    "WITH collect([e, max_killed]) AS found UNWIND found AS f\n"
-    "WITH size(found) AS total, f[0] AS e, f[1] AS max_killed\n"
+# How many events were found, how many of them are dated, and how many the graph holds (the
+# last from the count store): what choosing between events_filtered and events_by_date needs.
+# (The count store's count comes after the aggregation: beside it, it would be a grouping key,
+# and no event found would give no row.)
+_EVENT_COUNTS = _cypher(
+    "WITH count(e) AS total, count(e.{START_EARLIEST}) AS dated\n"
+    "RETURN total, dated, COUNT { (:{EVENT}) } AS events"
 )
 
+# The filters events_by_date can check on each event it walks: `from` is left out, since the
+# events before it would all be walked and rejected, and `min_killed` has its own index.
+DATE_WALK_FILTERS = EVENT_FILTERS - {"from", "min_killed"}
 
-def _event_page(order: str, toll_first: bool, place_first: bool, with_total: bool) -> str:
+
+def events_by_date(given: frozenset[str] = frozenset(), descending: bool = False) -> str:
+    """A page of the dated events matching the filters GIVEN (names in DATE_WALK_FILTERS), in
+    date order, found by walking the index of earliest start dates in that order and checking
+    each event until the page is full. Where the filters match many events (a force with its
+    subordinates, the whole list), a page costs the events walked to fill it, about
+    (offset + limit) x events / matches, where events_filtered finds and sorts every match.
+    Undated events are not walked: they come after the dated ones going up, before going down."""
+    unknown = given - DATE_WALK_FILTERS
+    if unknown:
+        raise InvalidRequestError(f"no date-walk filter named {', '.join(sorted(unknown))}")
+    checks = [_EVENT_CONDITIONS[name] for name in sorted(given)]
+    head = (
+        "MATCH (e:{EVENT}) USING INDEX e:{EVENT}({START_EARLIEST})\n"
+        "WHERE e.{START_EARLIEST} IS NOT NULL\n"
+        + ("WITH e WHERE " + "\n  AND ".join(checks) + "\n" if checks else "")
+    )
+    order = EVENT_SORTS["-date" if descending else "date"]
+    return _cypher(head, visible_a=_visible("a")) + _event_page(order)
+
+
+def _event_page(order: str, toll_first: bool = False, place_first: bool = False) -> str:
     """The page of the events e found, in ORDER, with their place and toll (worked out for the
-    page alone unless TOLL_FIRST or PLACE_FIRST say the rows have them), and with `total`."""
-    keep = ", total" if with_total else ""
+    page alone unless TOLL_FIRST or PLACE_FIRST say the rows have them)."""
     page = (_EVENT_PLACE if place_first else "") + _cypher(
-        "WITH e{keep}{toll}{place} ORDER BY {order} SKIP $offset LIMIT $limit\n",
-        keep=keep,
+        "WITH e{toll}{place} ORDER BY {order} SKIP $offset LIMIT $limit\n",
         toll=", max_killed" if toll_first else "",
         place=", place" if place_first else "",
         order=order,
     )
     rest = ""  # what the order did not need, for the page's events only
     if not toll_first:
-        rest += _event_toll(keep + (", place" if place_first else ""))
+        rest += _event_toll(", place" if place_first else "")
     if not place_first:
         rest += _EVENT_PLACE
     # Clauses after the page need not keep its order: it is sorted again, a page's rows only.
@@ -1171,10 +1191,9 @@ def _event_page(order: str, toll_first: bool, place_first: bool, with_total: boo
         + rest
         + _cypher(
             "RETURN e.{ID} AS id, e.{NAME} AS name, labels(e) AS labels, e.{START} AS start, "
-            "e.{END} AS end, {place} AS place, max_killed{keep} ORDER BY {order}",
+            "e.{END} AS end, {place} AS place, max_killed ORDER BY {order}",
             place=entity("place"),
             order=order,
-            keep=keep,
         )
     )
 

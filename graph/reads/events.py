@@ -161,20 +161,61 @@ async def events(
     reader: Reader, where: EventFilter, limit: int = 100, offset: int = 0, sort: str = "date"
 ) -> models.EventPage:
     """Events matching the filter, in the order SORT names (oldest first), a page at a time.
-    Filtered, the page's rows carry the count, so the events are found once; an empty page
-    (past the last, or nothing found) asks for the count alone. Unfiltered, the count is
-    Neo4j's count of events, which costs nothing."""
+    The count is kept until the graph changes, so turning pages pays for it once; each page
+    is found from the filter's index (events_filtered), or, where the filters match many
+    events and the order is by date, by walking the date index until the page is full."""
     params = await _filter_params(reader, where)
-    if params:
-        statement = queries.events_filtered(frozenset(params), sort=sort, with_total=True)
-        rows = await reader.rows(statement, **params, limit=limit, offset=offset)
-        if rows:
+    counts = await _counts(reader, params)
+    items: list[models.EventSummary] = []
+    if offset < counts.total:
+        walk_from = date_walk_offset(params, sort, counts, limit, offset)
+        if walk_from is None:
+            items = await _page(reader, params, sort, limit, offset)
+        else:
+            statement = queries.events_by_date(frozenset(params), descending=sort == "-date")
+            rows = await reader.rows(statement, **params, limit=limit, offset=walk_from)
             items = [event_row(r) for r in rows]
-            return models.EventPage(items=items, total=rows[0]["total"], limit=limit, offset=offset)
-    count = queries.events_filtered(frozenset(params), count_only=True)
-    total = (await reader.rows(count, **params))[0]["total"]
-    items = [] if params else await _page(reader, params, sort, limit, offset)
-    return models.EventPage(items=items, total=total, limit=limit, offset=offset)
+    return models.EventPage(items=items, total=counts.total, limit=limit, offset=offset)
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """How many events a filter finds (`total`), how many of those are dated, and how many
+    events the graph holds."""
+
+    total: int
+    dated: int
+    events: int
+
+
+async def _counts(reader: Reader, params: dict[str, Any]) -> EventCounts:
+    """The filter's counts, kept until the graph changes (they read every match)."""
+
+    async def count() -> EventCounts:
+        statement = queries.events_filtered(frozenset(params), count_only=True)
+        return EventCounts(**(await reader.rows(statement, **params))[0])
+
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return await kept(reader, "event_counts", key, count)
+
+
+def date_walk_offset(
+    params: dict[str, Any], sort: str, counts: EventCounts, limit: int, offset: int
+) -> int | None:
+    """Where in the dated matches a walk of the date index starts the page, or None where
+    finding every match from the filter's own index costs less: the order is not by date, a
+    filter cannot be checked while walking (queries.DATE_WALK_FILTERS), the page reaches the
+    undated events, or the walk would pass more events than the filter finds (walking
+    visits about events / total events per match)."""
+    if sort not in ("date", "-date") or not set(params) <= queries.DATE_WALK_FILTERS:
+        return None
+    undated = counts.total - counts.dated
+    start = offset if sort == "date" else offset - undated
+    if start < 0 or (sort == "date" and undated and start + limit > counts.dated):
+        return None
+    if (start + limit) * counts.events > counts.total * counts.total:
+        return None
+    return start
 
 
 async def every_event(

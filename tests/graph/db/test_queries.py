@@ -119,15 +119,16 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
             for count_only in (False, True)
         ]
         + [
-            queries.events_filtered(frozenset(("place",)), sort=sort, with_total=with_total)
+            queries.events_filtered(frozenset(("place",)), sort=sort)
             for sort in queries.EVENT_SORTS
-            for with_total in (False, True)
-        ]
-        + [
-            queries.events_filtered(frozenset(given), with_total=True)
-            for given in itertools.combinations(sorted(queries.EVENT_FILTERS), 2)
         ]
     ),
+    "events_by_date": lambda: [
+        queries.events_by_date(frozenset(given), descending)
+        for size in (0, 1, 2, len(queries.DATE_WALK_FILTERS))
+        for given in itertools.combinations(sorted(queries.DATE_WALK_FILTERS), size)
+        for descending in (False, True)
+    ],
     "shortest_paths": lambda: queries.shortest_paths(
         queries.MAX_DEPTH, terms.Label.ACTOR, terms.Label.PLACE, list(terms.Rel)
     ),

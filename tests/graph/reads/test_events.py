@@ -4,6 +4,8 @@ plain scan of every event would."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +90,12 @@ def test_every_anchor_finds_what_a_scan_finds(default_dataset: Driver, settings:
         assert ids == scanned(default_dataset, EventFilter(**given)), "+".join(given)
 
 
-def test_a_filtered_page_and_its_count_are_one_round_trip(
+def test_the_count_is_kept_so_each_further_page_is_one_round_trip(
     default_dataset: Driver, settings: Settings
 ) -> None:
-    """The page's rows carry the count; a page past the last asks for the count alone."""
+    """The first page reads the count and the page; the next only the page; a page past the
+    last nothing (the count says it is empty). A write makes the count new."""
+    kept.forget()
 
     async def pages(reader: CountingReader) -> list[tuple[int, int, int]]:
         found = []
@@ -104,9 +108,74 @@ def test_a_filtered_page_and_its_count_are_one_round_trip(
     first, second, past = run(settings, pages)
     total = len(scanned(default_dataset, EventFilter(place=IDLIB)))
     assert total > 2
-    assert first == (1, total, 2)
+    assert first == (2, total, 2)
     assert second == (1, total, min(2, total - 2))
-    assert past == (2, total, 0)
+    assert past == (0, total, 0)
+
+
+# The filters a walk of the date index can check, each with a value, as EventFilter takes them.
+WALKED = {k: v for k, v in VALUES.items() if k not in ("date_from", "min_killed")}
+WALK_COMBINATIONS = [{}] + [
+    dict(pair) for size in (1, 2) for pair in itertools.combinations(WALKED.items(), size)
+]
+
+
+def test_a_walk_of_the_date_index_gives_the_dated_events_the_filters_index_gives(
+    default_dataset: Driver, settings: Settings
+) -> None:
+    """For no filter, each walkable filter and each pair, both ways: the walk's events are the
+    dated events of the anchored list, in its order, whole and from an offset."""
+
+    async def both(reader: CountingReader) -> list[tuple[list[str], list[str], list[str]]]:
+        found = []
+        for given in WALK_COMBINATIONS:
+            params = await events._filter_params(reader, EventFilter(**given))
+            for descending in (False, True):
+                sort = "-date" if descending else "date"
+                anchored = await events._page(reader, params, sort, 1000, 0)
+                walk = queries.events_by_date(frozenset(params), descending)
+                whole = await reader.rows(walk, **params, limit=1000, offset=0)
+                part = await reader.rows(walk, **params, limit=4, offset=3)
+                dated = [e.id for e in anchored if e.start is not None]
+                found.append((dated, [r["id"] for r in whole], [r["id"] for r in part]))
+        return found
+
+    found = run(settings, both, public=False)
+    assert any(len(dated) > 7 for dated, _, _ in found)
+    for dated, whole, part in found:
+        assert whole == dated
+        assert part == dated[3:7]
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+@pytest.mark.parametrize("given", [{}, {"kind": "massacre"}, {"perpetrator": REGIME}])
+def test_turning_pages_meets_every_event_once_in_order_whichever_way_each_page_is_found(
+    default_dataset: Driver, settings: Settings, sort: str, given: dict[str, Any]
+) -> None:
+    """Small pages: the many-match filters walk the date index for the dated pages and find
+    the undated ones from the filter's index; together they are the list, in order."""
+    where = EventFilter(**given)
+    limit = 5
+
+    async def turn(reader: CountingReader) -> tuple[list[str], list[bool], list[str]]:
+        whole = await events._page(
+            reader, await events._filter_params(reader, where), sort, 1000, 0
+        )
+        ids: list[str] = []
+        walked: list[bool] = []
+        counts = await events._counts(reader, await events._filter_params(reader, where))
+        for offset in range(0, len(whole) + limit, limit):
+            page = await events.events(reader, where, limit, offset, sort)
+            ids += [e.id for e in page.items]
+            params = await events._filter_params(reader, where)
+            walked.append(events.date_walk_offset(params, sort, counts, limit, offset) is not None)
+        return [e.id for e in whole], walked, ids
+
+    whole, walked, ids = run(settings, turn)
+    assert ids == whole
+    assert any(walked)
+    if not given:  # the undated events are found from the filter's index
+        assert not all(walked[: len(whole) // limit + 1])
 
 
 def test_the_filters_finds_something_to_compare(default_dataset: Driver) -> None:
@@ -123,31 +192,45 @@ TOLL_REPORT = {
 }
 
 
-def tolled_events(first: int, last: int, killed: int) -> list[dict[str, Any]]:
-    """Events FIRST..LAST-1, each with one whole death toll of KILLED from TOLL_REPORT."""
-    cite = [{"source": TOLL_REPORT["id"], "locator": "p. 1", "quote": "they were killed"}]
+def shellings(
+    first: int, last: int, quote: str, about: Callable[[int, str], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Shellings FIRST..LAST-1, one a day from 2013-05-01, each cited to TOLL_REPORT with
+    QUOTE and followed by the claim ABOUT(k, event id) makes about it, cited the same way."""
+    cite = [{"source": TOLL_REPORT["id"], "locator": "p. 1", "quote": quote}]
+    first_day = date(2013, 5, 1).toordinal()
     records: list[dict[str, Any]] = []
     for k in range(first, last):
-        event = f"event:toll-{k:04d}"
+        event = f"event:shelling-{k:05d}"
+        start = date.fromordinal(first_day + k).isoformat()
         records += [
             {
                 "type": "Event",
                 "id": event,
                 "name": f"Shelling number {k}",
                 "event_kind": "shelling",
-                "start": "2013-05-01",
+                "start": start,
                 "citations": cite,
             },
-            {
-                "type": "CasualtyCount",
-                "id": f"casualty:toll-{k:04d}",
-                "event": event,
-                "killed": killed,
-                "count_kind": "reported",
-                "citations": cite,
-            },
+            {**about(k, event), "citations": cite},
         ]
     return records
+
+
+def tolled_events(first: int, last: int, killed: int) -> list[dict[str, Any]]:
+    """Events FIRST..LAST-1, each with one whole death toll of KILLED from TOLL_REPORT."""
+    return shellings(
+        first,
+        last,
+        "they were killed",
+        lambda k, event: {
+            "type": "CasualtyCount",
+            "id": f"casualty:toll-{k:05d}",
+            "event": event,
+            "killed": killed,
+            "count_kind": "reported",
+        },
+    )
 
 
 def test_a_toll_filter_costs_what_it_finds_not_what_the_graph_holds(
@@ -233,3 +316,56 @@ def test_accountability_names_the_sanctions_on_everyone_who_appears(
     everyone = run(settings, lambda reader: sanctions.sanctions(reader, entities=sorted(appearing)))
     assert sorted(s.id for s in account.sanctions) == sorted(s.id for s in everyone)
     assert account.sanctions, "Darayya's perpetrators include sanctioned actors"
+
+
+WALK_FORCE = "org:walk-force"
+WALK_OTHER = "org:walk-other"
+
+
+def attributed_events(first: int, last: int) -> list[dict[str, Any]]:
+    """Events FIRST..LAST-1, every other one by WALK_FORCE (the others by WALK_OTHER)."""
+    return shellings(
+        first,
+        last,
+        "the unit shelled it",
+        lambda k, event: {
+            "type": "Attribution",
+            "id": f"attribution:walk-{k:05d}",
+            "event": event,
+            "actor": WALK_FORCE if k % 2 == 0 else WALK_OTHER,
+            "role": "perpetrator",
+        },
+    )
+
+
+def test_a_page_walked_by_date_costs_the_same_for_ten_times_the_matching_events(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A force named in half the events: its first page, walked along the date index, reads
+    as much at 1,000 events as at 100, where finding every match would read ten times more."""
+    units = [
+        {
+            "type": "Organization",
+            "id": unit,
+            "name": unit,
+            "org_kind": "armed_group",
+            "citations": [{"source": TOLL_REPORT["id"], "locator": "p. 1", "quote": unit}],
+        }
+        for unit in (WALK_FORCE, WALK_OTHER)
+    ]
+    load_records(settings, tmp_path, [TOLL_REPORT, *units, *attributed_events(0, 100)])
+    params = {"perpetrators": [WALK_FORCE], "limit": 10, "offset": 0}
+    walk = queries.events_by_date(frozenset({"perpetrators"}))
+    anchored = queries.events_filtered(frozenset({"perpetrators"}))
+    small = db_hits(driver, settings, walk, **params), db_hits(driver, settings, anchored, **params)
+    load_records(settings, tmp_path, attributed_events(100, 1000))
+    large = db_hits(driver, settings, walk, **params), db_hits(driver, settings, anchored, **params)
+    print(
+        f"db hits of a first page, walked / anchored: {small[0]} / {small[1]} at 100 events, "
+        f"{large[0]} / {large[1]} at 1,000"
+    )
+    assert large[0] < 1.2 * small[0], (small, large)
+    assert large[1] > 5 * small[1], (small, large)
+    page = run(settings, lambda r: events.events(r, EventFilter(perpetrator=WALK_FORCE), 10))
+    assert page.total == 500
+    assert [e.id for e in page.items] == [f"event:shelling-{k:05d}" for k in range(0, 20, 2)]
