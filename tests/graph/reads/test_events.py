@@ -158,16 +158,14 @@ def test_turning_pages_meets_every_event_once_in_order_whichever_way_each_page_i
     limit = 5
 
     async def turn(reader: CountingReader) -> tuple[list[str], list[bool], list[str]]:
-        whole = await events._page(
-            reader, await events._filter_params(reader, where), sort, 1000, 0
-        )
+        params = await events._filter_params(reader, where)
+        whole = await events._page(reader, params, sort, 1000, 0)
+        counts = await events._counts(reader, params)
         ids: list[str] = []
         walked: list[bool] = []
-        counts = await events._counts(reader, await events._filter_params(reader, where))
         for offset in range(0, len(whole) + limit, limit):
             page = await events.events(reader, where, limit, offset, sort)
             ids += [e.id for e in page.items]
-            params = await events._filter_params(reader, where)
             walked.append(events.date_walk_offset(params, sort, counts, limit, offset) is not None)
         return [e.id for e in whole], walked, ids
 
