@@ -70,13 +70,16 @@ def _result(report: Graph, node: Node) -> ShapeResult:
 
 
 def _path_text(report: Graph, path: Node | None) -> str:
-    """`hasCitation`, or `hasCitation/fromSource` for a sequence path; "" for none."""
+    """`hasCitation`, `hasCitation/fromSource` for a sequence path, `quote|access_point` for
+    alternatives (SPARQL's property path syntax); "" for none."""
     if path is None:
         return ""
     if isinstance(path, BNode):
         for graph in (report, shapes_graph()):
-            steps = list(Collection(graph, path))
+            alternatives = graph.value(path, SH.alternativePath)
+            steps = list(Collection(graph, alternatives or path))
             if steps:
-                return "/".join(_path_text(graph, step) for step in steps)
+                joint = "|" if alternatives is not None else "/"
+                return joint.join(_path_text(graph, step) for step in steps)
         return ""
     return str(path).rsplit("#", 1)[-1]

@@ -37,6 +37,29 @@ def test_an_uncited_fact_is_a_violation() -> None:
     assert results(place(), links=[]) == [("place:p", "hasCitation", "Violation")]
 
 
+def test_a_citation_quotes_its_source_or_names_the_access_point_an_import_gives() -> None:
+    imported = rdf.GraphNode(
+        ("Citation",), {"id": "citation:2", "locator": "x", "access_point": "https://a.example"}
+    )
+    bare = rdf.GraphNode(("Citation",), {"id": "citation:3", "locator": "x"})
+    graph = rdf.to_rdf(
+        load(),
+        [SOURCE, CITATION, imported, bare],
+        [
+            *BASE_LINKS,
+            *(rdf.GraphLink(c, "FROM_SOURCE", "source:s") for c in ("citation:2", "citation:3")),
+        ],
+    )
+    found = [(r.focus.removeprefix(str(rdf.ID)), r.path, r.message) for r in shapes.check(graph)]
+    assert found == [
+        (
+            "citation:3",
+            "quote|access_point",
+            "a citation needs a quote, or the access point an imported format names",
+        )
+    ]
+
+
 def test_a_casualty_count_must_name_its_source() -> None:
     count = rdf.GraphNode(("CasualtyCount", "Claim"), {"id": "casualty:c", "killed": 5})
     orphan = rdf.GraphNode(("Citation",), {"id": "citation:2", "locator": "x", "quote": "y"})

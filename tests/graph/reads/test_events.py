@@ -35,28 +35,30 @@ VALUES: dict[str, Any] = {
 
 
 def scanned(driver: Driver, where: EventFilter) -> list[str]:
-    """The same filter as a plain scan over every event, written without anchors."""
+    """The same filter as a plain scan over every event, written without anchors. The filter
+    goes as one map: Neo4j plans a statement again for each new set of parameter types, and an
+    absent filter's null is a type of its own."""
     records, _, _ = driver.execute_query(
         """
         MATCH (e:Event)
-        WHERE ($from IS NULL OR e.end_latest >= date($from)
-               OR (e.end IS NULL AND e.start_latest >= date($from)))
-          AND ($to IS NULL OR e.start_earliest <= date($to))
-          AND ($kind IS NULL OR e.event_kind = $kind)
-          AND ($place IS NULL OR EXISTS {
-                MATCH (e)-[:AT_PLACE]->(:Place)-[:WITHIN*0..6]->(t:Place) WHERE t.id = $place })
-          AND ($perpetrator IS NULL OR EXISTS {
+        WHERE ($f.`from` IS NULL OR e.end_latest >= date($f.`from`)
+               OR (e.end IS NULL AND e.start_latest >= date($f.`from`)))
+          AND ($f.to IS NULL OR e.start_earliest <= date($f.to))
+          AND ($f.kind IS NULL OR e.event_kind = $f.kind)
+          AND ($f.place IS NULL OR EXISTS {
+                MATCH (e)-[:AT_PLACE]->(:Place)-[:WITHIN*0..6]->(t:Place) WHERE t.id = $f.place })
+          AND ($f.perpetrator IS NULL OR EXISTS {
                 MATCH (e)<-[:OF_EVENT]-(a:Attribution)-[:OF_ACTOR]->(x:Actor)
-                WHERE a.role = 'perpetrator' AND x.id = $perpetrator })
-          AND ($source IS NULL OR EXISTS {
+                WHERE a.role = 'perpetrator' AND x.id = $f.perpetrator })
+          AND ($f.source IS NULL OR EXISTS {
                 MATCH (e)-[:CITED_IN]->(:Citation)-[:FROM_SOURCE]->(s:Source)
-                WHERE s.id = $source })
-          AND ($min_killed IS NULL OR EXISTS {
+                WHERE s.id = $f.source })
+          AND ($f.min_killed IS NULL OR EXISTS {
                 MATCH (e)<-[:OF_EVENT]-(c:CasualtyCount)
-                WHERE c.killed >= $min_killed AND c.scope IS NULL })
+                WHERE c.killed >= $f.min_killed AND c.scope IS NULL })
         RETURN e.id AS id ORDER BY e.start_earliest, e.id
         """,
-        {
+        f={
             "from": None if where.date_from is None else where.date_from.earliest.isoformat(),
             "to": None if where.date_to is None else where.date_to.latest.isoformat(),
             "kind": where.kind,
