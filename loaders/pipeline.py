@@ -602,6 +602,7 @@ def _shape_results(
         (rdf.GraphNode((n.label, *n.extra_labels), n.properties) for n in nodes),
         (rdf.GraphLink(x.from_id, x.rel, x.to_id) for x in links),
         with_day_bounds=True,
+        only=shapes.read_predicates(),
     )
     _SHAPE_RESULTS[key] = results = shapes.check(graph)
     if len(_SHAPE_RESULTS) > SHAPE_RESULTS_KEPT:

@@ -58,31 +58,38 @@ def to_rdf(
     nodes: Iterable[GraphNode],
     links: Iterable[GraphLink],
     with_day_bounds: bool = False,
+    only: frozenset[URIRef] | None = None,
 ) -> Graph:
     """An RDF graph of the nodes and links, typed and named by the ontology.
 
     WITH_DAY_BOUNDS adds each partial date's derived earliest and latest day (sil:X_earliest,
-    sil:X_latest), which the SHACL shapes compare; exports leave them out.
+    sil:X_latest), which the SHACL shapes compare; exports leave them out. ONLY, if given,
+    keeps the triples of those predicates alone (what a check reads: `shapes.read_predicates`).
     """
     graph = _bound_graph()
     classes = {c.label: URIRef(c.iri) for c in ontology.classes}
-    props = {p.name: p for p in ontology.properties}
+    props = {p.name: p for p in ontology.properties if only is None or URIRef(p.iri) in only}
     rels = {r.name: URIRef(r.iri) for r in ontology.relationships}
+    links = [x for x in links if only is None or rels[x.rel] in only]
     for node in nodes:
         subject = node_iri(node.id)
         for label in node.labels:
             graph.add((subject, RDF.type, classes[label]))
         for key, value in node.properties.items():
             prop = props.get(key)
-            if prop is None:  # a derived key, such as a date's day bound
-                if with_day_bounds and isinstance(value, dt.date):
-                    graph.add((subject, SIL[key], Literal(value)))
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                graph.add((subject, URIRef(prop.iri), _literal(item, prop.is_date)))
+            if prop is not None:
+                for item in value if isinstance(value, list) else [value]:
+                    graph.add((subject, URIRef(prop.iri), _literal(item, prop.is_date)))
+            elif _is_day_bound(key, value, with_day_bounds, only):
+                graph.add((subject, SIL[key], Literal(value)))
     for link in links:
         graph.add((node_iri(link.from_id), rels[link.rel], node_iri(link.to_id)))
     return graph
+
+
+def _is_day_bound(key: str, value: Any, wanted: bool, only: frozenset[URIRef] | None) -> bool:
+    """Whether KEY, not a property of the ontology, is a date's day bound to write."""
+    return wanted and isinstance(value, dt.date) and (only is None or SIL[key] in only)
 
 
 def from_rdf(ontology: Ontology, graph: Graph) -> tuple[list[GraphNode], list[GraphLink]]:
