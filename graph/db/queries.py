@@ -9,7 +9,7 @@ the ontology and regenerated fails the import instead of a query at run time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from graph.errors import GraphError, InvalidRequestError
@@ -120,6 +120,13 @@ def _property_key(name: str) -> str:
 
 
 # ----- schema and writes --------------------------------------------------------------
+
+
+def role_filter(roles: Collection[str] | None) -> dict[str, list[str] | bool]:
+    """The `$roles` and `$any_role` parameters of a statement that keeps the postings in ROLES,
+    or in any role when None: always a list and a boolean, never a null, since Neo4j plans a
+    statement again for each new set of parameter types (a chain's statement takes 1 s)."""
+    return {"roles": sorted(roles or ()), "any_role": roles is None}
 
 
 def schema_statements(ontology: Ontology) -> list[str]:
@@ -541,7 +548,7 @@ _POSTED_PERSON = _posting("person: " + entity("person"))
 COMMAND_POSTINGS = _cypher(
     """
 MATCH (u:{ORGANIZATION} {{ID}: $unit})
-{postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
+{postings} AND ($any_role OR p.{ROLE} IN $roles)
 RETURN {posting} AS posting ORDER BY {order} LIMIT $limit
 """,
     postings=_UNIT_POSTINGS.rstrip(),
@@ -556,7 +563,7 @@ NODE_WITH_POSTINGS = _NODE_FOUND + _cypher(
 WITH n LIMIT 1
 CALL (n) {
   WITH n AS u
-  {postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
+  {postings} AND ($any_role OR p.{ROLE} IN $roles)
   WITH p, person ORDER BY {order} LIMIT $limit
   RETURN collect({posting}) AS postings
 }
@@ -593,7 +600,7 @@ CALL (u) {
                   tenure: {tenure}, citations: {citations}}) AS superiors
 }
 CALL (u) {
-  {postings} AND ($roles IS NULL OR p.{ROLE} IN $roles)
+  {postings} AND ($any_role OR p.{ROLE} IN $roles)
   WITH p, person ORDER BY {order} LIMIT $limit
   RETURN collect({posting}) AS postings
 }

@@ -798,7 +798,9 @@ async def _unit_file(reader: Reader, detail: models.EntityDetail) -> CaseFile:
     commanders then, the chain from the acting unit up to it then, what was said before, what
     its commanders did after)."""
     notes, unit = Notes(), detail.entity
-    rows = await reader.rows(queries.COMMAND_POSTINGS, unit=unit.id, roles=None, limit=MAX_ROWS)
+    rows = await reader.rows(
+        queries.COMMAND_POSTINGS, unit=unit.id, **queries.role_filter(None), limit=MAX_ROWS
+    )
     posted = [row["posting"] for row in rows]
     acts = await _acts_of_unit_and_below(reader, unit.id)
     chains = await chains_at(

@@ -50,7 +50,10 @@ async def unit_commanders(reader: Reader, unit_id: str, at: PartialDate) -> mode
     """The record with UNIT_ID and who held a command post in it at AT, certain ones first,
     in one round trip. NotFoundError when no record has the id, or the caller may not see it."""
     rows = await reader.rows(
-        queries.NODE_WITH_POSTINGS, id=unit_id, roles=list(COMMAND_ROLES), limit=MAX_ROWS
+        queries.NODE_WITH_POSTINGS,
+        id=unit_id,
+        **queries.role_filter(COMMAND_ROLES),
+        limit=MAX_ROWS,
     )
     if not rows:
         raise no_record(unit_id)
@@ -65,7 +68,7 @@ async def posted_at(
     rows = await reader.rows(
         queries.COMMAND_POSTINGS,
         unit=unit_id,
-        roles=None if roles is None else list(roles),
+        **queries.role_filter(roles),
         limit=MAX_ROWS,
     )
     return _posted([row["posting"] for row in rows], at)
@@ -136,7 +139,7 @@ async def _chains_at(
             queries.UNITS_ABOVE,
             units=chunk,
             with_sanctions=with_sanctions,
-            roles=list(COMMAND_ROLES) if commanders_only else None,
+            **queries.role_filter(COMMAND_ROLES if commanders_only else None),
             limit=MAX_ROWS,
         )
         units |= {row["id"]: row for row in rows}

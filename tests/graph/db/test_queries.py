@@ -141,7 +141,7 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "fold_duplicate": lambda: queries.fold_duplicate(terms.Label.ACTOR),
     "cited_sources_of": lambda: queries.cited_sources_of(terms.Label.EVENT),
 }
-NOT_STATEMENTS = {"ident"}
+NOT_STATEMENTS = {"ident", "role_filter"}
 
 
 def statements() -> Iterator[tuple[str, str]]:
@@ -209,3 +209,13 @@ def test_the_scan_sees_raw_and_back_ticked_keys() -> None:
     assert keys_used(statement, raw_only=True) == {"first_cited", "title"}
     assert keys_used("MATCH (p:`Posting` {idx: $id}) RETURN p.bogus") == {"idx", "bogus"}
     assert "first_cited" in keys_used(queries.UNITS_ABOVE)
+
+
+def test_a_role_filter_is_a_list_and_a_flag_never_a_null() -> None:
+    """Neo4j plans a statement again for each new set of parameter types: any role and some
+    roles must give the same types, so one plan serves both."""
+    assert queries.role_filter(None) == {"roles": [], "any_role": True}
+    assert queries.role_filter({"head", "commander"}) == {
+        "roles": ["commander", "head"],
+        "any_role": False,
+    }
