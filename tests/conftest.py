@@ -79,7 +79,8 @@ def free_port() -> int:
 
 
 # The session's own server plans a thousand statements or more, each anew after a cache clear:
-# with the optimising compiler too, a plan takes a fifth less once it has warmed up.
+# with the optimising compiler too, a plan takes about 30% less once it has warmed up (the
+# chain of command's 1.3 s, 0.9 s).
 SESSION_JIT = "-XX:TieredStopAtLevel=4"
 
 
