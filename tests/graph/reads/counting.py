@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from neo4j import Driver
 
-from graph.db import queries
 from graph.db.reader import Reader
 from graph.db.settings import Settings
 from graph.db.store import open_async_driver
@@ -70,15 +69,14 @@ _resampled_at: set[str] = set()
 def _resample_once_per_graph_state(driver: Driver, settings: Settings) -> None:
     """Index statistics are sampled in the background: a sample taken when an earlier test's
     graph was larger can make the planner start from the wrong end, so resample first. Only
-    once per graph state (the bookmark a read ends with names the last committed write): the
-    resample also empties Neo4j's plan cache, and every statement after it is planned again."""
-    with driver.session(database=settings.neo4j_database) as session:
-        session.run(queries.GRAPH_STATE).consume()
-        state = ",".join(sorted(session.last_bookmarks().raw_values))
-    if state and state in _resampled_at:
+    once per graph state (`Reader.graph_version`, what the app keeps answers by): the resample
+    also empties Neo4j's plan cache, and every statement after it is planned again."""
+    state = run(settings, lambda reader: reader.graph_version())
+    if state is not None and state in _resampled_at:
         return
     driver.execute_query("CALL db.prepareForReplanning()", database_=settings.neo4j_database)
-    _resampled_at.add(state)
+    if state is not None:
+        _resampled_at.add(state)
 
 
 class PlanCost(int):
