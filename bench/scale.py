@@ -144,7 +144,11 @@ def variants(path: str, ids: Ids) -> list[tuple[str, dict[str, str]]]:
             ("min_killed", {"min_killed": "10"}),
             ("source", {"source": ids.source}),
         ],
-        "/sanctions": [("all", {}), ("authority", {"authority": "Synthetic sanctioning state 1"})],
+        "/sanctions": [
+            ("all", {}),
+            ("first 20", {"limit": "20"}),  # the same answer at both sizes
+            ("authority", {"authority": "Synthetic sanctioning state 1"}),
+        ],
         "/sources/{source_id}/claims": [
             ("hub source", {"source_id": ids.hub_source}),
             ("report", {"source_id": ids.source}),

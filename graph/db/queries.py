@@ -503,6 +503,9 @@ def _posting(named: str) -> str:
 # A graph loaded before programs became lists holds one string: read both.
 _PROGRAMS = _cypher("CASE WHEN x.{PROGRAM} IS :: LIST<ANY> THEN x.{PROGRAM} ELSE [x.{PROGRAM}] END")
 
+# Sanctions x in the order they are listed in: oldest listing first, the undated last.
+_SANCTION_ORDER = _cypher("x.{LISTING_DATE_EARLIEST}, x.{ID}")
+
 
 def _sanction(target: str, authority: str) -> str:
     """The sanction x on TARGET by AUTHORITY (a variable or an expression), as a map."""
@@ -524,10 +527,11 @@ def sanctions_on(var: str) -> str:
         """COLLECT {
     MATCH ({var})<-[:{SANCTIONS}]-(x:{SANCTION}) WHERE {visible_x}
     OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(au:{ACTOR})
-    WITH x, au ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
+    WITH x, au ORDER BY {order} LIMIT $limit
     RETURN {sanction}
   }""",
         var=var,
+        order=_SANCTION_ORDER,
         visible_x=_visible("x"),
         sanction=_sanction(var, "au"),
     )
@@ -952,26 +956,65 @@ RETURN {summary} AS event, estimates
     summary=_EVENT_SUMMARY,
 )
 
-SANCTIONS = _cypher(
-    """
-MATCH (x:{SANCTION})-[:{SANCTIONS}]->(target:{ACTOR})
-WHERE (size($entities) = 0 OR target.{ID} IN $entities)
-  AND ($program IS NULL OR any(p IN {programs} WHERE toLower(p) CONTAINS toLower($program)))
-  AND ($listed_from IS NULL OR x.{LISTING_DATE_LATEST} >= date($listed_from))
-  AND ($listed_to IS NULL OR x.{LISTING_DATE_EARLIEST} <= date($listed_to))
-  AND {visible} AND {visible_x}
-OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(authority:{ACTOR})
-WITH x, target, authority
-WHERE $authority IS NULL OR authority.{ID} = $authority
-   OR toLower(authority.{NAME}) CONTAINS toLower($authority)
-RETURN {sanction} AS sanction
-ORDER BY x.{LISTING_DATE_EARLIEST}, x.{ID} LIMIT $limit
-""",
-    programs=_PROGRAMS,
-    visible=_visible("target"),
-    visible_x=_visible("x"),
-    sanction=_sanction("target", "authority"),
+# The filters of sanctions_listed, by the parameter each takes.
+SANCTION_FILTERS = frozenset(("entities", "authority", "program", "listed_from", "listed_to"))
+
+# An authority au that $authority names, by its id or a part of its name.
+_AUTHORITY_NAMED = _cypher(
+    "au.{ID} = $authority OR toLower(au.{NAME}) CONTAINS toLower($authority)"
 )
+
+# What each filter but `entities` (the anchor) asks of a sanction x.
+_SANCTION_CONDITIONS = {
+    "authority": "EXISTS { MATCH (x)-[:{BY_AUTHORITY}]->(au:{ACTOR}) WHERE "
+    + _AUTHORITY_NAMED
+    + " }",
+    "program": "any(p IN {programs} WHERE toLower(p) CONTAINS toLower($program))",
+    "listed_from": "x.{LISTING_DATE_LATEST} >= date($listed_from)",
+    "listed_to": "x.{LISTING_DATE_EARLIEST} <= date($listed_to)",
+}
+
+
+def sanctions_listed(given: frozenset[str] = frozenset(), undated: bool = False) -> str:
+    """Up to $limit sanctions matching the filters GIVEN (names in SANCTION_FILTERS), oldest
+    listing first, with their authorities (those $authority names, where it is given).
+    Given `entities`, it starts from them; otherwise it walks the index of earliest listing
+    dates in order, checking each sanction until the page is full, so a page costs the
+    sanctions walked, not all there are. UNDATED (without `entities`): the sanctions with no
+    listing date instead, which come after the dated ones and match no date filter."""
+    unknown = given - SANCTION_FILTERS
+    if unknown:
+        raise InvalidRequestError(f"no sanction filter named {', '.join(sorted(unknown))}")
+    if "entities" in given:
+        head = (
+            "UNWIND $entities AS entity_id\n"
+            "MATCH (target:{ACTOR} {{ID}: entity_id})<-[:{SANCTIONS}]-(x:{SANCTION})\n"
+            "WHERE {visible} AND {visible_x}\n"
+        )
+    else:
+        head = (
+            "MATCH (x:{SANCTION}) WHERE x.{LISTING_DATE_EARLIEST} IS NULL AND {visible_x}\n"
+            if undated
+            else "MATCH (x:{SANCTION}) USING INDEX x:{SANCTION}({LISTING_DATE_EARLIEST})\n"
+            "WHERE x.{LISTING_DATE_EARLIEST} IS NOT NULL AND {visible_x}\n"
+        ) + "MATCH (x)-[:{SANCTIONS}]->(target:{ACTOR}) WHERE {visible}\n"
+    checks = [_SANCTION_CONDITIONS[name] for name in sorted(given - {"entities"})]
+    where = ("WITH x, target WHERE " + "\n  AND ".join(checks) + "\n") if checks else ""
+    named = (" WHERE " + _AUTHORITY_NAMED) if "authority" in given else ""
+    return _cypher(
+        head
+        + where
+        + "WITH DISTINCT x, target ORDER BY {order} LIMIT $limit\n"
+        + "OPTIONAL MATCH (x)-[:{BY_AUTHORITY}]->(au:{ACTOR})"
+        + named
+        + "\nRETURN {sanction} AS sanction ORDER BY {order}",
+        visible=_visible("target"),
+        visible_x=_visible("x"),
+        programs=_PROGRAMS,
+        order=_SANCTION_ORDER,
+        sanction=_sanction("target", "au"),
+    )
+
 
 # Those of $entities (that the caller may see) that some sanction names.
 SANCTIONED_IDS = _cypher(

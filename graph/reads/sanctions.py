@@ -22,16 +22,23 @@ async def sanctions(
     limit: int = MAX_ROWS,
 ) -> list[models.Sanction]:
     """Sanctions, filtered by who, which authority (id or name), program, and listing dates
-    (a listing date that may fall between LISTED_FROM's first day and LISTED_TO's last)."""
-    rows = await reader.rows(
-        queries.SANCTIONS,
-        entities=entities or [],
-        authority=authority,
-        program=program,
-        listed_from=None if listed_from is None else listed_from.earliest.isoformat(),
-        listed_to=None if listed_to is None else listed_to.latest.isoformat(),
-        limit=limit,
-    )
+    (a listing date that may fall between LISTED_FROM's first day and LISTED_TO's last),
+    oldest listing first and the undated last. One statement, built from the filters given;
+    a second for the undated sanctions where the dated ones do not fill the page."""
+    params: dict[str, Any] = {
+        "entities": entities,
+        "authority": authority,
+        "program": program,
+        "listed_from": None if listed_from is None else listed_from.earliest.isoformat(),
+        "listed_to": None if listed_to is None else listed_to.latest.isoformat(),
+    }
+    params = {name: value for name, value in params.items() if value}
+    given = frozenset(params)
+    rows = await reader.rows(queries.sanctions_listed(given), **params, limit=limit)
+    walked = "entities" not in given
+    if walked and len(rows) < limit and not given & {"listed_from", "listed_to"}:
+        undated = queries.sanctions_listed(given, undated=True)
+        rows += await reader.rows(undated, **params, limit=limit - len(rows))
     return [sanction(row["sanction"]) for row in rows]
 
 

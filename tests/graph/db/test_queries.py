@@ -129,6 +129,12 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
         for given in itertools.combinations(sorted(queries.DATE_WALK_FILTERS), size)
         for descending in (False, True)
     ],
+    "sanctions_listed": lambda: [
+        queries.sanctions_listed(frozenset(given), undated)
+        for size in range(len(queries.SANCTION_FILTERS) + 1)
+        for given in itertools.combinations(sorted(queries.SANCTION_FILTERS), size)
+        for undated in (False, True)
+    ],
     "shortest_paths": lambda: queries.shortest_paths(
         queries.MAX_DEPTH, terms.Label.ACTOR, terms.Label.PLACE, list(terms.Rel)
     ),
