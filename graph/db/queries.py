@@ -1197,8 +1197,16 @@ _EVENT_COUNTS = _cypher(
 )
 
 # The filters events_by_date can check on each event it walks: `from` is left out, since the
-# events before it would all be walked and rejected, and `min_killed` has its own index.
-DATE_WALK_FILTERS = EVENT_FILTERS - {"from", "min_killed"}
+# events before it would all be walked and rejected.
+DATE_WALK_FILTERS = EVENT_FILTERS - {"from"}
+
+# What a walk checks of each event it passes: _EVENT_CONDITIONS, and a whole toll of at least
+# min_killed (which events_filtered finds from the tolls' index, or works out for its order).
+_WALK_CONDITIONS = _EVENT_CONDITIONS | {
+    "min_killed": """EXISTS {
+        MATCH (e)<-[:{OF_EVENT}]-(c:{CASUALTY_COUNT})
+        WHERE c.{KILLED} >= $min_killed AND c.{SCOPE} IS NULL AND {visible_c} }"""
+}
 
 
 def events_by_date(given: frozenset[str] = frozenset(), descending: bool = False) -> str:
@@ -1211,14 +1219,14 @@ def events_by_date(given: frozenset[str] = frozenset(), descending: bool = False
     unknown = given - DATE_WALK_FILTERS
     if unknown:
         raise InvalidRequestError(f"no date-walk filter named {', '.join(sorted(unknown))}")
-    checks = [_EVENT_CONDITIONS[name] for name in sorted(given)]
+    checks = [_WALK_CONDITIONS[name] for name in sorted(given)]
     head = (
         "MATCH (e:{EVENT}) USING INDEX e:{EVENT}({START_EARLIEST})\n"
         "WHERE e.{START_EARLIEST} IS NOT NULL\n"
         + ("WITH e WHERE " + "\n  AND ".join(checks) + "\n" if checks else "")
     )
     order = EVENT_SORTS["-date" if descending else "date"]
-    return _cypher(head, visible_a=_visible("a")) + _event_page(order)
+    return _cypher(head, visible_a=_visible("a"), visible_c=_visible("c")) + _event_page(order)
 
 
 def _event_page(order: str, toll_first: bool = False, place_first: bool = False) -> str:
