@@ -443,7 +443,9 @@ def _write(
                 with_candidates = partial(
                     review.merge_candidates, candidates=ready.resolution.candidates
                 )
-                write = partial(pipeline.write, unrestrict=unrestrict, then=with_candidates)
+                write = partial(
+                    pipeline.write, unrestrict=unrestrict, then=with_candidates, new=ready.new
+                )
                 done = writer.submit(write, driver, settings, ready.nodes, ready.links)
                 writing = _Writing(number, chunk, ready, done)
             if writing is not None:
@@ -469,6 +471,7 @@ class _Ready:
     # What its write puts in the graph: each record's cited sources, each node's labels.
     sources: dict[str, set[str]]
     labels: dict[str, set[str]]
+    new: frozenset[str]  # the ids of its nodes that neither the graph nor the write holds
 
 
 @dataclass(frozen=True)
@@ -509,6 +512,7 @@ def _prepare(
         journal.witness(driver, settings, links),
         {r.id: cited_sources(r) for r in records},
         {n.properties["id"]: {n.label, *n.extra_labels} for n in nodes},
+        pipeline.new_nodes(nodes, resolution.present),
     )
 
 

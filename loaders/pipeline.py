@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -72,6 +72,7 @@ class NodeRow:
     extra_labels: tuple[str, ...]
     properties: dict[str, Any]
     kind_labels: tuple[str, ...] = ()  # reset on every write, so a changed kind converges
+    owner: str | None = None  # of an embedded node (a citation): the record it belongs to
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,21 @@ def _embedded_node(
     key = "\x1f".join([owner, *(f"{k}={item[k]}" for k in sorted(item))])
     label = rel.targets[0]
     node_id = f"{label.lower()}:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:24]}"
-    return _node(label, {**item, "id": node_id}, ontology)
+    return replace(_node(label, {**item, "id": node_id}, ontology), owner=owner)
+
+
+def new_nodes(nodes: Sequence[NodeRow], present: Container[str]) -> frozenset[str]:
+    """The ids of NODES the graph cannot hold, given the ids of the records it holds
+    (PRESENT): a node whose id is not there, nor its owner's (an embedded node's id hashes
+    its owner's), and that comes once (a MERGE folds a repeated one)."""
+    seen = Counter(n.properties["id"] for n in nodes)
+    return frozenset(
+        n.properties["id"]
+        for n in nodes
+        if seen[n.properties["id"]] == 1
+        and n.properties["id"] not in present
+        and (n.owner is None or n.owner not in present)
+    )
 
 
 class _Linker:
@@ -387,16 +402,20 @@ def write(
     on_batch: Callable[[int], None] | None = None,
     unrestrict: Sequence[str] = (),
     then: Callable[[ManagedTransaction], None] | None = None,
+    new: Container[str] = frozenset(),
 ) -> LoadSummary:
     """MERGE everything in batches inside one transaction, so a failed load writes nothing.
 
     A restricted record stays restricted whatever its row says, unless its id is in
-    UNRESTRICT. THEN writes what belongs with the records in the same transaction."""
+    UNRESTRICT. THEN writes what belongs with the records in the same transaction. The
+    nodes whose ids are in NEW (`new_nodes`) are created without looking for them."""
     with (
         store.translated_errors(settings),
         store.session(driver, settings) as session,
     ):
-        return session.execute_write(_write_all, nodes, links, on_batch, list(unrestrict), then)
+        return session.execute_write(
+            _write_all, nodes, links, on_batch, list(unrestrict), then, new
+        )
 
 
 def _write_all(
@@ -406,6 +425,7 @@ def _write_all(
     on_batch: Callable[[int], None] | None,
     unrestrict: list[str],
     then: Callable[[ManagedTransaction], None] | None = None,
+    new: Container[str] = frozenset(),
 ) -> LoadSummary:
     summary = LoadSummary()
     stale_citations: set[str] = set()
@@ -414,8 +434,11 @@ def _write_all(
     for node in nodes:
         groups[(node.label, node.kind_labels)].append(node)
     for (label, kinds), group in sorted(groups.items()):
+        created = [n for n in group if n.properties["id"] in new]
+        _create_all(tx, label, created, on_batch, summary)
+        found = [n for n in group if n.properties["id"] not in new] if created else group
         statement = queries.merge_nodes(label, kinds)
-        for batch in _batches(group):
+        for batch in _batches(found):
             rows = [
                 {"id": n.properties["id"], "properties": n.properties, "labels": n.extra_labels}
                 for n in batch
@@ -434,6 +457,23 @@ def _write_all(
     if then is not None:
         then(tx)
     return summary
+
+
+def _create_all(
+    tx: ManagedTransaction,
+    label: str,
+    nodes: Sequence[NodeRow],
+    on_batch: Callable[[int], None] | None,
+    summary: LoadSummary,
+) -> None:
+    """Create NODES (of the record type LABEL), known to be new, in batches."""
+    statement = queries.create_nodes(label)
+    for batch in _batches(nodes):
+        rows = [{"properties": n.properties, "labels": n.extra_labels} for n in batch]
+        tx.run(statement, rows=rows).consume()
+        summary.created[label] += len(batch)
+        if on_batch is not None:
+            on_batch(len(batch))
 
 
 def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow], unlinked: set[str]) -> int:

@@ -202,6 +202,17 @@ def merge_nodes(label: str, kind_labels: Iterable[str] = ()) -> str:
     )
 
 
+def create_nodes(label: str) -> str:
+    """Create a batch of nodes of one record type that the graph is known not to hold: no
+    lookup, no links to drop, nothing restricted to keep (merge_nodes does all three). The
+    uniqueness constraint still refuses a node another writer has created meanwhile."""
+    return KEEP_PLAN + _cypher(
+        "UNWIND $rows AS row CREATE (n:{label}) SET n = row.properties, n:$(row.labels) "
+        "RETURN count(*) AS created",
+        label=ident(label),
+    )
+
+
 def set_properties(label: str) -> str:
     """Add properties to a batch of nodes of one record type found by id (a bulk import sets
     the empty lists neo4j-admin's files cannot carry)."""

@@ -390,8 +390,9 @@ def event_ids(driver: Driver) -> set[str]:
 
 
 class Neo4jKiller(threading.Thread):
-    """Kills the Neo4j server (SIGKILL) as soon as a transaction is seen running a MERGE once
-    the graph holds AFTER_EVENTS events (the chunks before the one to kill are committed)."""
+    """Kills the Neo4j server (SIGKILL) as soon as a transaction is seen writing a batch of
+    rows once the graph holds AFTER_EVENTS events (the chunks before the one to kill are
+    committed)."""
 
     def __init__(self, runtime: LocalNeo4j, after_events: int) -> None:
         super().__init__(daemon=True)
@@ -413,7 +414,7 @@ class Neo4jKiller(threading.Thread):
                     watcher.execute_query(
                         "SHOW TRANSACTIONS YIELD currentQuery "
                         "WHERE currentQuery CONTAINS $word RETURN count(*) AS n",
-                        word="MERGE",
+                        word="UNWIND $rows",
                     ).records[0]["n"]
                 )
         os.kill(server.pid, signal.SIGKILL)
@@ -609,3 +610,35 @@ def test_an_import_being_written_by_another_process_is_not_called_interrupted_no
         with pytest.raises(journal.ImportRunningError):
             importing.run_import(settings, fmt, [])
     assert event_ids(driver) == fmt.ids(1)
+
+
+def test_the_nodes_an_import_creates_outright_are_those_neither_held_nor_repeated() -> None:
+    """A record the graph holds, its citations (their ids hash its id) and a node that comes
+    twice are merged; every other node is created without being looked for."""
+    ontology = load_ontology()
+    [chunk] = EventsFormat([3]).read([])
+    found, _ = pipeline.normalise(
+        chunk.records, ontology, pipeline.known_labels(chunk.records, ontology)
+    )
+    held = "event:test-1"
+    twice = next(n for n in found if n.properties["id"] == "event:test-2")
+    new = pipeline.new_nodes([*found, twice], {held, SOURCE["id"]})
+    cited = {n.owner: n.properties["id"] for n in found if n.owner is not None}
+    assert set(cited) >= {"event:test-0", held, "event:test-2"}
+    assert {"event:test-0", cited["event:test-0"], TOWN["id"]} <= new
+    assert not {held, cited[held], SOURCE["id"], "event:test-2"} & new
+    assert cited["event:test-2"] in new
+
+
+def test_an_import_onto_part_of_its_records_gives_the_graph_an_import_into_an_empty_one_gives(
+    driver: Driver, settings: Settings, journals: Path, tmp_path: Path
+) -> None:
+    given = tmp_path / "events.csv"
+    given.write_text("the test's events\n", encoding="utf-8")
+    importing.run_import(settings, EventsFormat([20, 20]), [given])
+    whole = graph_state(driver)
+    store.delete_all(driver, settings)
+    importing.run_import(settings, EventsFormat([20]), [given])
+    summary = importing.run_import(settings, EventsFormat([20, 20]), [given])
+    assert (summary.created["Event"], summary.matched["Event"]) == (20, 20)
+    assert graph_state(driver) == whole
