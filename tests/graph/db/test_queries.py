@@ -110,6 +110,7 @@ STATEMENT_FUNCTIONS: dict[str, Callable[[], str | list[str]]] = {
     "entity": lambda: queries.entity("n"),
     "sanctions_on": lambda: queries.sanctions_on("n"),
     "set_properties": lambda: queries.set_properties(terms.Label.EVENT),
+    "create_nodes": lambda: queries.create_nodes(terms.Label.EVENT),
     # Every single filter, every pair and all of them, listed and counted.
     "events_filtered": lambda: (
         [
