@@ -466,14 +466,18 @@ def _create_all(
     on_batch: Callable[[int], None] | None,
     summary: LoadSummary,
 ) -> None:
-    """Create NODES (of the record type LABEL), known to be new, in batches."""
-    statement = queries.create_nodes(label)
-    for batch in _batches(nodes):
-        rows = [{"properties": n.properties, "labels": n.extra_labels} for n in batch]
-        tx.run(statement, rows=rows).consume()
-        summary.created[label] += len(batch)
-        if on_batch is not None:
-            on_batch(len(batch))
+    """Create NODES (of the record type LABEL), known to be new, in batches of the same
+    labels."""
+    by_labels: dict[tuple[str, ...], list[NodeRow]] = defaultdict(list)
+    for node in nodes:
+        by_labels[node.extra_labels].append(node)
+    for extra, group in sorted(by_labels.items()):
+        statement = queries.create_nodes(label, extra)
+        for batch in _batches(group):
+            tx.run(statement, rows=[n.properties for n in batch]).consume()
+            summary.created[label] += len(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
 
 
 def _link_all(tx: ManagedTransaction, links: Sequence[LinkRow], unlinked: set[str]) -> int:

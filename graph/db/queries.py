@@ -202,14 +202,15 @@ def merge_nodes(label: str, kind_labels: Iterable[str] = ()) -> str:
     )
 
 
-def create_nodes(label: str) -> str:
-    """Create a batch of nodes of one record type that the graph is known not to hold: no
-    lookup, no links to drop, nothing restricted to keep (merge_nodes does all three). The
-    uniqueness constraint still refuses a node another writer has created meanwhile."""
+def create_nodes(label: str, extra_labels: Iterable[str] = ()) -> str:
+    """Create a batch of nodes of one record type, with the same EXTRA_LABELS (from the
+    ontology), that the graph is known not to hold: no lookup, no links to drop, nothing
+    restricted to keep (merge_nodes does all three). The labels are written out: set from a
+    parameter, they double the cost of a created node. The uniqueness constraint still
+    refuses a node another writer has created meanwhile."""
     return KEEP_PLAN + _cypher(
-        "UNWIND $rows AS row CREATE (n:{label}) SET n = row.properties, n:$(row.labels) "
-        "RETURN count(*) AS created",
-        label=ident(label),
+        "UNWIND $rows AS row CREATE (n{labels}) SET n = row RETURN count(*) AS created",
+        labels="".join(f":{ident(x)}" for x in (label, *extra_labels)),
     )
 
 
