@@ -148,6 +148,7 @@ def variants(path: str, ids: Ids) -> list[tuple[str, dict[str, str]]]:
             ("all", {}),
             ("first 20", {"limit": "20"}),  # the same answer at both sizes
             ("authority", {"authority": "Synthetic sanctioning state 1"}),
+            ("authority, first 10", {"authority": "Synthetic sanctioning state 1", "limit": "10"}),
         ],
         "/sources/{source_id}/claims": [
             ("hub source", {"source_id": ids.hub_source}),
